@@ -1,0 +1,109 @@
+# luaml -- build, test, install.  `make help` lists the targets.
+
+PREFIX     ?= /usr/local
+DESTDIR    ?=
+BUILD      ?= build
+CC         ?= cc
+PKG_CONFIG ?= pkg-config
+VERSION    := 0.1.0
+SOVERSION  := 0
+
+# Debian packages the build, the tests and the benchmarks need
+DEB_PKGS := gcc make pkg-config lua5.4 liblua5.4-dev libopenblas-dev \
+            liblapacke-dev libhdf5-dev zlib1g-dev libreadline-dev lua-busted \
+            python3-numpy
+
+LUA_CFLAGS  := $(shell $(PKG_CONFIG) --cflags lua5.4 2>/dev/null || echo -I/usr/include/lua5.4)
+LUA_LIBS    := $(shell $(PKG_CONFIG) --libs lua5.4 2>/dev/null || echo -llua5.4)
+BLAS_CFLAGS := $(shell $(PKG_CONFIG) --cflags openblas 2>/dev/null)
+BLAS_LIBS   := $(shell $(PKG_CONFIG) --libs openblas 2>/dev/null || echo -lopenblas) -llapacke
+H5_CFLAGS   := $(shell $(PKG_CONFIG) --cflags hdf5 2>/dev/null || echo -I/usr/include/hdf5/serial)
+H5_LIBS     := $(shell $(PKG_CONFIG) --libs hdf5 2>/dev/null || echo -lhdf5_serial)
+
+WARN    := -Wall -Wextra -Wpedantic -Wshadow -Wstrict-prototypes \
+           -Wmissing-prototypes -Wno-unused-parameter
+OPT     ?= -O2
+CFLAGS  ?= $(OPT) -g
+ALL_CFLAGS := -std=c99 -D_DEFAULT_SOURCE -fPIC $(WARN) $(CFLAGS) \
+              $(LUA_CFLAGS) $(BLAS_CFLAGS) $(H5_CFLAGS) -Isrc
+LIBS    := $(BLAS_LIBS) $(H5_LIBS) -lz -lm
+
+CORE_SRC := src/core_ew.c src/core_red.c src/core_ml.c src/core_la.c \
+            src/core_rng.c src/core_io.c src/core_h5.c
+BIND_SRC := src/lmatrix.c src/lfuncs.c src/llinalg.c src/lrandom.c \
+            src/lio.c src/luaml.c
+LUA_SRC  := lua/init.lua
+HOST_SRC := src/host.c
+
+CORE_OBJ := $(CORE_SRC:src/%.c=$(BUILD)/obj/%.o)
+BIND_OBJ := $(BIND_SRC:src/%.c=$(BUILD)/obj/%.o) $(BUILD)/obj/luaml_lua.o
+LIB_OBJ  := $(CORE_OBJ) $(BIND_OBJ)
+HEADERS  := src/core.h src/core_io.h src/lbind.h src/luaml.h
+
+.PHONY: all deps test test-c test-lua demo clean help install uninstall
+
+all: $(BUILD)/luaml $(BUILD)/luaml.so $(BUILD)/libluaml.a $(BUILD)/libluaml.so
+
+help:
+	@echo "make          build $(BUILD)/luaml, luaml.so, libluaml.a, libluaml.so"
+	@echo "make deps     install missing Debian packages (apt-get as root, else print the command)"
+	@echo "make test     build and run every test suite"
+	@echo "make demo     build, then train softmax regression on the bundled MNIST"
+	@echo "make install  install under PREFIX (default /usr/local), honours DESTDIR"
+
+deps:
+	@missing=""; for p in $(DEB_PKGS); do \
+	  dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | grep -q 'install ok installed' || missing="$$missing $$p"; \
+	done; \
+	if [ -z "$$missing" ]; then echo "deps: all Debian packages present"; \
+	elif [ "$$(id -u)" = 0 ]; then \
+	  echo "deps: installing$$missing"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing; \
+	else \
+	  echo "deps: missing Debian packages; install them with:"; \
+	  echo "  sudo apt-get install -y$$missing"; exit 1; \
+	fi
+
+$(BUILD)/obj/%.o: src/%.c $(HEADERS) | $(BUILD)/obj
+	$(CC) $(ALL_CFLAGS) -c $< -o $@
+
+$(BUILD)/obj $(BUILD)/tools $(BUILD)/tests:
+	@mkdir -p $@
+
+$(BUILD)/tools/embed: tools/embed.c | $(BUILD)/tools
+	$(CC) -std=c99 -O1 $(WARN) $< -o $@
+
+$(BUILD)/luaml_lua.c: $(BUILD)/tools/embed $(LUA_SRC)
+	$(BUILD)/tools/embed $@ $(LUA_SRC)
+
+$(BUILD)/obj/luaml_lua.o: $(BUILD)/luaml_lua.c | $(BUILD)/obj
+	$(CC) -std=c99 -fPIC $(CFLAGS) -c $< -o $@
+
+$(BUILD)/libluaml.a: $(LIB_OBJ)
+	rm -f $@
+	ar rcs $@ $^
+
+$(BUILD)/libluaml.so: $(LIB_OBJ)
+	$(CC) -shared -Wl,-soname,libluaml.so.$(SOVERSION) $^ -o $@ $(LUA_LIBS) $(LIBS)
+
+# the module for stock lua5.4: no liblua (the interpreter provides it)
+$(BUILD)/luaml.so: $(LIB_OBJ)
+	$(CC) -shared $^ -o $@ $(LIBS)
+
+$(BUILD)/luaml: $(BUILD)/obj/host.o $(BUILD)/libluaml.a
+	$(CC) $(BUILD)/obj/host.o $(BUILD)/libluaml.a -o $@ $(LUA_LIBS) $(LIBS) -Wl,-E
+
+# ---- tests ----------------------------------------------------------
+C_TESTS := $(patsubst spec/c/%.c,$(BUILD)/tests/%,$(wildcard spec/c/test_*.c))
+
+$(BUILD)/tests/%: spec/c/%.c $(CORE_OBJ) $(HEADERS) | $(BUILD)/tests
+	$(CC) $(ALL_CFLAGS) $< $(CORE_OBJ) -o $@ $(LIBS)
+
+test: deps all $(C_TESTS)
+	@sh tools/runtests.sh $(BUILD) $(C_TESTS)
+
+demo: deps all
+	$(BUILD)/luaml examples/10_mnist_softmax.lua
+
+clean:
+	rm -rf $(BUILD) build-sanitize

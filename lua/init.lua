@@ -1,0 +1,3 @@
+-- init.lua: the first chunk of the Lua library; receives the module table.
+local ml = ...
+ml._NAME = "luaml"

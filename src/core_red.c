@@ -1,0 +1,557 @@
+/*
+** core_red.c -- reductions over strided views: sums, means, extremes and
+** their positions, products, variances, norms, any/all, cumulative sums.
+**
+** Semantics are numpy's: NaN propagates through max/min and argmax/argmin
+** give the first NaN, ties go to the first occurrence, the sum of nothing
+** is 0, the product 1, the mean NaN, var divides by max(n - ddof, 0).
+** Sums are pairwise, as numpy's are (8 accumulators over leaves of 128),
+** so the rounding error of a long sum grows like O(log n), not O(n).
+**
+** A reduction along an axis is first normalised to "m outputs, output k
+** reducing n inputs x[k*ks + r*rs], r < n".  When the kept dimension is
+** the more contiguous one (axis 1 of a row-major matrix, axis 2 of a
+** transposed view) the kernel walks whole input rows and accumulates up
+** to CB outputs at a time in stack buffers ("vertical"); otherwise each
+** output is a 1-D reduction along its own run ("horizontal").  Either way
+** memory is read in its own order.  Nothing here allocates.
+*/
+#include <math.h>
+#include <stddef.h>
+
+#include "core.h"
+
+#define PW_BLOCK 128  /* leaf size of the 1-D pairwise sum (numpy's) */
+#define RB 128        /* input rows per leaf of a vertical pairwise sum */
+#define CB 128        /* outputs per chunk of a vertical reduction */
+
+#define ABSP(x) ((x) < 0 ? -(x) : (x))
+
+/* the transforms the pairwise sums apply to each element v; m is the
+** mean the deviation is taken from (var/std), unused by the others */
+#define T_ID(v, m) (v)
+#define T_NAN(v, m) ((v) != (v) ? 0.0 : (v))
+#define T_SQ(v, m) ((v) * (v))
+#define T_DEV(v, m) (((v) - (m)) * ((v) - (m)))
+
+/* max/min that let a NaN in and never out (NaN-sticky, as numpy's):
+** b = MAXN(v, b) over a run leaves the max, or NaN if any v was NaN.
+** Written with | rather than || so that the loops stay branch-free. */
+#define MAXN(v, b) ((((v) > (b)) | ((v) != (v))) ? (v) : (b))
+#define MINN(v, b) ((((v) < (b)) | ((v) != (v))) ? (v) : (b))
+/* "v replaces the best so far" for argmax/argmin: the first extreme,
+** or the first NaN */
+#define ARGMAXN(v, b) (((v) > (b)) | (((v) != (v)) & ((b) == (b))))
+#define ARGMINN(v, b) (((v) < (b)) | (((v) != (v)) & ((b) == (b))))
+
+/* ---- 1-D pairwise sums ---------------------------------------------- */
+
+#define XU(i) x[i]
+#define XS(i) x[(ptrdiff_t)(i) * s]
+#define PWLEAF(F, X)                                                         \
+  r0 = F(X(0), m); r1 = F(X(1), m); r2 = F(X(2), m); r3 = F(X(3), m);        \
+  r4 = F(X(4), m); r5 = F(X(5), m); r6 = F(X(6), m); r7 = F(X(7), m);        \
+  for (i = 8; i + 8 <= n; i += 8) {                                          \
+    r0 += F(X(i), m); r1 += F(X(i + 1), m);                                  \
+    r2 += F(X(i + 2), m); r3 += F(X(i + 3), m);                              \
+    r4 += F(X(i + 4), m); r5 += F(X(i + 5), m);                              \
+    r6 += F(X(i + 6), m); r7 += F(X(i + 7), m);                              \
+  }                                                                          \
+  res = ((r0 + r1) + (r2 + r3)) + ((r4 + r5) + (r6 + r7));                   \
+  for (; i < n; i++) res += F(X(i), m);
+
+/* sum of F(x[i*s]) for i < n: numpy's pairwise scheme, leaves of at most
+** PW_BLOCK elements summed with 8 accumulators */
+#define PWSUM(name, F)                                                       \
+  static double name(const double *x, size_t n, ptrdiff_t s, double m) {    \
+    (void)m;                                                                 \
+    if (n < 8) {                                                             \
+      double res = 0.0;                                                      \
+      size_t i;                                                              \
+      for (i = 0; i < n; i++) res += F(XS(i), m);                            \
+      return res;                                                            \
+    } else if (n <= PW_BLOCK) {                                              \
+      double r0, r1, r2, r3, r4, r5, r6, r7, res;                            \
+      size_t i;                                                              \
+      if (s == 1) { PWLEAF(F, XU) } else { PWLEAF(F, XS) }                   \
+      return res;                                                            \
+    } else {                                                                 \
+      size_t n2 = n / 2;                                                     \
+      n2 -= n2 % 8;                                                          \
+      return name(x, n2, s, m) + name(x + (ptrdiff_t)n2 * s, n - n2, s, m);  \
+    }                                                                        \
+  }
+
+PWSUM(pw_id, T_ID)
+PWSUM(pw_nan, T_NAN)
+PWSUM(pw_sq, T_SQ)
+PWSUM(pw_dev, T_DEV)
+
+/* ---- vertical pairwise sums ------------------------------------------ */
+
+/* one leaf of a vertical sum over w (a constant when w == CB, so that the
+** compiler can vectorise) unit-stride outputs: four rows per step */
+#define VLEAF(F, W)                                                          \
+  for (; r + 4 <= n; r += 4) {                                               \
+    const double *p0 = x + (ptrdiff_t)r * rs, *p1 = p0 + rs;                 \
+    const double *p2 = p1 + rs, *p3 = p2 + rs;                               \
+    for (k = 0; k < (W); k++)                                                \
+      acc[k] += (F(p0[k], m[k]) + F(p1[k], m[k])) +                          \
+                (F(p2[k], m[k]) + F(p3[k], m[k]));                           \
+  }                                                                          \
+  for (; r < n; r++) {                                                       \
+    const double *p0 = x + (ptrdiff_t)r * rs;                                \
+    for (k = 0; k < (W); k++) acc[k] += F(p0[k], m[k]);                      \
+  }
+
+/* acc[k] = sum over r < n of F(x[r*rs + k*ks], m[k]), k < w (w <= CB).
+** Leaves of at most RB rows are walked a few rows at a time; the row range
+** is halved recursively, one CB buffer per level. */
+#define VSUM(name, F)                                                        \
+  static void name(const double *x, size_t n, ptrdiff_t rs, int w,          \
+                   ptrdiff_t ks, const double *m, double *restrict acc) {   \
+    int k;                                                                   \
+    (void)m;                                                                 \
+    if (n <= RB) {                                                           \
+      size_t r = 0;                                                          \
+      for (k = 0; k < w; k++) acc[k] = 0.0;                                  \
+      if (ks == 1 && w == CB) { VLEAF(F, CB) }                               \
+      else if (ks == 1) { VLEAF(F, w) }                                      \
+      else {                                                                 \
+        for (; r < n; r++) {                                                 \
+          const double *p = x + (ptrdiff_t)r * rs;                           \
+          for (k = 0; k < w; k++) acc[k] += F(p[k * ks], m[k]);              \
+        }                                                                    \
+      }                                                                      \
+    } else {                                                                 \
+      double tmp[CB];  /* (w) sums of the second half */                     \
+      size_t h = n / 2;                                                      \
+      name(x, h, rs, w, ks, m, acc);                                         \
+      name(x + (ptrdiff_t)h * rs, n - h, rs, w, ks, m, tmp);                 \
+      for (k = 0; k < w; k++) acc[k] += tmp[k];                              \
+    }                                                                        \
+  }
+
+VSUM(vs_id, T_ID)
+VSUM(vs_nan, T_NAN)
+VSUM(vs_sq, T_SQ)
+VSUM(vs_dev, T_DEV)
+
+/* ---- 1-D reductions --------------------------------------------------- */
+
+/* numpy's divisor of var: max(n - ddof, 0) (a zero gives inf or NaN) */
+static double dof(size_t n, double ddof) {
+  double d = (double)n - ddof;
+  return d > 0 ? d : 0.0;
+}
+
+/* Max and min the fast way: plain compares (one maxpd/minpd each), which
+** may let a NaN slip through, plus a check z += v - v that is 0 for
+** finite values and NaN once a NaN or an infinity was seen.  A nonzero
+** check sends the run to the exact NaN-sticky loop (rare: only for data
+** holding NaN or inf). */
+#define PMAX(v, b) ((v) > (b) ? (v) : (b))
+#define PMIN(v, b) ((v) < (b) ? (v) : (b))
+#define FINITE0(v) ((v) - (v))
+
+/* the fast max (min) of a unit-stride run of n >= 4 in four independent
+** lanes; returns 0 when the check failed */
+#define LANES(P)                                                             \
+  for (i = 0; i + 4 <= n; i += 4) {                                          \
+    b0 = P(x[i], b0); b1 = P(x[i + 1], b1);                                  \
+    b2 = P(x[i + 2], b2); b3 = P(x[i + 3], b3);                              \
+    z0 += FINITE0(x[i]) + FINITE0(x[i + 1]);                                 \
+    z1 += FINITE0(x[i + 2]) + FINITE0(x[i + 3]);                             \
+  }                                                                          \
+  for (; i < n; i++) { b0 = P(x[i], b0); z0 += FINITE0(x[i]); }             \
+  b0 = P(b1, b0); b2 = P(b3, b2); b0 = P(b2, b0);
+
+static int fastext(const double *x, size_t n, int want_max, double *res) {
+  double b0 = x[0], b1 = b0, b2 = b0, b3 = b0, z0 = 0.0, z1 = 0.0;
+  size_t i;
+  if (want_max) { LANES(PMAX) } else { LANES(PMIN) }
+  *res = b0;
+  return z0 + z1 == 0;
+}
+
+/* max (min) of x[i*s], i < n (n >= 1), NaN if any is NaN.  The exact loop
+** has four independent NaN-sticky accumulators, so that it is not one
+** long chain of dependent compares. */
+#define EXTLOOP(EXT, X)                                                      \
+  for (i = 0; i + 4 <= n; i += 4) {                                          \
+    b0 = EXT(X(i), b0); b1 = EXT(X(i + 1), b1);                              \
+    b2 = EXT(X(i + 2), b2); b3 = EXT(X(i + 3), b3);                          \
+  }                                                                          \
+  for (; i < n; i++) b0 = EXT(X(i), b0);                                     \
+  b0 = EXT(b1, b0); b2 = EXT(b3, b2); b0 = EXT(b2, b0);
+
+static double ext1(const double *x, size_t n, ptrdiff_t s, int want_max) {
+  double b0 = x[0], b1 = b0, b2 = b0, b3 = b0;
+  size_t i;
+  if (s == 1 && n >= 16 && fastext(x, n, want_max, &b0)) return b0;
+  b0 = x[0];
+  if (want_max) {
+    if (s == 1) { EXTLOOP(MAXN, XU) } else { EXTLOOP(MAXN, XS) }
+  } else {
+    if (s == 1) { EXTLOOP(MINN, XU) } else { EXTLOOP(MINN, XS) }
+  }
+  return b0;
+}
+
+/* 0-based position of the first maximum (minimum) of x[i*s], i < n
+** (n >= 1), or of the first NaN when there is one.  Blocks of 8 are
+** reduced branch-free; only a block that beats the best so far (or holds
+** a NaN) is searched, element by element. */
+#define ARGLOOP(EXT, BETTER, X)                                              \
+  for (i = 0; i + 8 <= n; i += 8) {                                          \
+    double m0 = EXT(X(i + 1), X(i)), m1 = EXT(X(i + 3), X(i + 2));           \
+    double m2 = EXT(X(i + 5), X(i + 4)), m3 = EXT(X(i + 7), X(i + 6));       \
+    m0 = EXT(m1, m0); m2 = EXT(m3, m2); m0 = EXT(m2, m0);                    \
+    if (BETTER(m0, b) | (m0 != m0)) {                                        \
+      for (j = i; j < i + 8; j++) {                                          \
+        double v = X(j);                                                     \
+        if (v != v) return j;                                                \
+        if (BETTER(v, b)) { b = v; bi = j; }                                 \
+      }                                                                      \
+    }                                                                        \
+  }                                                                          \
+  for (; i < n; i++) {                                                       \
+    double v = X(i);                                                         \
+    if (v != v) return i;                                                    \
+    if (BETTER(v, b)) { b = v; bi = i; }                                     \
+  }
+
+#define GT(v, b) ((v) > (b))
+#define LT(v, b) ((v) < (b))
+
+static size_t arg1(const double *x, size_t n, ptrdiff_t s, int want_max) {
+  double b = x[0];
+  size_t i, j, bi = 0;
+  if (b != b) return 0;
+  if (want_max) {
+    if (s == 1) { ARGLOOP(MAXN, GT, XU) } else { ARGLOOP(MAXN, GT, XS) }
+  } else {
+    if (s == 1) { ARGLOOP(MINN, LT, XU) } else { ARGLOOP(MINN, LT, XS) }
+  }
+  return bi;
+}
+
+/* op over the n values x[i*s]; arg* give the 1-based position.
+** n may be 0 (x is then never read): the value of an empty reduction. */
+static double red1(lm_redop op, const double *x, size_t n, ptrdiff_t s,
+                   double ddof) {
+  size_t i;
+  double v, mu;
+  switch (op) {
+    case LM_SUM: return pw_id(x, n, s, 0.0);
+    case LM_MEAN: return pw_id(x, n, s, 0.0) / (double)n;
+    case LM_NANSUM: return pw_nan(x, n, s, 0.0);
+    case LM_NORM: return sqrt(pw_sq(x, n, s, 0.0));
+    case LM_VAR: case LM_STD:
+      mu = pw_id(x, n, s, 0.0) / (double)n;
+      v = pw_dev(x, n, s, mu) / dof(n, ddof);
+      return (op == LM_STD) ? sqrt(v) : v;
+    case LM_MAX: case LM_MIN:
+      return (n == 0) ? NAN : ext1(x, n, s, op == LM_MAX);
+    case LM_ARGMAX: case LM_ARGMIN:
+      return (n == 0) ? 0.0 : (double)(arg1(x, n, s, op == LM_ARGMAX) + 1);
+    case LM_PROD:
+      v = 1.0;
+      for (i = 0; i < n; i++) v *= XS(i);
+      return v;
+    case LM_ANY:
+      for (i = 0; i < n; i++) if (XS(i) != 0) return 1.0;
+      return 0.0;
+    case LM_ALL:
+      for (i = 0; i < n; i++) if (XS(i) == 0) return 0.0;
+      return 1.0;
+    default: return NAN;
+  }
+}
+
+/* ---- vertical reductions ---------------------------------------------- */
+
+/* o[k*os] = op over x[r*rs + k*ks], r < n (n >= 1), for k < w <= CB */
+static void vred(lm_redop op, const double *x, size_t n, ptrdiff_t rs,
+                 int w, ptrdiff_t ks, double ddof, double *o, ptrdiff_t os) {
+  double acc[CB];  /* (w) running results */
+  double aux[CB];  /* (w) means for var/std, positions for arg* */
+  size_t r;
+  int k;
+/* BODY for each element v of rows r..n-1 */
+#define ROWS(BODY)                                                           \
+  for (; r < n; r++) {                                                       \
+    const double *p = x + (ptrdiff_t)r * rs;                                 \
+    if (ks == 1 && w == CB)                                                  \
+      for (k = 0; k < CB; k++) { double v = p[k]; BODY }                     \
+    else if (ks == 1)                                                        \
+      for (k = 0; k < w; k++) { double v = p[k]; BODY }                      \
+    else                                                                     \
+      for (k = 0; k < w; k++) { double v = p[k * ks]; BODY }                 \
+  }
+/* BODY for the elements p0[k]..p3[k] of four rows at a time from row r,
+** while four remain (unit stride only: ROWS finishes) */
+#define ROWS4(BODY)                                                          \
+  if (ks == 1)                                                               \
+    for (; r + 4 <= n; r += 4) {                                             \
+      const double *p0 = x + (ptrdiff_t)r * rs, *p1 = p0 + rs;               \
+      const double *p2 = p1 + rs, *p3 = p2 + rs;                             \
+      if (w == CB) for (k = 0; k < CB; k++) { BODY }                         \
+      else for (k = 0; k < w; k++) { BODY }                                  \
+    }
+  r = 1;
+  switch (op) {
+    case LM_SUM: case LM_MEAN:
+      vs_id(x, n, rs, w, ks, NULL, acc);
+      if (op == LM_MEAN) for (k = 0; k < w; k++) acc[k] /= (double)n;
+      break;
+    case LM_NANSUM:
+      vs_nan(x, n, rs, w, ks, NULL, acc);
+      break;
+    case LM_NORM:
+      vs_sq(x, n, rs, w, ks, NULL, acc);
+      for (k = 0; k < w; k++) acc[k] = sqrt(acc[k]);
+      break;
+    case LM_VAR: case LM_STD: {
+      double d = dof(n, ddof);
+      vs_id(x, n, rs, w, ks, NULL, acc);
+      for (k = 0; k < w; k++) aux[k] = acc[k] / (double)n;
+      vs_dev(x, n, rs, w, ks, aux, acc);
+      for (k = 0; k < w; k++) acc[k] /= d;
+      if (op == LM_STD) for (k = 0; k < w; k++) acc[k] = sqrt(acc[k]);
+      break;
+    }
+    case LM_MAX: case LM_MIN:  /* the fast way, see PMAX */
+      for (k = 0; k < w; k++) { acc[k] = x[k * ks]; aux[k] = FINITE0(acc[k]); }
+      if (op == LM_MAX) {
+        ROWS4(acc[k] = PMAX(PMAX(PMAX(p0[k], p1[k]), PMAX(p2[k], p3[k])), acc[k]);
+              aux[k] += (FINITE0(p0[k]) + FINITE0(p1[k])) +
+                        (FINITE0(p2[k]) + FINITE0(p3[k]));)
+        ROWS(acc[k] = PMAX(v, acc[k]); aux[k] += FINITE0(v);)
+      } else {
+        ROWS4(acc[k] = PMIN(PMIN(PMIN(p0[k], p1[k]), PMIN(p2[k], p3[k])), acc[k]);
+              aux[k] += (FINITE0(p0[k]) + FINITE0(p1[k])) +
+                        (FINITE0(p2[k]) + FINITE0(p3[k]));)
+        ROWS(acc[k] = PMIN(v, acc[k]); aux[k] += FINITE0(v);)
+      }
+      for (k = 0; k < w; k++)  /* NaN or inf in output k: exactly */
+        if (aux[k] != 0) acc[k] = ext1(x + k * ks, n, rs, op == LM_MAX);
+      break;
+    case LM_ARGMAX:
+      for (k = 0; k < w; k++) { acc[k] = x[k * ks]; aux[k] = 1.0; }
+      ROWS(int c = ARGMAXN(v, acc[k]);
+           acc[k] = c ? v : acc[k]; aux[k] = c ? (double)(r + 1) : aux[k];)
+      for (k = 0; k < w; k++) acc[k] = aux[k];
+      break;
+    case LM_ARGMIN:
+      for (k = 0; k < w; k++) { acc[k] = x[k * ks]; aux[k] = 1.0; }
+      ROWS(int c = ARGMINN(v, acc[k]);
+           acc[k] = c ? v : acc[k]; aux[k] = c ? (double)(r + 1) : aux[k];)
+      for (k = 0; k < w; k++) acc[k] = aux[k];
+      break;
+    case LM_PROD:
+      for (k = 0; k < w; k++) acc[k] = x[k * ks];
+      ROWS4(acc[k] = ((acc[k] * p0[k]) * p1[k]) * p2[k] * p3[k];)
+      ROWS(acc[k] *= v;)
+      break;
+    case LM_ANY:  /* count the nonzeros (NaN is nonzero, as in numpy) */
+      for (k = 0; k < w; k++) acc[k] = (x[k * ks] != 0);
+      ROWS4(acc[k] += (double)((p0[k] != 0) + (p1[k] != 0) + (p2[k] != 0) +
+                               (p3[k] != 0));)
+      ROWS(acc[k] += (v != 0);)
+      for (k = 0; k < w; k++) acc[k] = (acc[k] > 0);
+      break;
+    case LM_ALL:  /* count the zeros */
+      for (k = 0; k < w; k++) acc[k] = (x[k * ks] == 0);
+      ROWS4(acc[k] += (double)((p0[k] == 0) + (p1[k] == 0) + (p2[k] == 0) +
+                               (p3[k] == 0));)
+      ROWS(acc[k] += (v == 0);)
+      for (k = 0; k < w; k++) acc[k] = (acc[k] == 0);
+      break;
+    default:
+      for (k = 0; k < w; k++) acc[k] = NAN;
+      break;
+  }
+#undef ROWS
+#undef ROWS4
+  for (k = 0; k < w; k++) o[k * os] = acc[k];
+}
+
+/* ---- entry points ------------------------------------------------------ */
+
+/* a (rows, cols) -> out (1, cols) for axis 1, (rows, 1) for axis 2 */
+void lm_reduce_axis(lm_redop op, const lm_mat *a, int axis, double ddof,
+                    const lm_mat *out) {
+  const double *x = a->data;
+  double *o = out->data;
+  size_t n;               /* inputs per output */
+  int m, k;               /* outputs */
+  ptrdiff_t rs, ks, os;   /* input step along n, along m; output step */
+  if (axis == 1) {
+    n = (size_t)(a->rows > 0 ? a->rows : 0); rs = a->rs;
+    m = a->cols; ks = a->cs; os = out->cs;
+  } else {
+    n = (size_t)(a->cols > 0 ? a->cols : 0); rs = a->cs;
+    m = a->rows; ks = a->rs; os = out->rs;
+  }
+  if (m <= 0) return;
+  if (n == 0) {
+    double v = red1(op, NULL, 0, 1, ddof);
+    for (k = 0; k < m; k++) o[k * os] = v;
+    return;
+  }
+  if (m > 1 && ABSP(ks) < ABSP(rs)) {
+    for (k = 0; k < m; k += CB) {
+      int w = (m - k < CB) ? m - k : CB;
+      vred(op, x + (ptrdiff_t)k * ks, n, rs, w, ks, ddof,
+           o + (ptrdiff_t)k * os, os);
+    }
+  } else {
+    for (k = 0; k < m; k++)
+      o[k * os] = red1(op, x + k * ks, n, rs, ddof);
+  }
+}
+
+/* The runs of a view for a reduction of all elements: on runs of in
+** elements each, run r starting at x + r*ostep, elements istep apart.
+** Contiguous views are one run when flat != 0. */
+typedef struct runs {
+  const double *x;
+  size_t on, in;
+  ptrdiff_t ostep, istep;
+  int byrow;  /* runs are rows (else columns); meaningful when on > 1 */
+} runs;
+
+static runs getruns(const lm_mat *a, int flat) {
+  runs u;
+  u.x = a->data;
+  u.byrow = 1;
+  if (flat && (lm_is_rowmajor(a) || lm_is_colmajor(a))) {
+    u.on = 1; u.in = lm_size(a); u.ostep = 0; u.istep = 1;
+  } else if (ABSP(a->cs) <= ABSP(a->rs)) {
+    u.on = (size_t)a->rows; u.ostep = a->rs;
+    u.in = (size_t)a->cols; u.istep = a->cs;
+  } else {
+    u.on = (size_t)a->cols; u.ostep = a->cs;
+    u.in = (size_t)a->rows; u.istep = a->rs;
+    u.byrow = 0;
+  }
+  return u;
+}
+
+/* pairwise sum over runs lo..lo+cnt-1 (cnt >= 1) of the transform t */
+enum { S_ID, S_NAN, S_SQ, S_DEV };
+static double sumruns(int t, const runs *u, size_t lo, size_t cnt, double m) {
+  if (cnt == 1) {
+    const double *x = u->x + (ptrdiff_t)lo * u->ostep;
+    switch (t) {
+      case S_NAN: return pw_nan(x, u->in, u->istep, m);
+      case S_SQ: return pw_sq(x, u->in, u->istep, m);
+      case S_DEV: return pw_dev(x, u->in, u->istep, m);
+      default: return pw_id(x, u->in, u->istep, m);
+    }
+  } else {
+    size_t h = cnt / 2;
+    return sumruns(t, u, lo, h, m) + sumruns(t, u, lo + h, cnt - h, m);
+  }
+}
+
+/* argmax/argmin of a non-contiguous view: the first extreme (or NaN) of
+** each run, the runs compared by row-major position on ties */
+static double argruns(const runs *u, int cols, int want_max) {
+  size_t r, bpos = 0;
+  double b = 0.0;
+  for (r = 0; r < u->on; r++) {
+    const double *x = u->x + (ptrdiff_t)r * u->ostep;
+    size_t i = arg1(x, u->in, u->istep, want_max);
+    double v = x[(ptrdiff_t)i * u->istep];
+    size_t pos = u->byrow ? r * (size_t)cols + i : i * (size_t)cols + r;
+    int better;
+    if (r == 0) better = 1;
+    else if (b != b) better = (v != v && pos < bpos);
+    else if (v != v) better = 1;
+    else if (v == b) better = pos < bpos;
+    else better = want_max ? (v > b) : (v < b);
+    if (better) { b = v; bpos = pos; }
+  }
+  return (double)(bpos + 1);
+}
+
+double lm_reduce_all(lm_redop op, const lm_mat *a, double ddof) {
+  size_t n = lm_size(a), r;
+  runs u;
+  double v, mu;
+  if (a->rows <= 0 || a->cols <= 0) return red1(op, NULL, 0, 1, ddof);
+  if (lm_is_rowmajor(a) ||
+      (lm_is_colmajor(a) && op != LM_ARGMAX && op != LM_ARGMIN))
+    return red1(op, a->data, n, 1, ddof);  /* one flat run */
+  u = getruns(a, op != LM_ARGMAX && op != LM_ARGMIN);
+  switch (op) {
+    case LM_SUM: return sumruns(S_ID, &u, 0, u.on, 0.0);
+    case LM_MEAN: return sumruns(S_ID, &u, 0, u.on, 0.0) / (double)n;
+    case LM_NANSUM: return sumruns(S_NAN, &u, 0, u.on, 0.0);
+    case LM_NORM: return sqrt(sumruns(S_SQ, &u, 0, u.on, 0.0));
+    case LM_VAR: case LM_STD:
+      mu = sumruns(S_ID, &u, 0, u.on, 0.0) / (double)n;
+      v = sumruns(S_DEV, &u, 0, u.on, mu) / dof(n, ddof);
+      return (op == LM_STD) ? sqrt(v) : v;
+    case LM_ARGMAX: case LM_ARGMIN:
+      return argruns(&u, a->cols, op == LM_ARGMAX);
+    default: break;
+  }
+  /* max, min, prod, any, all: combine the runs' results in order */
+  v = red1(op, u.x, u.in, u.istep, ddof);
+  for (r = 1; r < u.on; r++) {
+    double w = red1(op, u.x + (ptrdiff_t)r * u.ostep, u.in, u.istep, ddof);
+    switch (op) {
+      case LM_MAX: v = MAXN(w, v); break;
+      case LM_MIN: v = MINN(w, v); break;
+      case LM_PROD: v *= w; break;
+      case LM_ANY: if (w != 0) return 1.0; break;
+      case LM_ALL: if (w == 0) return 0.0; break;
+      default: return NAN;
+    }
+  }
+  return v;
+}
+
+/* out = cumulative sums of a along axis (1: down each column, 2: along
+** each row), summed in order as numpy's cumsum.  out has a's shape and may
+** be a itself. */
+void lm_cumsum(const lm_mat *a, int axis, const lm_mat *out) {
+  size_t n, r;               /* steps along the axis */
+  int m, k;                  /* independent sums */
+  ptrdiff_t as, ak, os, ok;  /* strides of a and out along n and m */
+  const double *x = a->data;
+  double *o = out->data;
+  if (a->rows <= 0 || a->cols <= 0) return;
+  if (axis == 1) {
+    n = (size_t)a->rows; as = a->rs; os = out->rs;
+    m = a->cols; ak = a->cs; ok = out->cs;
+  } else {
+    n = (size_t)a->cols; as = a->cs; os = out->cs;
+    m = a->rows; ak = a->rs; ok = out->rs;
+  }
+  if (m > 1 && ABSP(ak) < ABSP(as)) {
+    /* whole input rows: out row r = out row r-1 + a row r */
+    for (k = 0; k < m; k++) o[k * ok] = x[k * ak];
+    for (r = 1; r < n; r++) {
+      const double *p = x + (ptrdiff_t)r * as;
+      double *q = o + (ptrdiff_t)r * os, *q0 = q - os;
+      if (ak == 1 && ok == 1)
+        for (k = 0; k < m; k++) q[k] = q0[k] + p[k];
+      else
+        for (k = 0; k < m; k++) q[k * ok] = q0[k * ok] + p[k * ak];
+    }
+  } else {
+    for (k = 0; k < m; k++) {
+      const double *p = x + k * ak;
+      double *q = o + k * ok, s = p[0];
+      q[0] = s;
+      for (r = 1; r < n; r++) {
+        s += p[(ptrdiff_t)r * as];
+        q[(ptrdiff_t)r * os] = s;
+      }
+    }
+  }
+}

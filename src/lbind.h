@@ -1,0 +1,78 @@
+/*
+** lbind.h -- internal helpers shared by the Lua binding files (lmatrix.c,
+** lfuncs.c, llinalg.c, lio.c, lrandom.c, luaml.c).  Not installed.
+*/
+#ifndef LUAML_LBIND_H
+#define LUAML_LBIND_H
+
+#include "lua.h"
+#include "lauxlib.h"
+
+#include "core.h"
+#include "luaml.h"
+
+#define LM_MATRIX "luaml.matrix"  /* metatable name: luaL_typeerror prints it */
+
+/* Raise an error prefixed with the position of the Lua code that called
+** the current C function ("script.lua:12: "), like luaL_error.  Never
+** returns.  No malloc'ed memory may be live when it is called. */
+int lmL_error(lua_State *L, const char *fmt, ...);
+
+/* Format m's shape as "RxC" into buf (at least LM_SHAPEBUF bytes). */
+#define LM_SHAPEBUF 48
+const char *lmL_shape(char *buf, const lm_mat *m);
+
+/* Push a new dense row-major matrix of rows x cols with UNINITIALISED
+** contents and return it.  fname names the function for error messages
+** ("zeros"); negative sizes, rows*cols overflow and sizes beyond the
+** machine's memory raise a clear error, a failed allocation raises
+** "not enough memory".  The storage is counted by the state's allocator. */
+lm_mat *lmL_newmat(lua_State *L, lua_Integer rows, lua_Integer cols,
+                   const char *fname);
+/* the same, filled with zeros */
+lm_mat *lmL_zeros(lua_State *L, lua_Integer rows, lua_Integer cols,
+                  const char *fname);
+/* Push a new view of the matrix at index owner (which must be a matrix)
+** with the given geometry; it keeps owner's storage alive. */
+lm_mat *lmL_newview(lua_State *L, int owner, const lm_mat *geom);
+
+/* the matrix at arg, or a type error ("matrix expected, got nil") */
+lm_mat *lmL_checkmat(lua_State *L, int arg);
+/* the matrix at arg, or NULL when it is not a matrix */
+lm_mat *lmL_tomat(lua_State *L, int arg);
+/* A matrix argument that may also be a number (a 1x1 matrix) or a table
+** of numbers: the conversion replaces the argument on the stack. */
+lm_mat *lmL_checkmatlike(lua_State *L, int arg);
+
+/* 1 when matrices a and b may share memory (same underlying storage) */
+int lmL_overlap(const lm_mat *a, const lm_mat *b);
+
+/* Check an axis argument at arg: nil gives def; 1 or 2, else an error. */
+int lmL_optaxis(lua_State *L, int arg, int def);
+/* Binary elementwise op on args 1 and 2 (matrices, numbers or tables,
+** broadcast); pushes the result (a number when both are numbers).  With
+** outarg != 0, an optional 'out' matrix at that argument receives it. */
+int lmL_arith(lua_State *L, lm_binop op, const char *fname, int outarg);
+/* Check an optional 'out' matrix of shape (r, c) at arg; NULL when absent.
+** fname is used in the error message. */
+lm_mat *lmL_optout(lua_State *L, int arg, int r, int c, const char *fname);
+/* checked size argument: an integer >= 0 that fits in an int */
+int lmL_checkdim(lua_State *L, int arg, const char *what);
+
+/* The per-state random generator (created on first use). */
+lm_rng *lmL_rng(lua_State *L);
+
+/* Add the functions of l to the matrix methods (they take the matrix as
+** argument 1).  The matrix metatable must exist (lmopen_matrix first). */
+void lmL_addmethods(lua_State *L, const luaL_Reg *l);
+
+/* Openers: each is called with the module table on the top of the stack,
+** adds its functions to it (and to the matrix methods), leaves the stack as
+** it found it. */
+void lmopen_matrix(lua_State *L);
+void lmopen_funcs(lua_State *L);
+void lmopen_linalg(lua_State *L);
+void lmopen_random(lua_State *L);
+void lmopen_io(lua_State *L);
+
+#endif

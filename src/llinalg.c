@@ -1,0 +1,227 @@
+/*
+** llinalg.c -- linear algebra for Lua through LAPACKE (core_la.c):
+** solve, inv, det, lstsq, cholesky, eigh, svd, pinv.  Inputs are copied
+** into new dense matrices that LAPACK may overwrite; pivots and scratch
+** live in userdata, so an error never leaks.
+*/
+#include <float.h>
+#include <math.h>
+#include <string.h>
+
+#include "lbind.h"
+
+/* a dense copy of m, pushed */
+static lm_mat *densecopy(lua_State *L, const lm_mat *m, const char *fn) {
+  lm_mat *o = lmL_newmat(L, m->rows, m->cols, fn);
+  lm_copy(m, o);
+  return o;
+}
+
+static int *intbuf(lua_State *L, int n) {
+  return (int *)lua_newuserdatauv(L, sizeof(int) * (size_t)(n > 0 ? n : 1), 0);
+}
+
+static void checksquare(lua_State *L, const lm_mat *a, const char *fn) {
+  char sb[LM_SHAPEBUF];
+  if (a->rows != a->cols)
+    lmL_error(L, "%s: the matrix must be square, got %s", fn, lmL_shape(sb, a));
+}
+
+/* raise the error for a core status */
+static void check(lua_State *L, int st, const char *fn) {
+  switch (st) {
+    case LM_OK: return;
+    case LM_ESINGULAR:
+      lmL_error(L, "%s: the matrix is singular (not invertible)", fn); break;
+    case LM_ENOTPD:
+      lmL_error(L, "%s: the matrix is not positive definite", fn); break;
+    case LM_ENOCONV:
+      lmL_error(L, "%s: the computation did not converge", fn); break;
+    case LM_ENOMEM:
+      lmL_error(L, "%s: not enough memory for LAPACK's workspace", fn); break;
+    case LM_EARG:
+      lmL_error(L, "%s: the matrix contains NaN or infinite values", fn); break;
+    default:
+      lmL_error(L, "%s: LAPACK failed (status %d)", fn, st);
+  }
+}
+
+/* solve(A, B): X with A X = B; A n x n, B n x k */
+static int l_solve_(lua_State *L) {
+  lm_mat *a = lmL_checkmatlike(L, 1), *b = lmL_checkmatlike(L, 2), *ac, *x;
+  char s1[LM_SHAPEBUF], s2[LM_SHAPEBUF];
+  checksquare(L, a, "solve");
+  if (b->rows != a->rows)
+    lmL_error(L, "solve: A is %s, B is %s (B needs %d rows%s)", lmL_shape(s1, a),
+              lmL_shape(s2, b), a->rows,
+              (b->rows == 1 && b->cols == a->rows) ? "; for a row vector b use b:T()" : "");
+  ac = densecopy(L, a, "solve");
+  x = densecopy(L, b, "solve");
+  if (a->rows > 0 && b->cols > 0)
+    check(L, lm_solve(ac->data, a->rows, x->data, b->cols, intbuf(L, a->rows)), "solve");
+  lua_settop(L, 4);  /* A, B, copy of A, X */
+  return 1;
+}
+
+static int l_inv_(lua_State *L) {
+  lm_mat *a = lmL_checkmatlike(L, 1), *o;
+  checksquare(L, a, "inv");
+  o = densecopy(L, a, "inv");
+  if (a->rows > 0) check(L, lm_inv(o->data, a->rows, intbuf(L, a->rows)), "inv");
+  lua_settop(L, 2);
+  return 1;
+}
+
+static int l_det_(lua_State *L) {
+  lm_mat *a = lmL_checkmatlike(L, 1), *o;
+  double d = 1.0;
+  checksquare(L, a, "det");
+  o = densecopy(L, a, "det");
+  if (a->rows > 0) {
+    int st = lm_det(o->data, a->rows, intbuf(L, a->rows), &d);
+    if (st == LM_ESINGULAR) d = 0.0;
+    else check(L, st, "det");
+  }
+  lua_pushnumber(L, d);
+  return 1;
+}
+
+static int l_cholesky_(lua_State *L) {
+  lm_mat *a = lmL_checkmatlike(L, 1), *o;
+  checksquare(L, a, "cholesky");
+  o = densecopy(L, a, "cholesky");
+  if (a->rows > 0) check(L, lm_cholesky(o->data, a->rows), "cholesky");
+  return 1;
+}
+
+/* eigh(A): eigenvalues (1 x n, ascending), eigenvectors (columns of n x n);
+** A symmetric (only its lower triangle is read) */
+static int l_eigh_(lua_State *L) {
+  lm_mat *a = lmL_checkmatlike(L, 1), *w, *v;
+  checksquare(L, a, "eigh");
+  w = lmL_newmat(L, 1, a->rows, "eigh");
+  v = densecopy(L, a, "eigh");
+  if (a->rows > 0) check(L, lm_eigh(v->data, a->rows, w->data), "eigh");
+  return 2;
+}
+
+/* svd(A): U (m x p), s (1 x p, descending), Vt (p x n), p = min(m, n) */
+static int l_svd_(lua_State *L) {
+  lm_mat *a = lmL_checkmatlike(L, 1), *ac, *u, *s, *vt, *sup;
+  int m = a->rows, n = a->cols, p = m < n ? m : n;
+  ac = densecopy(L, a, "svd");
+  u = lmL_newmat(L, m, p, "svd");
+  s = lmL_newmat(L, 1, p, "svd");
+  vt = lmL_newmat(L, p, n, "svd");
+  sup = lmL_newmat(L, 1, p, "svd");
+  if (p > 0) check(L, lm_svd(ac->data, m, n, u->data, s->data, vt->data, sup->data), "svd");
+  lua_pop(L, 1);
+  return 3;
+}
+
+/* lstsq(A, B [, rcond]): X minimising ||A X - B||, rank, singular values */
+static int l_lstsq_(lua_State *L) {
+  lm_mat *a = lmL_checkmatlike(L, 1), *b = lmL_checkmatlike(L, 2), *ac, *bb, *x, *s, src;
+  int m = a->rows, n = a->cols, k = b->cols, rank = 0;
+  /* numpy's default cut-off: machine epsilon times the larger dimension */
+  double rcond = luaL_optnumber(L, 3, DBL_EPSILON * (m > n ? m : n));
+  char s1[LM_SHAPEBUF], s2[LM_SHAPEBUF];
+  if (b->rows != m)
+    lmL_error(L, "lstsq: A is %s, B is %s (B needs %d rows)", lmL_shape(s1, a),
+              lmL_shape(s2, b), m);
+  ac = densecopy(L, a, "lstsq");                              /* 4 */
+  bb = lmL_zeros(L, m > n ? m : n, k, "lstsq");               /* 5 */
+  src = lm_dense(bb->data, m, k);
+  lm_copy(b, &src);
+  s = lmL_newmat(L, 1, m < n ? m : n, "lstsq");               /* 6 */
+  x = lmL_newmat(L, n, k, "lstsq");                           /* 7 */
+  if (m > 0 && n > 0 && k > 0) {
+    lm_mat top;
+    check(L, lm_lstsq(ac->data, m, n, bb->data, k, rcond, s->data, &rank), "lstsq");
+    top = lm_dense(bb->data, n, k);
+    lm_copy(&top, x);
+  } else {
+    lm_fill(x, 0.0);
+  }
+  lua_pushinteger(L, rank);
+  lua_pushvalue(L, 6);
+  return 3;
+}
+
+/* pinv(A [, rcond=1e-15]): Moore-Penrose pseudo-inverse through the SVD,
+** singular values below rcond * largest treated as zero */
+static int l_pinv_(lua_State *L) {
+  lm_mat *a = lmL_checkmatlike(L, 1), *ac, *u, *s, *vt, *sup, *o;
+  int m = a->rows, n = a->cols, p = m < n ? m : n, i, j, k;
+  double rcond = luaL_optnumber(L, 2, 1e-15), cut;
+  ac = densecopy(L, a, "pinv");
+  u = lmL_newmat(L, m, p, "pinv");
+  s = lmL_newmat(L, 1, p, "pinv");
+  vt = lmL_newmat(L, p, n, "pinv");
+  sup = lmL_newmat(L, 1, p, "pinv");
+  o = lmL_zeros(L, n, m, "pinv");
+  if (p == 0) return 1;
+  check(L, lm_svd(ac->data, m, n, u->data, s->data, vt->data, sup->data), "pinv");
+  cut = rcond * s->data[0];
+  for (k = 0; k < p; k++) {
+    double inv;
+    if (!(s->data[k] > cut)) continue;
+    inv = 1.0 / s->data[k];
+    for (i = 0; i < n; i++) {
+      double vik = vt->data[(size_t)k * n + i] * inv;
+      for (j = 0; j < m; j++) o->data[(size_t)i * m + j] += vik * u->data[(size_t)j * p + k];
+    }
+  }
+  return 1;
+}
+
+static int l_solve(lua_State *L) {
+  lua_settop(L, 2);  /* extra arguments would shift the stack slots used */
+  return l_solve_(L);
+}
+
+static int l_inv(lua_State *L) {
+  lua_settop(L, 1);  /* extra arguments would shift the stack slots used */
+  return l_inv_(L);
+}
+
+static int l_det(lua_State *L) {
+  lua_settop(L, 1);  /* extra arguments would shift the stack slots used */
+  return l_det_(L);
+}
+
+static int l_cholesky(lua_State *L) {
+  lua_settop(L, 1);  /* extra arguments would shift the stack slots used */
+  return l_cholesky_(L);
+}
+
+static int l_eigh(lua_State *L) {
+  lua_settop(L, 1);  /* extra arguments would shift the stack slots used */
+  return l_eigh_(L);
+}
+
+static int l_svd(lua_State *L) {
+  lua_settop(L, 1);  /* extra arguments would shift the stack slots used */
+  return l_svd_(L);
+}
+
+static int l_lstsq(lua_State *L) {
+  lua_settop(L, 3);  /* extra arguments would shift the stack slots used */
+  return l_lstsq_(L);
+}
+
+static int l_pinv(lua_State *L) {
+  lua_settop(L, 2);  /* extra arguments would shift the stack slots used */
+  return l_pinv_(L);
+}
+
+static const luaL_Reg funcs[] = {
+  {"solve", l_solve}, {"inv", l_inv}, {"det", l_det}, {"cholesky", l_cholesky},
+  {"eigh", l_eigh}, {"svd", l_svd}, {"lstsq", l_lstsq}, {"pinv", l_pinv},
+  {NULL, NULL}
+};
+
+void lmopen_linalg(lua_State *L) {
+  luaL_setfuncs(L, funcs, 0);
+  lmL_addmethods(L, funcs);
+}

@@ -1,0 +1,32 @@
+#!/bin/sh
+# runtests.sh BUILD C_TEST... -- run every suite (C tests, busted specs),
+# print each suite's result and one closing line "N passed, N failed".
+build=$1; shift
+passed=0; failed=0; log=$build/test.log
+: > "$log"
+count() {  # count TAP lines of the output file $1
+  p=$(grep -c '^ok ' "$1"); f=$(grep -c '^not ok ' "$1")
+  passed=$((passed + p)); failed=$((failed + f))
+  grep '^not ok ' "$1" | sed 's/^/  /'
+  echo "$2: $p passed, $f failed"
+}
+for t in "$@"; do
+  out=$build/tests/$(basename "$t").out
+  "$t" > "$out" 2>&1; rc=$?
+  cat "$out" >> "$log"
+  count "$out" "$(basename "$t")"
+  if [ $rc -ne 0 ] && ! grep -q '^not ok ' "$out"; then
+    echo "  $(basename "$t") exited with status $rc"; tail -5 "$out"; failed=$((failed + 1))
+  fi
+done
+out=$build/tests/busted.out
+busted -o TAP > "$out" 2>&1; rc=$?
+cat "$out" >> "$log"
+count "$out" "busted specs"
+grep -A3 '^not ok ' "$out" | grep -v '^not ok' | grep -v '^--' | head -40 | sed 's/^/    /'
+if [ $rc -ne 0 ] && ! grep -q '^not ok ' "$out"; then
+  echo "  busted exited with status $rc:"; tail -15 "$out"; failed=$((failed + 1))
+fi
+echo "(full output: $log)"
+echo "$passed passed, $failed failed"
+[ "$failed" -eq 0 ]
