@@ -49,6 +49,7 @@ help:
 	@echo "make deps     install missing Debian packages (apt-get as root, else print the command)"
 	@echo "make test     build and run every test suite"
 	@echo "make demo     build, then train softmax regression on the bundled MNIST"
+	@echo "make bench    luaml vs numpy side by side (bench/results.md)"
 	@echo "make install  install under PREFIX (default /usr/local), honours DESTDIR"
 
 deps:
@@ -107,3 +108,15 @@ demo: deps all
 
 clean:
 	rm -rf $(BUILD) build-sanitize
+
+# ---- speed: benchmarks against numpy (issue 5) ------------------------
+# `make bench` runs bench/run.py: every workload in luaml and in numpy,
+# alternating, BENCH_RUNS times each; medians, ratios and peak memory go
+# to bench/results.md.  Benchmarks are not tests: nothing here is timed
+# by `make test`.
+DEB_PKGS   += python3-threadpoolctl
+BENCH_RUNS ?= 5
+
+.PHONY: bench
+bench: deps all
+	/usr/bin/python3 bench/run.py --runs $(BENCH_RUNS) --luaml $(BUILD)/luaml
