@@ -19,6 +19,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#ifdef __linux__
+#include <sys/mman.h>
+#endif
 
 #include "lbind.h"
 
@@ -97,6 +100,24 @@ static double *alignup(void *p) {
   return (double *)a;
 }
 
+#define GC_BIG ((size_t)4 << 20)    /* a "large" matrix, in bytes */
+#define HUGE_PAGE ((size_t)2 << 20)
+
+/* Ask the kernel to back the 2 MB-aligned interior of a large, untouched
+** buffer with transparent huge pages (as numpy does for large arrays):
+** where THP is in "madvise" mode this turns thousands of page faults of
+** the first writes into a few.  Only a hint: failures are ignored. */
+static void hugepages(void *p, size_t bytes) {
+#if defined(__linux__) && defined(MADV_HUGEPAGE)
+  size_t lo = ((size_t)p + HUGE_PAGE - 1) & ~(HUGE_PAGE - 1);
+  size_t hi = ((size_t)p + bytes) & ~(HUGE_PAGE - 1);
+  if (bytes >= GC_BIG && hi > lo)
+    madvise((void *)lo, hi - lo, MADV_HUGEPAGE);
+#else
+  (void)p; (void)bytes;
+#endif
+}
+
 lm_mat *lmL_newmat(lua_State *L, lua_Integer rows, lua_Integer cols,
                    const char *fname) {
   size_t n, bytes;
@@ -112,8 +133,8 @@ lm_mat *lmL_newmat(lua_State *L, lua_Integer rows, lua_Integer cols,
     lmL_error(L, "%s: %lldx%lld matrix is too large", fname,
               (long long)rows, (long long)cols);
   bytes = n * sizeof(double);
-  {
-    double mem = physmem();
+  if (bytes >= GC_BIG) {
+    double mem = physmem();  /* a system call: only for large requests */
     if (mem > 0 && (double)bytes > mem) {
       char need[32], have[32];
       fmtbytes(need, sizeof need, (double)bytes);
@@ -122,11 +143,19 @@ lm_mat *lmL_newmat(lua_State *L, lua_Integer rows, lua_Integer cols,
                 "this machine has %s)", fname, (long long)rows,
                 (long long)cols, need, have);
     }
+    /* Garbage matrices are freed only by the collector, which lets the
+    ** heap grow to twice its live size between cycles: a loop making a
+    ** few large temporaries per step (r = 100 * C / s) would then hold
+    ** several dead ones at once.  Before a large allocation collect
+    ** them, as numpy frees its arrays at once: the cycle costs little
+    ** next to the work on so many elements. */
+    lua_gc(L, LUA_GCCOLLECT);
   }
   x = (Matrix *)lua_newuserdatauv(L, sizeof(Matrix) + bytes + ALIGN, 1);
   memset(x, 0, sizeof(Matrix));
   luaL_setmetatable(L, LM_MATRIX);
   x->m.data = alignup(x + 1);
+  hugepages(x->m.data, bytes);
   x->m.rows = (int)rows;
   x->m.cols = (int)cols;
   x->m.rs = cols;
