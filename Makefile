@@ -29,7 +29,7 @@ ALL_CFLAGS := -std=c99 -D_DEFAULT_SOURCE -fPIC $(WARN) $(CFLAGS) \
 LIBS    := $(BLAS_LIBS) $(H5_LIBS) -lz -lm
 
 CORE_SRC := src/core_ew.c src/core_red.c src/core_ml.c src/core_la.c \
-            src/core_rng.c src/core_io.c src/core_h5.c
+            src/core_rng.c src/core_io.c src/core_h5.c src/core_simd.c
 BIND_SRC := src/lmatrix.c src/lfuncs.c src/llinalg.c src/lrandom.c \
             src/lio.c src/luaml.c
 LUA_SRC  := lua/init.lua
@@ -38,7 +38,25 @@ HOST_SRC := src/host.c
 CORE_OBJ := $(CORE_SRC:src/%.c=$(BUILD)/obj/%.o)
 BIND_OBJ := $(BIND_SRC:src/%.c=$(BUILD)/obj/%.o) $(BUILD)/obj/luaml_lua.o
 LIB_OBJ  := $(CORE_OBJ) $(BIND_OBJ)
-HEADERS  := src/core.h src/core_io.h src/lbind.h src/luaml.h
+HEADERS  := src/core.h src/core_io.h src/lbind.h src/luaml.h \
+            src/core_simd.h src/core_simd_isa.h
+
+# ---- speed: vectorised, threaded kernels (issue 5) --------------------
+# core_ew, core_red and core_simd are compiled to vectorise (-O2 alone
+# vectorises almost nothing in GCC 12), without FMA contraction (so every
+# CPU computes the same bits), with OpenMP threads for large work (built
+# without -fopenmp they run on one thread) and with SLEEF's vector exp/log
+# (without SLEEF: libm).  Instruction sets are chosen at run time
+# (target_clones, cpu checks): never -march=native.
+OMP_FLAGS   ?= -fopenmp
+SLEEF_LIBS  := $(shell $(PKG_CONFIG) --exists sleef 2>/dev/null && $(PKG_CONFIG) --libs sleef)
+SIMD_CFLAGS := -ftree-vectorize -fvect-cost-model=dynamic -ffp-contract=off \
+               -fno-math-errno $(OMP_FLAGS) $(if $(SLEEF_LIBS),,-DLUAML_NO_SLEEF)
+SIMD_OBJ    := $(BUILD)/obj/core_ew.o $(BUILD)/obj/core_red.o $(BUILD)/obj/core_simd.o
+$(SIMD_OBJ): ALL_CFLAGS += $(SIMD_CFLAGS)
+LIBS        += $(SLEEF_LIBS) $(OMP_FLAGS)
+DEB_PKGS    += libsleef-dev
+# ---- end of the speed block --------------------------------------------
 
 .PHONY: all deps test test-c test-lua demo clean help install uninstall
 
