@@ -91,8 +91,23 @@ static void fmtbytes(char *buf, size_t n, double bytes) {
 
 /* ---- creation ------------------------------------------------------- */
 
+/* The metatable is also kept in the registry under the address of this
+** variable: a light-userdata key is found without hashing or comparing a
+** string, which luaL_testudata's name lookup costs on every operation. */
+static const char mtkey = 'm';
+
+static void pushmeta(lua_State *L) {
+  lua_rawgetp(L, LUA_REGISTRYINDEX, &mtkey);
+}
+
 static Matrix *tomatrix(lua_State *L, int idx) {
-  return (Matrix *)luaL_testudata(L, idx, LM_MATRIX);
+  void *p = lua_touserdata(L, idx);
+  int same;
+  if (p == NULL || !lua_getmetatable(L, idx)) return NULL;
+  pushmeta(L);
+  same = lua_rawequal(L, -1, -2);
+  lua_pop(L, 2);
+  return same ? (Matrix *)p : NULL;
 }
 
 static double *alignup(void *p) {
@@ -153,7 +168,8 @@ lm_mat *lmL_newmat(lua_State *L, lua_Integer rows, lua_Integer cols,
   }
   x = (Matrix *)lua_newuserdatauv(L, sizeof(Matrix) + bytes + ALIGN, 1);
   memset(x, 0, sizeof(Matrix));
-  luaL_setmetatable(L, LM_MATRIX);
+  pushmeta(L);
+  lua_setmetatable(L, -2);
   x->m.data = alignup(x + 1);
   hugepages(x->m.data, bytes);
   x->m.rows = (int)rows;
@@ -185,7 +201,8 @@ lm_mat *lmL_newview(lua_State *L, int owner, const lm_mat *geom) {
   memset(v, 0, sizeof(Matrix));
   v->m = *geom;
   v->isview = 1;
-  luaL_setmetatable(L, LM_MATRIX);
+  pushmeta(L);
+  lua_setmetatable(L, -2);
   lua_pushvalue(L, owner);
   lua_setiuservalue(L, -2, 1);
   if (pushed) lua_remove(L, -2);  /* the owner temporary */
@@ -971,14 +988,17 @@ static int m_tostring(lua_State *L) {
 
 /* m.rows, m.cols, methods, and m[i] for vectors (element i) */
 static int m_index(lua_State *L) {
-  Matrix *x = tomatrix(L, 1);
   if (lua_type(L, 2) == LUA_TSTRING) {
-    const char *k = lua_tostring(L, 2);
+    const char *k;
+    Matrix *x;
+    lua_pushvalue(L, 2);
+    if (lua_rawget(L, lua_upvalueindex(1)) != LUA_TNIL)  /* a method */
+      return 1;
+    if ((x = tomatrix(L, 1)) == NULL) return 1;  /* nil */
+    k = lua_tostring(L, 2);
     if (strcmp(k, "rows") == 0) { lua_pushinteger(L, x->m.rows); return 1; }
     if (strcmp(k, "cols") == 0) { lua_pushinteger(L, x->m.cols); return 1; }
-    lua_pushvalue(L, 2);
-    lua_rawget(L, lua_upvalueindex(1));  /* methods */
-    return 1;
+    return 1;  /* nil */
   }
   if (lua_type(L, 2) == LUA_TNUMBER) {
     lm_mat *m = lmL_checkmat(L, 1);
@@ -1062,6 +1082,8 @@ void lmopen_matrix(lua_State *L) {
     lua_setfield(L, -2, "__index");
     lua_pushliteral(L, LM_MATRIX);
     lua_setfield(L, -2, "__name");
+    lua_pushvalue(L, -1);
+    lua_rawsetp(L, LUA_REGISTRYINDEX, &mtkey);
   }
   lua_pop(L, 1);
   luaL_setfuncs(L, funcs, 0);
