@@ -56,6 +56,18 @@ SIMD_OBJ    := $(BUILD)/obj/core_ew.o $(BUILD)/obj/core_red.o $(BUILD)/obj/core_
 $(SIMD_OBJ): ALL_CFLAGS += $(SIMD_CFLAGS)
 LIBS        += $(SLEEF_LIBS) $(OMP_FLAGS)
 DEB_PKGS    += libsleef-dev
+# libhdf5 (and the ~35 libraries it needs) is loaded by core_h5dl.c at the
+# first HDF5 call, not at start-up: link libdl instead, and tell it the
+# soname built against.
+H5_SONAME   := $(shell for d in $(patsubst -L%,%,$(filter -L%,$(H5_LIBS))) \
+                 /usr/lib/x86_64-linux-gnu /usr/lib; do objdump -p $$d/libhdf5.so \
+                 2>/dev/null | awk '/SONAME/ {print $$2}'; done | head -n 1)
+CORE_SRC    += src/core_h5dl.c
+CORE_OBJ    += $(BUILD)/obj/core_h5dl.o
+LIB_OBJ     += $(BUILD)/obj/core_h5dl.o
+HEADERS     += src/core_h5dl.h
+LIBS        := $(filter-out $(H5_LIBS),$(LIBS)) -ldl
+$(BUILD)/obj/core_h5dl.o: ALL_CFLAGS += $(if $(H5_SONAME),-DLM_HDF5_SONAME='"$(H5_SONAME)"')
 # ---- end of the speed block --------------------------------------------
 
 .PHONY: all deps test test-c test-lua demo clean help install uninstall
