@@ -44,17 +44,18 @@ HEADERS  := src/core.h src/core_io.h src/lbind.h src/luaml.h \
 # ---- speed: vectorised, threaded kernels (issue 5) --------------------
 # core_ew, core_red and core_simd are compiled to vectorise (-O2 alone
 # vectorises almost nothing in GCC 12), without FMA contraction (so every
-# CPU computes the same bits), with OpenMP threads for large work (built
-# without -fopenmp they run on one thread) and with SLEEF's vector exp/log
-# (without SLEEF: libm).  Instruction sets are chosen at run time
-# (target_clones, cpu checks): never -march=native.
-OMP_FLAGS   ?= -fopenmp
+# CPU computes the same bits), with a pool of threads for large work
+# (core_simd.c) and with SLEEF's vector exp/log (without SLEEF: libm).
+# Instruction sets are chosen at run time (target_clones, cpu checks):
+# never -march=native.
 SLEEF_LIBS  := $(shell $(PKG_CONFIG) --exists sleef 2>/dev/null && $(PKG_CONFIG) --libs sleef)
 SIMD_CFLAGS := -ftree-vectorize -fvect-cost-model=dynamic -ffp-contract=off \
-               -fno-math-errno $(OMP_FLAGS) $(if $(SLEEF_LIBS),,-DLUAML_NO_SLEEF)
+               -fno-math-errno -pthread $(if $(SLEEF_LIBS),,-DLUAML_NO_SLEEF)
 SIMD_OBJ    := $(BUILD)/obj/core_ew.o $(BUILD)/obj/core_red.o $(BUILD)/obj/core_simd.o
 $(SIMD_OBJ): ALL_CFLAGS += $(SIMD_CFLAGS)
-LIBS        += $(SLEEF_LIBS) $(OMP_FLAGS)
+# the pool's threads outlive a dlclose: stock lua5.4 unloads luaml.so when
+# its state closes, which must not unmap the code they sleep in
+LIBS        += $(SLEEF_LIBS) -pthread -Wl,-z,nodelete
 DEB_PKGS    += libsleef-dev
 # libhdf5 (and the ~35 libraries it needs) is loaded by core_h5dl.c at the
 # first HDF5 call, not at start-up: link libdl instead, and tell it the

@@ -10,8 +10,8 @@
 ** numbers.  The unit-stride loops are vectorised, each compiled for
 ** AVX-512, AVX2 and SSE2 and picked at run time (target_clones); exp, log,
 ** sigmoid and tanh use SLEEF's vector functions (core_simd.c).  Work of
-** more than LM_PAR_MIN_* elements is split across OpenMP threads, in
-** pieces that do not change any result.
+** more than LM_PAR_MIN_* elements is split across threads (lm_parallel),
+** in pieces that do not change any result.
 */
 #include <math.h>
 #include <string.h>

@@ -18,7 +18,7 @@
 **
 ** Speed: the loops are vectorised, each compiled for AVX-512, AVX2 and
 ** SSE2 and chosen at run time (target_clones).  Large reductions run on
-** OpenMP threads without changing a bit of any result: an axis reduction
+** threads (lm_parallel) without changing a bit of any result: an axis reduction
 ** splits its outputs (each computed whole by one thread), a sum of all
 ** elements computes the top subtrees of its pairwise tree on separate
 ** threads and adds them in the tree's order, and max/min/argmax combine

@@ -17,14 +17,14 @@
 ** level (to compare, or to rule the vector code out); the default is the
 ** best the CPU has.
 */
+#define _GNU_SOURCE  /* sched_getaffinity */
 #include <float.h>
 #include <math.h>
+#include <pthread.h>
+#include <sched.h>
 #include <stdlib.h>
 #include <string.h>
-
-#ifdef _OPENMP
-#include <omp.h>
-#endif
+#include <unistd.h>
 
 #include "core.h"
 #include "core_simd.h"
@@ -286,30 +286,136 @@ int lm_gemm_small(double alpha, const lm_mat *a, const lm_mat *b, double beta,
 
 /* ---- threads --------------------------------------------------------------- */
 
-#define PIECES 8  /* pieces per thread: the slack left for a late thread */
+/* A pool of worker threads that sleep (on a condition variable) between
+** jobs and join a job when woken, taking pieces of it from a shared
+** counter; the calling thread works on the job from the start.  Workers
+** never spin: an idle pool costs no CPU, so it does not compete with
+** OpenBLAS's own threads (or with other processes), and a worker the
+** system is slow to wake only means the caller does more of the pieces.
+** (OpenMP's libgomp spins for milliseconds after each region, which on
+** this 2-core machine doubled the CPU time of a kernel-heavy script and
+** slowed the BLAS calls next to it.)  One job at a time: a kernel called
+** while the pool is busy (from another Lua state's thread, or from inside
+** a piece) runs on its caller alone.  LUAML_THREADS=n caps the threads
+** (1: none); the default is the CPUs this process may run on. */
+
+#define PIECES 8   /* pieces per thread: the slack left for a late thread */
+#define MAXWORKERS 63
+
+typedef struct pool {
+  pthread_mutex_t mu;
+  pthread_cond_t work, done;
+  unsigned long gen;   /* job number: workers wake for a new one */
+  int busy;            /* a job is being handed out */
+  int active;          /* workers inside the current job */
+  int nworkers;        /* threads besides the caller */
+  lm_rangefn fn;       /* the current job */
+  void *ctx;
+  size_t n, piece, np, next;  /* units, units per piece, pieces, next piece */
+} pool;
+
+static pool P = {PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER,
+                 PTHREAD_COND_INITIALIZER, 0, 0, 0, 0, NULL, NULL, 0, 0, 0, 0};
+static pthread_once_t pool_once = PTHREAD_ONCE_INIT;
+
+/* take pieces of the current job until none is left */
+static void pieces(lm_rangefn fn, void *ctx, size_t n, size_t piece,
+                   size_t np) {
+  size_t k;
+  while ((k = __atomic_fetch_add(&P.next, 1, __ATOMIC_RELAXED)) < np) {
+    size_t lo = k * piece, hi = lo + piece;
+    fn(ctx, lo, hi < n ? hi : n);
+  }
+}
+
+static void *worker(void *arg) {
+  unsigned long seen = 0;
+  (void)arg;
+  pthread_mutex_lock(&P.mu);
+  for (;;) {
+    lm_rangefn fn;
+    void *ctx;
+    size_t n, piece, np;
+    while (P.gen == seen) pthread_cond_wait(&P.work, &P.mu);
+    seen = P.gen;
+    if (!P.busy) continue;  /* that job is over already */
+    P.active++;
+    fn = P.fn; ctx = P.ctx; n = P.n; piece = P.piece; np = P.np;
+    pthread_mutex_unlock(&P.mu);
+    pieces(fn, ctx, n, piece, np);
+    pthread_mutex_lock(&P.mu);
+    if (--P.active == 0) pthread_cond_signal(&P.done);
+  }
+  return NULL;
+}
+
+/* threads for the pool: LUAML_THREADS, else the CPUs we may run on */
+static int wanted(void) {
+  const char *e = getenv("LUAML_THREADS");
+  long n = 0;
+  if (e != NULL) n = strtol(e, NULL, 10);
+#ifdef CPU_COUNT
+  if (n <= 0) {
+    cpu_set_t set;
+    if (sched_getaffinity(0, sizeof set, &set) == 0) n = CPU_COUNT(&set);
+  }
+#endif
+  if (n <= 0) n = sysconf(_SC_NPROCESSORS_ONLN);
+  if (n < 1) n = 1;
+  return n > MAXWORKERS + 1 ? MAXWORKERS + 1 : (int)n;
+}
+
+/* a child of fork has no workers: start again, empty */
+static void atfork_child(void) {
+  pool fresh = {PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER,
+                PTHREAD_COND_INITIALIZER, 0, 0, 0, 0, NULL, NULL, 0, 0, 0, 0};
+  pthread_once_t o = PTHREAD_ONCE_INIT;
+  P = fresh;
+  pool_once = o;
+}
+
+static void pool_start(void) {
+  int k, n = wanted() - 1;
+  pthread_attr_t at;
+  pthread_attr_init(&at);
+  pthread_attr_setdetachstate(&at, PTHREAD_CREATE_DETACHED);
+  for (k = 0; k < n; k++) {
+    pthread_t t;
+    if (pthread_create(&t, &at, worker, NULL) != 0) break;
+    P.nworkers++;
+  }
+  pthread_attr_destroy(&at);
+  pthread_atfork(NULL, NULL, atfork_child);
+}
 
 void lm_parallel(size_t n, size_t cost, size_t min, size_t align,
                  lm_rangefn fn, void *ctx) {
-#ifdef _OPENMP
-  size_t work = n * (cost ? cost : 1), piece, np, lo_units;
-  long k;
+  size_t work = n * (cost ? cost : 1), piece, np, least;
   int nt;
-  if (n < 2 || work < 2 * min || omp_in_parallel()) { fn(ctx, 0, n); return; }
-  nt = omp_get_max_threads();
+  if (n < 2 || work < 2 * min) { fn(ctx, 0, n); return; }
+  pthread_once(&pool_once, pool_start);
+  nt = P.nworkers + 1;
   if ((size_t)nt > work / min) nt = (int)(work / min);
   if (nt <= 1) { fn(ctx, 0, n); return; }
   piece = (n + (size_t)nt * PIECES - 1) / ((size_t)nt * PIECES);
-  lo_units = (min / 2 + cost - 1) / (cost ? cost : 1);  /* >= min/2 elements */
-  if (piece < lo_units) piece = lo_units;
+  least = (min / 2 + (cost ? cost : 1) - 1) / (cost ? cost : 1);
+  if (piece < least) piece = least;  /* pieces of at least min/2 elements */
   if (align > 1) piece = (piece + align - 1) / align * align;
   np = (n + piece - 1) / piece;
-#pragma omp parallel for num_threads(nt) schedule(dynamic, 1)
-  for (k = 0; k < (long)np; k++) {
-    size_t lo = (size_t)k * piece, hi = lo + piece;
-    fn(ctx, lo, hi < n ? hi : n);
+  pthread_mutex_lock(&P.mu);
+  if (P.busy) {  /* the pool is at work for someone else */
+    pthread_mutex_unlock(&P.mu);
+    fn(ctx, 0, n);
+    return;
   }
-#else
-  (void)cost; (void)min; (void)align;
-  fn(ctx, 0, n);
-#endif
+  P.busy = 1;
+  P.fn = fn; P.ctx = ctx; P.n = n; P.piece = piece; P.np = np; P.next = 0;
+  P.gen++;
+  pthread_cond_broadcast(&P.work);
+  pthread_mutex_unlock(&P.mu);
+  pieces(fn, ctx, n, piece, np);
+  pthread_mutex_lock(&P.mu);
+  P.busy = 0;  /* workers waking from now on stay out */
+  while (P.active > 0) pthread_cond_wait(&P.done, &P.mu);
+  pthread_mutex_unlock(&P.mu);
 }

@@ -57,11 +57,11 @@ int lm_gemm_small(double alpha, const lm_mat *a, const lm_mat *b, double beta,
 typedef void (*lm_rangefn)(void *ctx, size_t lo, size_t hi);
 
 /* Run fn over [0, n) units of work of cost elements each: all on the
-** calling thread when n * cost < 2 * min (or without OpenMP, or inside a
-** parallel region), else in pieces (multiples of align units) handed out
-** to the threads as they come free, so that a thread the system holds up
-** delays the whole by one piece at most.  fn must compute the same
-** numbers whichever thread runs which piece. */
+** calling thread when n * cost < 2 * min (or when the pool of threads is
+** busy), else in pieces (multiples of align units) handed out to the
+** caller and the pool's threads as they come free, so that a thread the
+** system holds up delays the whole by one piece at most.  fn must compute
+** the same numbers whichever thread runs which piece. */
 void lm_parallel(size_t n, size_t cost, size_t min, size_t align,
                  lm_rangefn fn, void *ctx);
 

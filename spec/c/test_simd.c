@@ -9,7 +9,8 @@
 ** fast range).  Asserted: special values are bitwise libm's; every other
 ** result is within the documented ulp bound of libm's (the maximum seen is
 ** printed as a TAP comment); a result does not depend on the position of
-** its argument (tails, offsets) nor on computing in place.
+** its argument (tails, offsets) nor on computing in place.  And the
+** thread pool's lm_parallel runs every unit of work exactly once.
 */
 #include <float.h>
 #include <math.h>
@@ -157,6 +158,29 @@ static void test_function(lm_vfn f, int isa, const double *x, const double *ref,
   free(z);
 }
 
+/* lm_parallel hands every unit to exactly one piece, in whole pieces */
+static void mark(void *ctx, size_t lo, size_t hi) {
+  unsigned char *seen = (unsigned char *)ctx;
+  size_t k;
+  for (k = lo; k < hi; k++) __atomic_add_fetch(&seen[k], 1, __ATOMIC_RELAXED);
+}
+
+static void test_parallel(void) {
+  static const size_t ns[] = {0, 1, 2, 7, 1000, 262144, 300001, 1 << 20};
+  size_t i, k;
+  for (i = 0; i < sizeof ns / sizeof ns[0]; i++) {
+    size_t n = ns[i];
+    unsigned char *seen = calloc(n + 1, 1);
+    int bad = 0;
+    lm_parallel(n, 1, LM_PAR_MIN_MEM, 8, mark, seen);
+    lm_parallel(n, 3, LM_PAR_MIN_MATH, 1, mark, seen);
+    for (k = 0; k < n; k++) bad += seen[k] != 2;
+    ok(bad == 0 && seen[n] == 0, "lm_parallel covers %zu units once per call",
+       n);
+    free(seen);
+  }
+}
+
 int main(void) {
   int f, isa;
   printf("# best instruction set here: %s\n", lm_isa_name(lm_isa_best()));
@@ -170,6 +194,7 @@ int main(void) {
     free(ref);
   }
   ok(lm_isa_best() >= LM_ISA_SCALAR, "a level was chosen");
+  test_parallel();
   printf("1..%d\n", ntest);
   return nfail ? 1 : 0;
 }
