@@ -1,5 +1,5 @@
 -- 16: the fast paths (vectorised loops, SLEEF's exp/log/sigmoid/tanh,
--- threads for large matrices, the small-product loop) give the numbers of
+-- threads for large matrices, the small and skinny product loops) give the numbers of
 -- the plain ones: the scalar functions (libm, numbers in and out), an
 -- element-by-element Lua loop, and each other in every layout (dense,
 -- a block of a larger matrix, transposed, a block of a transposed one,
@@ -296,6 +296,55 @@ describe("small products without BLAS", function()
     local p = a:dot(b)
     assert.is_true(p:get(1, 1) ~= p:get(1, 1))
     assert.are.equal(math.huge, p:get(2, 2))
+  end)
+end)
+
+describe("skinny products of gradient descent without BLAS", function()
+  -- X (200x330) W (330x3) and X^T G: above the size of the skinny loops
+  local X = ml.linspace(0.5, 2, 200 * 330):reshape(200, 330):copy():sin_():add_(1.5)
+  local W = ml.linspace(1, 3, 330 * 3):reshape(330, 3):copy()
+  local G = ml.linspace(-1, 1, 200 * 3):reshape(200, 3):copy():exp_()
+
+  -- the product in order, in Lua
+  local function naive(a, b)
+    local at, bt = a:totable(), b:totable()
+    local o = ml.zeros(#at, #bt[1])
+    for i = 1, #at do
+      for j = 1, #bt[1] do
+        local s = 0.0
+        for q = 1, #bt do s = s + at[i][q] * bt[q][j] end
+        o:set(i, j, s)
+      end
+    end
+    return o
+  end
+
+  local function close(a, b)
+    local d = (a - b):abs():max()
+    return d <= 1e-13 * b:abs():max(), d
+  end
+
+  it("X W and X^T G match the in-order sums", function()
+    local ok, d = close(X:dot(W), naive(X, W))
+    assert.is_true(ok, "X W: " .. d)
+    ok, d = close(X:T():dot(G), naive(X:T():copy(), G))
+    assert.is_true(ok, "X^T G: " .. d)
+    ok, d = close(X:T():copy():dot(G:copy()), X:T():dot(G))
+    assert.is_true(ok, "dense X^T: " .. d)
+  end)
+
+  it("write into 'out' (NaN there is ignored) and keep NaN of the inputs", function()
+    local out = ml.full(200, 3, 0 / 0)
+    X:dot(W, out)
+    assert.is_nil((firstdiff(out, X:dot(W))))
+    local Xn = X:copy()
+    Xn:set(17, 5, 0 / 0)
+    local P = Xn:dot(W)
+    assert.is_true(P:get(17, 2) ~= P:get(17, 2))
+    assert.is_true(P:get(18, 2) == P:get(18, 2))
+    local Q = Xn:T():dot(G)
+    assert.is_true(Q:get(5, 1) ~= Q:get(5, 1))
+    assert.is_true(Q:get(6, 1) == Q:get(6, 1))
   end)
 end)
 

@@ -179,7 +179,9 @@ void lm_gemm(double alpha, const lm_mat *a, const lm_mat *b, double beta,
   gemm_plan p;
   if (m == 0 || n == 0) return;
   if (k == 0 || alpha == 0) { scale(out, beta); return; }
-  if (lm_gemm_small(alpha, a, b, beta, out)) return;  /* no BLAS call */
+  if (lm_gemm_small(alpha, a, b, beta, out) ||  /* no BLAS call */
+      lm_gemm_skinny(alpha, a, b, beta, out))
+    return;
   p = plan_gemm(a, b, out);
   if (p.na != 0) {  /* pack a: (m,k) dense */
     A = lm_dense(scratch, m, k);

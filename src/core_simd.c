@@ -284,6 +284,133 @@ int lm_gemm_small(double alpha, const lm_mat *a, const lm_mat *b, double beta,
   return 1;
 }
 
+/* ---- skinny products --------------------------------------------------------- */
+
+#define SK_PACK 8192   /* doubles of b^T packed on the stack (X W) */
+#define SK_JB 256      /* output rows per block (X^T G) */
+#define SK_MIN ((size_t)1 << 16)  /* m*k from which the skinny loops pay */
+
+/* out[i] = alpha * x . w + beta * out[i]: the dot product in eight lanes
+** added in a fixed tree, so every instruction set gives the same bits */
+typedef struct skjob {
+  double alpha, beta;
+  const lm_mat *a, *b, *o;
+  const double *bt;  /* (n, k) b^T packed, for X W */
+} skjob;
+
+/* the dot product x . w of length kk in eight lanes (acc) */
+#define SK_DOT(acc, w)                                                       \
+  for (l = 0; l < 8; l++) acc[l] += x[q + l] * (w)[q + l];
+
+/* a dot product's lanes added in a fixed tree */
+static double sk_sum8(const double *acc) {
+  return ((acc[0] + acc[1]) + (acc[2] + acc[3])) +
+         ((acc[4] + acc[5]) + (acc[6] + acc[7]));
+}
+
+/* rows lo..hi-1 of out = alpha a b + beta out, a = X with unit column
+** stride, b packed as b^T: four columns at a time, so that four dot
+** products (independent chains) share each load of x */
+CLONES static void sk_xw(void *ctx, size_t lo, size_t hi) {
+  const skjob *j = (const skjob *)ctx;
+  const lm_mat *a = j->a, *o = j->o;
+  size_t i, q, kk = (size_t)a->cols, n = (size_t)o->cols, c, l, k8 = kk & ~(size_t)7;
+  for (i = lo; i < hi; i++) {
+    const double *x = a->data + (ptrdiff_t)i * a->rs;
+    double *z = o->data + (ptrdiff_t)i * o->rs, s[LM_SKINNY_N];
+    for (c = 0; c < n; c += 4) {
+      const double *w0 = j->bt + c * kk, *w1 = w0 + kk, *w2 = w1 + kk,
+                   *w3 = w2 + kk;
+      double a0[8] = {0}, a1[8] = {0}, a2[8] = {0}, a3[8] = {0};
+      size_t m = (n - c < 4) ? n - c : 4;
+      if (m < 4) w3 = w0;  /* unused columns read column c again */
+      if (m < 3) w2 = w0;
+      if (m < 2) w1 = w0;
+      for (q = 0; q < k8; q += 8) {
+        SK_DOT(a0, w0) SK_DOT(a1, w1) SK_DOT(a2, w2) SK_DOT(a3, w3)
+      }
+      for (l = 0; q < kk; q++, l++) {
+        a0[l] += x[q] * w0[q]; a1[l] += x[q] * w1[q];
+        a2[l] += x[q] * w2[q]; a3[l] += x[q] * w3[q];
+      }
+      s[c] = sk_sum8(a0);
+      if (m > 1) s[c + 1] = sk_sum8(a1);
+      if (m > 2) s[c + 2] = sk_sum8(a2);
+      if (m > 3) s[c + 3] = sk_sum8(a3);
+    }
+    for (c = 0; c < n; c++) {
+      double *w = z + (ptrdiff_t)c * o->cs;
+      *w = (j->beta == 0) ? j->alpha * s[c] : j->alpha * s[c] + j->beta * *w;
+    }
+  }
+}
+
+/* blocks lo..hi-1 of SK_JB output rows of out = a b, a = X^T (unit row
+** stride: row i of X is a->data + i*a->cs), b = G (unit column stride) */
+CLONES static void sk_xtg(void *ctx, size_t lo, size_t hi) {
+  const skjob *j = (const skjob *)ctx;
+  const lm_mat *a = j->a, *b = j->b, *o = j->o;
+  double acc[LM_SKINNY_N][SK_JB];  /* (n, jb) the block of out^T */
+  size_t blk, i, c, jj, kk = (size_t)a->cols, n = (size_t)o->cols;
+  for (blk = lo; blk < hi; blk++) {
+    size_t j0 = blk * SK_JB, jb = (size_t)o->rows - j0;
+    if (jb > SK_JB) jb = SK_JB;
+    for (c = 0; c < n; c++)
+      for (jj = 0; jj < jb; jj++) acc[c][jj] = 0.0;
+    for (i = 0; i + 4 <= kk; i += 4) {  /* four rows of X per pass */
+      const double *x0 = a->data + (ptrdiff_t)i * a->cs + j0;
+      const double *x1 = x0 + a->cs, *x2 = x1 + a->cs, *x3 = x2 + a->cs;
+      const double *g0 = b->data + (ptrdiff_t)i * b->rs;
+      const double *g1 = g0 + b->rs, *g2 = g1 + b->rs, *g3 = g2 + b->rs;
+      for (c = 0; c < n; c++) {
+        double h0 = g0[c], h1 = g1[c], h2 = g2[c], h3 = g3[c];
+        for (jj = 0; jj < jb; jj++)
+          acc[c][jj] += (h0 * x0[jj] + h1 * x1[jj]) + (h2 * x2[jj] + h3 * x3[jj]);
+      }
+    }
+    for (; i < kk; i++) {
+      const double *x = a->data + (ptrdiff_t)i * a->cs + j0;
+      const double *g = b->data + (ptrdiff_t)i * b->rs;
+      for (c = 0; c < n; c++) {
+        double gc = g[c];
+        for (jj = 0; jj < jb; jj++) acc[c][jj] += gc * x[jj];
+      }
+    }
+    for (jj = 0; jj < jb; jj++) {
+      double *z = o->data + (ptrdiff_t)(j0 + jj) * o->rs;
+      for (c = 0; c < n; c++) {
+        double *w = z + (ptrdiff_t)c * o->cs;
+        *w = (j->beta == 0) ? j->alpha * acc[c][jj]
+                            : j->alpha * acc[c][jj] + j->beta * *w;
+      }
+    }
+  }
+}
+
+int lm_gemm_skinny(double alpha, const lm_mat *a, const lm_mat *b,
+                   double beta, const lm_mat *o) {
+  skjob j;
+  size_t m = (size_t)o->rows, n = (size_t)o->cols, kk = (size_t)a->cols;
+  if (n > LM_SKINNY_N || n == 0 || m * kk < SK_MIN) return 0;
+  j.alpha = alpha; j.beta = beta; j.a = a; j.b = b; j.o = o; j.bt = NULL;
+  if ((a->cs == 1 || kk == 1) && n * kk <= SK_PACK) {  /* X W */
+    double bt[SK_PACK];
+    size_t q, c;
+    for (c = 0; c < n; c++)
+      for (q = 0; q < kk; q++)
+        bt[c * kk + q] = b->data[(ptrdiff_t)q * b->rs + (ptrdiff_t)c * b->cs];
+    j.bt = bt;
+    lm_parallel(m, kk * n, LM_PAR_MIN_MEM, 1, sk_xw, &j);
+    return 1;
+  }
+  if ((a->rs == 1 || m == 1) && (b->cs == 1 || n == 1)) {  /* X^T G */
+    lm_parallel((m + SK_JB - 1) / SK_JB, SK_JB * kk * n, LM_PAR_MIN_MEM, 1,
+                sk_xtg, &j);
+    return 1;
+  }
+  return 0;
+}
+
 /* ---- threads --------------------------------------------------------------- */
 
 /* A pool of worker threads that sleep (on a condition variable) between

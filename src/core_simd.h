@@ -46,6 +46,18 @@ const char *lm_isa_name(int isa);
 int lm_gemm_small(double alpha, const lm_mat *a, const lm_mat *b, double beta,
                   const lm_mat *out);
 
+/* out (m,n) = alpha * a (m,k) @ b (k,n) + beta * out for the skinny
+** products of gradient descent on N x D data, n <= LM_SKINNY_N columns:
+** a with unit column stride (X W: each output row the dot products of a
+** row of X), or a with unit row stride and b with unit column stride
+** (X^T G through a transposed view: X is read row by row).  Each element
+** is one thread's in-order sum over k (in eight lanes for X W), so the
+** numbers do not depend on the threads.  Same contract as lm_gemm_small;
+** returns 0 (touching nothing) for other shapes, layouts or sizes. */
+#define LM_SKINNY_N 16
+int lm_gemm_skinny(double alpha, const lm_mat *a, const lm_mat *b,
+                   double beta, const lm_mat *out);
+
 /* ---- threads ---------------------------------------------------------- */
 
 /* Elements of work from which a kernel splits across threads: below it a
