@@ -393,7 +393,7 @@ int lm_gemm_skinny(double alpha, const lm_mat *a, const lm_mat *b,
   size_t m = (size_t)o->rows, n = (size_t)o->cols, kk = (size_t)a->cols;
   if (n > LM_SKINNY_N || n == 0 || m * kk < SK_MIN) return 0;
   j.alpha = alpha; j.beta = beta; j.a = a; j.b = b; j.o = o; j.bt = NULL;
-  if ((a->cs == 1 || kk == 1) && n * kk <= SK_PACK) {  /* X W */
+  if ((a->cs == 1 || kk == 1) && n >= 4 && n * kk <= SK_PACK) {  /* X W */
     double bt[SK_PACK];
     size_t q, c;
     for (c = 0; c < n; c++)

@@ -48,8 +48,9 @@ int lm_gemm_small(double alpha, const lm_mat *a, const lm_mat *b, double beta,
 
 /* out (m,n) = alpha * a (m,k) @ b (k,n) + beta * out for the skinny
 ** products of gradient descent on N x D data, n <= LM_SKINNY_N columns:
-** a with unit column stride (X W: each output row the dot products of a
-** row of X), or a with unit row stride and b with unit column stride
+** a with unit column stride and n >= 4 (X W: each output row the dot
+** products of a row of X; below 4 columns OpenBLAS's dgemv is as fast),
+** or a with unit row stride and b with unit column stride
 ** (X^T G through a transposed view: X is read row by row).  Each element
 ** is one thread's in-order sum over k (in eight lanes for X W), so the
 ** numbers do not depend on the threads.  Same contract as lm_gemm_small;
