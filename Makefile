@@ -149,5 +149,5 @@ DEB_PKGS   += python3-threadpoolctl
 BENCH_RUNS ?= 5
 
 .PHONY: bench
-bench: deps all
+bench: deps all $(BUILD)/tests/test_simd
 	/usr/bin/python3 bench/run.py --runs $(BENCH_RUNS) --luaml $(BUILD)/luaml

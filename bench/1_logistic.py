@@ -1,21 +1,11 @@
 # Workload 1: logistic regression ("is it a zero?") on 8000 MNIST digits,
 # full-batch gradient descent, 200 iterations, the whole script, written
 # the way the course writes numpy.
-import gzip
 import os
-import struct
 
 import numpy as np
 
-from util import check
-
-
-def load_idx(path):
-    with gzip.open(path, "rb") as f:
-        data = f.read()
-    ndim = data[3]
-    dims = struct.unpack(">" + "I" * ndim, data[4:4 + 4 * ndim])
-    return np.frombuffer(data, dtype=np.uint8, offset=4 + 4 * ndim).reshape(dims)
+from util import check, load_idx
 
 
 def sigmoid(a):

@@ -1,7 +1,7 @@
 # Workload 3: elementwise kernels (see 3_elementwise.lua), the course's way.
 import numpy as np
 
-from util import bench, check, grid
+from util import grid, measure
 
 
 def sigmoid(a):
@@ -11,22 +11,9 @@ def sigmoid(a):
 Z = grid(1000, 10000, 4, 0)
 P = grid(1000, 10000, 1, 1.5)
 C = grid(4000, 4000, 1, 1.5)
-R = None
-
-
-def run(name, fn, summary=np.sum):
-    global R
-
-    def step():
-        global R
-        R = fn()
-    bench(name, 10, step)
-    check(name, summary(R))
-
-
-run("copy", lambda: Z.copy())
-run("sigmoid", lambda: sigmoid(Z))
-run("exp", lambda: np.exp(Z))
-run("log", lambda: np.log(P))
-run("center", lambda: Z - Z.mean(axis=0), np.linalg.norm)
-run("calories", lambda: 100 * C / C.sum(axis=0))
+measure("copy", 10, lambda: Z.copy())
+measure("sigmoid", 10, lambda: sigmoid(Z))
+measure("exp", 10, lambda: np.exp(Z))
+measure("log", 10, lambda: np.log(P))
+measure("center", 10, lambda: Z - Z.mean(axis=0), np.linalg.norm)
+measure("calories", 10, lambda: 100 * C / C.sum(axis=0))

@@ -246,7 +246,17 @@ def rate(wid, name, t):
     return "%.1f GB/s" % (moved / t / 1e9) if moved else ""
 
 
-def report(workloads, res, runs, info, path):
+def accuracy(luaml):
+    """The ulp errors of the vector functions against libm, as measured by
+    the C test of the fast paths (if built)."""
+    test = os.path.join(os.path.dirname(luaml), "tests", "test_simd")
+    if not os.access(test, os.X_OK):
+        return []
+    return [line[2:] for line in sh([test]).splitlines()
+            if line.startswith("# ") and "ulp" in line]
+
+
+def report(workloads, res, runs, info, path, acc):
     lines = ["# luaml vs numpy: benchmark results", "",
              "Written by `make bench` (bench/run.py): every pair of scripts ran "
              "%d times, alternating luaml and numpy; the figures are medians. "
@@ -303,6 +313,13 @@ def report(workloads, res, runs, info, path):
     else:
         lines.append("Every checksum of luaml agrees with numpy's (relative "
                      "difference below 1e-6).")
+    if acc:
+        lines += ["", "## Accuracy of the vector functions", "",
+                  "SLEEF's exp, log, tanh (and sigmoid built on exp) against "
+                  "glibc's libm, per instruction set this CPU runs (from "
+                  "spec/c/test_simd.c, which asserts these bounds; special "
+                  "values, overflow and underflow are libm's exactly):", ""]
+        lines += ["- " + a for a in acc]
     lines += ["", "Targets missed: " + (", ".join(misses) if misses else "none"),
               ""]
     with open(path, "w") as f:
@@ -327,7 +344,7 @@ def main():
 
     info = machine(luaml, env)
     res = measure(workloads, a.runs, luaml, env, log)
-    bad = report(workloads, res, a.runs, info, a.out)
+    bad = report(workloads, res, a.runs, info, a.out, accuracy(luaml))
     with open(a.out) as f:
         sys.stdout.write(f.read())
     if bad:

@@ -1,5 +1,7 @@
 # util.py: helpers shared by the numpy side of the benchmarks (bench/*.py);
 # the same protocol as util.lua (lines "t NAME SECONDS" and "c NAME VALUE").
+import gzip
+import struct
 import sys
 import time
 
@@ -27,3 +29,22 @@ def grid(r, c, scale, shift):
     if shift != 0:
         m += shift
     return m
+
+
+def measure(name, reps, fn, summary=np.sum):
+    """bench() of R = fn(), then the checksum summary(R) of its result."""
+    out = []
+
+    def step():
+        out[:] = [fn()]
+    bench(name, reps, step)
+    check(name, summary(out[0]))
+
+
+def load_idx(path):
+    """An IDX file (MNIST's format, gzip) as an array of its shape."""
+    with gzip.open(path, "rb") as f:
+        data = f.read()
+    ndim = data[3]
+    dims = struct.unpack(">" + "I" * ndim, data[4:4 + 4 * ndim])
+    return np.frombuffer(data, dtype=np.uint8, offset=4 + 4 * ndim).reshape(dims)

@@ -19,14 +19,6 @@
 #include "core.h"
 #include "core_simd.h"
 
-/* a loop compiled for three instruction sets, chosen when loaded */
-#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__) && \
-    defined(__linux__)
-#define CLONES \
-  __attribute__((target_clones("arch=x86-64-v4", "arch=x86-64-v3", "default")))
-#else
-#define CLONES
-#endif
 /* out = f(in) reads in[k] before writing out[k]: out may be in itself */
 #if defined(__GNUC__) && !defined(__clang__)
 #define IVDEP _Pragma("GCC ivdep")

@@ -30,13 +30,6 @@
 #include "core.h"
 #include "core_simd.h"
 
-#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__) && \
-    defined(__linux__)
-#define CLONES \
-  __attribute__((target_clones("arch=x86-64-v4", "arch=x86-64-v3", "default")))
-#else
-#define CLONES
-#endif
 
 #define PW_BLOCK 128  /* leaf size of the 1-D pairwise sum (numpy's) */
 #define RB 128        /* input rows per leaf of a vertical pairwise sum */

@@ -89,22 +89,6 @@ double lm_sigmoid1(double x) {
 #define VLOG Sleef_finz_logd8_u10avx512f
 #define VTANH Sleef_finz_tanhd8_u10avx512f
 #include "core_simd_isa.h"
-#undef SFX
-#undef TGT
-#undef V
-#undef W
-#undef LD
-#undef ST
-#undef SET1
-#undef ADD
-#undef DIV
-#undef NEG
-#undef ABS
-#undef INRANGE
-#undef GE0SEL
-#undef VEXP
-#undef VLOG
-#undef VTANH
 
 /* AVX2 with FMA */
 #define SFX avx2
@@ -127,22 +111,6 @@ double lm_sigmoid1(double x) {
 #define VLOG Sleef_finz_logd4_u10avx2
 #define VTANH Sleef_finz_tanhd4_u10avx2
 #include "core_simd_isa.h"
-#undef SFX
-#undef TGT
-#undef V
-#undef W
-#undef LD
-#undef ST
-#undef SET1
-#undef ADD
-#undef DIV
-#undef NEG
-#undef ABS
-#undef INRANGE
-#undef GE0SEL
-#undef VEXP
-#undef VLOG
-#undef VTANH
 
 /* SSE2, which every x86-64 has */
 #define SFX sse2
@@ -166,22 +134,6 @@ static __m128d sse2_sel(__m128d m, __m128d a, __m128d b) {
   return _mm_or_pd(_mm_and_pd(m, a), _mm_andnot_pd(m, b));
 }
 #include "core_simd_isa.h"
-#undef SFX
-#undef TGT
-#undef V
-#undef W
-#undef LD
-#undef ST
-#undef SET1
-#undef ADD
-#undef DIV
-#undef NEG
-#undef ABS
-#undef INRANGE
-#undef GE0SEL
-#undef VEXP
-#undef VLOG
-#undef VTANH
 
 #endif /* HAVE_SLEEF */
 
@@ -243,13 +195,6 @@ void lm_vmath(lm_vfn f, int isa, const double *x, double *z, size_t n) {
 
 /* ---- small products --------------------------------------------------------- */
 
-#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__) && \
-    defined(__linux__)
-#define CLONES \
-  __attribute__((target_clones("arch=x86-64-v4", "arch=x86-64-v3", "default")))
-#else
-#define CLONES
-#endif
 
 /* the product of lm_gemm_small, checked; one function per instruction
 ** set, so that the row loops are inlined and vectorised in each */
@@ -277,12 +222,54 @@ CLONES static void gemm_small(double alpha, const lm_mat *a, const lm_mat *b,
   }
 }
 
+#define TINY_N 16     /* columns of a tiny product's padded rows */
+#define TINY_K 64     /* rows of b it packs */
+
+/* gemm_small for n <= TINY_N, k <= TINY_K: b packed into rows padded to
+** TINY_N, and a row of out kept in two 8-double vectors (GCC's vector
+** extension: one AVX-512 register each, or two AVX2, or four SSE2), so
+** that the loop has no remainder and no memory traffic for the sums: the
+** same sums in the same order as gemm_small */
+typedef double lm_v8d __attribute__((vector_size(64)));
+
+CLONES static void gemm_tiny(double alpha, const lm_mat *a, const lm_mat *b,
+                             double beta, const lm_mat *o) {
+  lm_v8d bp[TINY_K][2];
+  int m = o->rows, n = o->cols, kk = a->cols, i, j, k;
+  for (k = 0; k < kk; k++) {
+    double row[TINY_N];
+    for (j = 0; j < TINY_N; j++)
+      row[j] = (j < n) ? b->data[(ptrdiff_t)k * b->rs + (ptrdiff_t)j * b->cs]
+                       : 0.0;
+    memcpy(bp[k], row, sizeof row);
+  }
+  for (i = 0; i < m; i++) {
+    const double *x = a->data + (ptrdiff_t)i * a->rs;
+    double *z = o->data + (ptrdiff_t)i * o->rs, t[TINY_N];
+    lm_v8d t0 = {0, 0, 0, 0, 0, 0, 0, 0}, t1 = t0;
+    for (k = 0; k < kk; k++) {
+      double s = x[(ptrdiff_t)k * a->cs];
+      t0 += s * bp[k][0];
+      t1 += s * bp[k][1];
+    }
+    memcpy(t, &t0, sizeof t0);
+    memcpy(t + 8, &t1, sizeof t1);
+    for (j = 0; j < n; j++) {
+      double *w = z + (ptrdiff_t)j * o->cs;
+      *w = (beta == 0) ? alpha * t[j] : alpha * t[j] + beta * *w;
+    }
+  }
+}
+
 int lm_gemm_small(double alpha, const lm_mat *a, const lm_mat *b, double beta,
                   const lm_mat *o) {
   if ((double)o->rows * o->cols * a->cols > LM_GEMM_SMALL ||
       o->cols > LM_GEMM_SMALLN)
     return 0;
-  gemm_small(alpha, a, b, beta, o);
+  if (o->cols <= TINY_N && a->cols <= TINY_K)
+    gemm_tiny(alpha, a, b, beta, o);
+  else
+    gemm_small(alpha, a, b, beta, o);
   return 1;
 }
 

@@ -9,6 +9,17 @@
 
 #include <stddef.h>
 
+/* A function compiled for three instruction sets (x86-64-v4: AVX-512;
+** v3: AVX2; the baseline: SSE2), the one for this CPU chosen when the
+** program loads (an ifunc): loops written plainly are vectorised in each. */
+#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__) && \
+    defined(__linux__)
+#define CLONES \
+  __attribute__((target_clones("arch=x86-64-v4", "arch=x86-64-v3", "default")))
+#else
+#define CLONES
+#endif
+
 /* Instruction-set levels of the vector functions. */
 enum { LM_ISA_BEST = -1, LM_ISA_SCALAR = 0, LM_ISA_SSE2, LM_ISA_AVX2,
        LM_ISA_AVX512, LM_NISA };

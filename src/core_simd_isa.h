@@ -67,3 +67,20 @@ TGT static void CAT(vrun_, SFX)(lm_vfn f, const double *x, double *z,
 #undef VLOOP
 #undef CAT
 #undef CAT_
+/* the parameters: the next set defines its own */
+#undef SFX
+#undef TGT
+#undef V
+#undef W
+#undef LD
+#undef ST
+#undef SET1
+#undef ADD
+#undef DIV
+#undef NEG
+#undef ABS
+#undef INRANGE
+#undef GE0SEL
+#undef VEXP
+#undef VLOG
+#undef VTANH
