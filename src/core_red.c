@@ -237,11 +237,30 @@ CLONES static double ext1(const double *x, size_t n, ptrdiff_t s,
 #define GT(v, b) ((v) > (b))
 #define LT(v, b) ((v) < (b))
 
+/* the position of the first x[i] == v in a unit-stride run that holds
+** one: eight compares OR-ed per block (one vector), then the block */
+CLONES static size_t find1(const double *x, size_t n, double v) {
+  size_t i = 0, l;
+  for (; i + 8 <= n; i += 8) {
+    int any = 0;
+    for (l = 0; l < 8; l++) any |= (x[i + l] == v);
+    if (any) break;
+  }
+  for (; i < n; i++)
+    if (x[i] == v) return i;
+  return 0;
+}
+
 CLONES static size_t arg1(const double *x, size_t n, ptrdiff_t s,
                           int want_max) {
   double b = x[0];
   size_t i, j, bi = 0;
   if (b != b) return 0;
+  /* a long unit-stride run: the extreme by the fast vector pass, then its
+  ** first position (the first maximum is the first element equal to it);
+  ** NaN or inf in the run: the exact loop below */
+  if (s == 1 && n >= 64 && fastext(x, n, want_max, &b)) return find1(x, n, b);
+  b = x[0];
   if (want_max) {
     if (s == 1) { ARGLOOP(MAXN, GT, XU) } else { ARGLOOP(MAXN, GT, XS) }
   } else {
