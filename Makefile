@@ -91,7 +91,17 @@ $(BUILD)/luaml.so: $(LIB_OBJ)
 	$(CC) -shared $^ -o $@ $(LIBS)
 
 $(BUILD)/luaml: $(BUILD)/obj/host.o $(BUILD)/libluaml.a
-	$(CC) $(BUILD)/obj/host.o $(BUILD)/libluaml.a -o $@ $(LUA_LIBS) $(LIBS) -Wl,-E
+	$(CC) $(BUILD)/obj/host.o $(BUILD)/libluaml.a -o $@ $(LUA_LIBS) $(LIBS) $(HOST_LIBS) -Wl,-E
+
+# ---- REPL: GNU readline when its header is present (READLINE=0: without;
+# the REPL then reads lines with fgets) ----------------------------------
+READLINE ?= $(shell printf '\043include <stdio.h>\n\043include <readline/readline.h>\n' | \
+              $(CC) -E - >/dev/null 2>&1 && echo 1 || echo 0)
+ifeq ($(READLINE),1)
+HOST_CFLAGS := -DLUAML_USE_READLINE
+HOST_LIBS   := -lreadline
+endif
+$(BUILD)/obj/host.o: ALL_CFLAGS += $(HOST_CFLAGS)
 
 # ---- tests ----------------------------------------------------------
 C_TESTS := $(patsubst spec/c/%.c,$(BUILD)/tests/%,$(wildcard spec/c/test_*.c))
