@@ -12,15 +12,24 @@
 -- documented once, as ml.f; m:f finds that doc.
 local ml = ...
 
-local sections = {}   -- in order: {title =, intro =, docs = {doc...}}
-local byname = {}     -- "ml.exp", "m:exp_" -> doc
+-- The blocks are kept as written and parsed on first use, so that loading
+-- the library stays fast.
+local raw = {}        -- in order: {title =, intro =, blocks = {text...}}
+local sections        -- parsed: {title =, intro =, docs = {doc...}}
+local byname          -- "ml.exp", "m:exp_" -> doc
 
 local function section(title, intro)
-  sections[#sections + 1] = {title = title, intro = intro, docs = {}}
+  raw[#raw + 1] = {title = title, intro = intro, blocks = {}}
 end
 
--- Parse one doc block into {names, sigs, text, example} and file it.
 local function doc(block)
+  local b = raw[#raw].blocks
+  b[#b + 1] = block
+end
+
+-- Parse one doc block into {names, sigs, text, example}, filed under its
+-- names in byname.
+local function parsedoc(block)
   local sigs, body = block:match("^(.-)\n\n(.*)$")
   assert(sigs, "a doc needs signature lines, a blank line, a description")
   local d = {sigs = {}, names = {}}
@@ -34,8 +43,18 @@ local function doc(block)
   local text, example = body:match("^(.-)\n?(\n> .*)$")
   d.text = (text or body):gsub("%s+$", "")
   d.example = example and example:gsub("^\n", ""):gsub("%s+$", "") or nil
-  local s = sections[#sections].docs
-  s[#s + 1] = d
+  return d
+end
+
+-- sections and byname from raw, once
+local function parse()
+  if sections then return end
+  sections, byname = {}, {}
+  for _, r in ipairs(raw) do
+    local s = {title = r.title, intro = r.intro, docs = {}}
+    for _, block in ipairs(r.blocks) do s.docs[#s.docs + 1] = parsedoc(block) end
+    sections[#sections + 1] = s
+  end
 end
 
 ---------------------------------------------------------------------------
@@ -1339,6 +1358,7 @@ end
 
 -- The help text for x (see the doc of ml.help above).
 function ml._helptext(x)
+  parse()
   if x == nil then return overview() end
   local d
   if type(x) == "string" then
@@ -1374,5 +1394,9 @@ end
 
 ml.help = function(x) print(ml._helptext(x)) end
 
--- the docs for tools/gendoc.lua and the specs: {title, intro, docs}
-ml._docs = sections
+-- the docs for tools/gendoc.lua, tools/doctest.lua and the specs: a list
+-- of sections {title =, intro =, docs = {{names, sigs, text, example}...}}
+function ml._docs()
+  parse()
+  return sections
+end

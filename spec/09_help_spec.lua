@@ -8,7 +8,7 @@ local methods = rawget(getmetatable(ml.ones(1, 1)), "__methods")
 
 -- every documented name, from the sections
 local documented = {}
-for _, s in ipairs(ml._docs) do
+for _, s in ipairs(ml._docs()) do
   for _, d in ipairs(s.docs) do
     for _, n in ipairs(d.names) do documented[n] = d end
   end
@@ -96,7 +96,7 @@ describe("ml.help", function()
 
   it("lists every section with no argument", function()
     local t = helpout()
-    for _, s in ipairs(ml._docs) do
+    for _, s in ipairs(ml._docs()) do
       assert.is_truthy(t:find(s.title .. ": ", 1, true), s.title)
     end
     assert.is_truthy(t:find("softmax_cross_entropy", 1, true))
@@ -115,5 +115,21 @@ describe("ml.help", function()
     assert.are.equal("no help for 'helpprobe.x'", helpout("helpprobe.x"))
     assert.are.equal("matrix", helpout("helpmat"):match("^[^\n]+"))
     _G.helpprobe, _G.helpmat = nil, nil
+  end)
+end)
+
+describe("tools/gendoc.lua", function()
+  it("prints the Markdown reference: a heading and the example of each doc", function()
+    local p = assert(io.popen("lua5.4 tools/gendoc.lua"))
+    local md = p:read("a")
+    assert.is_true(p:close())
+    local ndocs, nheads = 0, select(2, md:gsub("\n#### ", ""))
+    for _, s in ipairs(ml._docs()) do
+      ndocs = ndocs + #s.docs
+      assert.is_truthy(md:find("\n### " .. s.title .. "\n", 1, true), s.title)
+    end
+    assert.are.equal(ndocs, nheads)
+    assert.is_truthy(md:find("#### `ml.softmax`\n\n```\nml.softmax(m [, axis=2 [, out]]) -> matrix\n```", 1, true))
+    assert.is_truthy(md:find("```lua\n> ml.softmax(ml.matrix{{1, 2, 3}})\nmatrix 1x3\n", 1, true))
   end)
 end)

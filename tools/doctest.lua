@@ -12,7 +12,7 @@ local MARK = "\1doctest"
 
 -- the docs with examples: {name, d, lines = {{code =, expected = {...}}}}
 local cases = {}
-for _, s in ipairs(ml._docs) do
+for _, s in ipairs(ml._docs()) do
   for _, d in ipairs(s.docs) do
     if d.example then
       local c = {name = d.names[1], doc = d, lines = {}}
