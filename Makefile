@@ -50,6 +50,7 @@ help:
 	@echo "make test     build and run every test suite"
 	@echo "make demo     build, then train softmax regression on the bundled MNIST"
 	@echo "make install  install under PREFIX (default /usr/local), honours DESTDIR"
+	@echo "make uninstall  remove what make install put there (same PREFIX, DESTDIR)"
 
 deps:
 	@missing=""; for p in $(DEB_PKGS); do \
@@ -117,3 +118,71 @@ demo: deps all
 
 clean:
 	rm -rf $(BUILD) build-sanitize
+
+# ---- install, uninstall, pkg-config, luarocks ---------------------------
+# make install [PREFIX=/usr/local] [DESTDIR=/tmp/stage]; the directories
+# below may be overridden one by one (LIBDIR=$(PREFIX)/lib64 ...).
+BINDIR     ?= $(PREFIX)/bin
+LIBDIR     ?= $(PREFIX)/lib
+INCDIR     ?= $(PREFIX)/include
+PCDIR      ?= $(LIBDIR)/pkgconfig
+LUA_CMOD   ?= $(LIBDIR)/lua/5.4
+MANDIR     ?= $(PREFIX)/share/man
+DATADIR    ?= $(PREFIX)/share/luaml
+INSTALL    ?= install
+SONAME     := libluaml.so.$(SOVERSION)
+REALNAME   := libluaml.so.$(VERSION)
+# paths under PREFIX are written ${prefix}/... in luaml.pc, so that
+# pkg-config --define-prefix can relocate a DESTDIR copy; Lua's flags are
+# written out (not Requires: lua5.4), since --define-prefix would also
+# "relocate" lua5.4.pc from its multiarch directory
+pcpath = $(patsubst $(PREFIX)/%,$${prefix}/%,$(1))
+
+# luaml.pc for PREFIX, written by install (PREFIX may differ per call)
+define PCFILE
+prefix=$(PREFIX)
+libdir=$(call pcpath,$(LIBDIR))
+includedir=$(call pcpath,$(INCDIR))
+
+Name: luaml
+Description: Lua 5.4 with a matrix type and machine-learning builtins, for embedding
+Version: $(VERSION)
+Libs: -L$${libdir} -lluaml $(strip $(LUA_LIBS))
+Libs.private: $(strip $(BLAS_LIBS) $(H5_LIBS) -lz -lm)
+Cflags: -I$${includedir} $(strip $(LUA_CFLAGS))
+endef
+export PCFILE
+
+install: all
+	$(INSTALL) -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(LIBDIR) $(DESTDIR)$(INCDIR) \
+	  $(DESTDIR)$(PCDIR) $(DESTDIR)$(LUA_CMOD) $(DESTDIR)$(MANDIR)/man1 \
+	  $(DESTDIR)$(DATADIR)
+	$(INSTALL) -m 755 $(BUILD)/luaml $(DESTDIR)$(BINDIR)/luaml
+	$(INSTALL) -m 644 $(BUILD)/libluaml.a $(DESTDIR)$(LIBDIR)/libluaml.a
+	$(INSTALL) -m 755 $(BUILD)/libluaml.so $(DESTDIR)$(LIBDIR)/$(REALNAME)
+	ln -sf $(REALNAME) $(DESTDIR)$(LIBDIR)/$(SONAME)
+	ln -sf $(SONAME) $(DESTDIR)$(LIBDIR)/libluaml.so
+	$(INSTALL) -m 755 $(BUILD)/luaml.so $(DESTDIR)$(LUA_CMOD)/luaml.so
+	$(INSTALL) -m 644 src/luaml.h $(DESTDIR)$(INCDIR)/luaml.h
+	echo "$$PCFILE" > $(DESTDIR)$(PCDIR)/luaml.pc
+	$(INSTALL) -m 644 doc/luaml.1 $(DESTDIR)$(MANDIR)/man1/luaml.1
+	cp -R examples/data $(DESTDIR)$(DATADIR)/
+	@if [ -z "$(DESTDIR)" ] && [ "$$(id -u)" = 0 ]; then ldconfig 2>/dev/null || true; fi
+
+uninstall:
+	rm -f $(DESTDIR)$(BINDIR)/luaml $(DESTDIR)$(LIBDIR)/libluaml.a \
+	  $(DESTDIR)$(LIBDIR)/$(REALNAME) $(DESTDIR)$(LIBDIR)/$(SONAME) \
+	  $(DESTDIR)$(LIBDIR)/libluaml.so $(DESTDIR)$(LUA_CMOD)/luaml.so \
+	  $(DESTDIR)$(INCDIR)/luaml.h $(DESTDIR)$(PCDIR)/luaml.pc \
+	  $(DESTDIR)$(MANDIR)/man1/luaml.1
+	rm -rf $(DESTDIR)$(DATADIR)
+
+# luarocks' make backend (luaml-0.1.0-1.rockspec): build the module, then
+# copy it into the rock tree's INST_LIBDIR
+module: $(BUILD)/luaml.so
+
+install-module: module
+	$(INSTALL) -d $(INST_LIBDIR)
+	$(INSTALL) -m 755 $(BUILD)/luaml.so $(INST_LIBDIR)/luaml.so
+
+.PHONY: module install-module
