@@ -103,6 +103,7 @@ HOST_CFLAGS := -DLUAML_USE_READLINE
 HOST_LIBS   := -lreadline
 endif
 $(BUILD)/obj/host.o: ALL_CFLAGS += $(HOST_CFLAGS)
+$(BUILD)/tests/test_repl: spec/c/tap.h
 
 # ---- tests ----------------------------------------------------------
 C_TESTS := $(patsubst spec/c/%.c,$(BUILD)/tests/%,$(wildcard spec/c/test_*.c))

@@ -9,7 +9,6 @@
 #include <poll.h>
 #include <pty.h>
 #include <signal.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -18,36 +17,28 @@
 #include <sys/stat.h>
 #include <sys/wait.h>
 
+#include "tap.h"
+
 #define TIMEOUT 5.0   /* seconds to wait for any expected output */
 
 static const char *luaml = "build/luaml";
 static char tmpdir[] = "/tmp/luaml-repl-XXXXXX";
-static int ntest = 0, nfail = 0;
 
 /* everything the child wrote; 'mark' is where the next expect searches */
 static char out[1 << 16];
 static size_t outlen = 0, mark = 0;
 
-static void ok(int cond, const char *fmt, ...) {
-  va_list ap;
-  printf("%sok %d - ", cond ? "" : "not ", ++ntest);
-  va_start(ap, fmt);
-  vprintf(fmt, ap);
-  va_end(ap);
-  printf("\n");
-  if (!cond) {  /* show what the child wrote since the last match */
-    size_t i;
-    nfail++;
-    printf("# output since the last match:\n# ");
-    for (i = mark; i < outlen; i++) {
-      unsigned char c = (unsigned char)out[i];
-      if (c == '\n') printf("\\n\n# ");
-      else if (c < 32 || c == 127) printf("\\x%02x", c);
-      else putchar(c);
-    }
-    printf("\n");
+/* after a failure: what the child wrote since the last match */
+static void showoutput(void) {
+  size_t i;
+  printf("# output since the last match:\n# ");
+  for (i = mark; i < outlen; i++) {
+    unsigned char c = (unsigned char)out[i];
+    if (c == '\n') printf("\\n\n# ");
+    else if (c < 32 || c == 127) printf("\\x%02x", c);
+    else putchar(c);
   }
-  fflush(stdout);
+  printf("\n");
 }
 
 static double now(void) {
@@ -329,10 +320,10 @@ int main(int argc, char **argv) {
     return 1;
   }
   signal(SIGPIPE, SIG_IGN);
+  tap_diag = showoutput;
   test_pipe();
   test_pty();
   snprintf(cmd, sizeof cmd, "rm -rf '%s'", tmpdir);
   if (system(cmd) != 0) fprintf(stderr, "cannot remove %s\n", tmpdir);
-  printf("1..%d\n", ntest);
-  return nfail > 0;
+  return tap_end();
 }

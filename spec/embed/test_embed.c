@@ -10,7 +10,6 @@
 ** state computes correctly.
 */
 #include <math.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -18,18 +17,7 @@
 #include "lauxlib.h"
 #include "luaml.h"
 
-static int ntest = 0, nfail = 0;
-
-static void ok(int cond, const char *fmt, ...) {
-  va_list ap;
-  printf("%sok %d - ", cond ? "" : "not ", ++ntest);
-  va_start(ap, fmt);
-  vprintf(fmt, ap);
-  va_end(ap);
-  printf("\n");
-  fflush(stdout);
-  if (!cond) nfail++;
-}
+#include "../c/tap.h"
 
 /* Run code with luaml_pcall, keeping nres results (or the message) on the
 ** stack; returns the status. */
@@ -200,6 +188,5 @@ int main(void) {
   test_matrices();
   test_sandbox();
   test_limits();
-  printf("1..%d\n", ntest);
-  return nfail > 0;
+  return tap_end();
 }
