@@ -587,7 +587,7 @@ local function draw_regions(F, buf, predict, gw, gh, xa, ya, box)
     local j = 1
     while j <= gw do
       local v, j0 = row[j], j
-      while j <= gw and row[j] == v do j = j + 1 end
+      repeat j = j + 1 until j > gw or row[j] ~= v
       local r = runs[v] or {}
       runs[v] = r
       r[#r + 1] = fmt("M%d %dh%dv1h-%dz", j0 - 1, i - 1, j - j0, j - j0)
@@ -802,7 +802,7 @@ function plot.image(path, pixels, opts)
       local j = 1
       while j <= w do
         local v, j0 = row[i * w + j], j
-        while j <= w and row[i * w + j] == v do j = j + 1 end
+        repeat j = j + 1 until j > w or row[i * w + j] ~= v           -- NaN: a run of one
         if v == v and v ~= bg then
           runs[v] = runs[v] or {}
           local r = runs[v]
@@ -834,20 +834,78 @@ local BLOCKS = { "▁", "▂", "▃", "▄", "▅", "▆", "▇", "█" }
 -- braille dot bits: [row 0..3][column 0..1]
 local DOTS = { { 0x01, 0x08 }, { 0x02, 0x10 }, { 0x04, 0x20 }, { 0x40, 0x80 } }
 
--- v shrunk to at most m values, each the mean of the finite values of its
--- bucket (NaN for a bucket with none)
-local function resample(v, m)
-  if #v <= m then return v end
-  local out = {}
+-- v in at most m buckets of consecutive values: the mean, smallest and
+-- largest finite value of each (NaN for a bucket with none)
+local function buckets(v, m)
+  if #v <= m then return v, v, v end
+  local mean, lo, hi = {}, {}, {}
   for k = 1, m do
-    local i0, i1 = floor((k - 1) * #v / m) + 1, floor(k * #v / m)
-    local s, cnt = 0, 0
-    for i = i0, i1 do
-      if finite(v[i]) then s, cnt = s + v[i], cnt + 1 end
+    local s, cnt, a, b = 0, 0, HUGE, -HUGE
+    for i = floor((k - 1) * #v / m) + 1, floor(k * #v / m) do
+      local x = v[i]
+      if finite(x) then s, cnt, a, b = s + x, cnt + 1, min(a, x), max(b, x) end
     end
-    out[k] = cnt > 0 and s / cnt or 0 / 0
+    if cnt == 0 then s, a, b = 0 / 0, 0 / 0, 0 / 0 end
+    mean[k], lo[k], hi[k] = s / cnt, a, b
   end
-  return out
+  return mean, lo, hi
+end
+
+-- the smallest and largest finite values of the array v (HUGE, -HUGE: none)
+local function array_range(v)
+  local lo, hi = HUGE, -HUGE
+  for _, x in ipairs(v) do
+    if finite(x) then lo, hi = min(lo, x), max(hi, x) end
+  end
+  return lo, hi
+end
+
+-- a sparkline of v (one character per value)
+local function sparkline(v)
+  local lo, hi = array_range(v)
+  local out = {}
+  for i, x in ipairs(v) do
+    if not finite(x) then out[i] = " "
+    elseif hi == lo then out[i] = BLOCKS[4]
+    else out[i] = BLOCKS[floor((x - lo) / (hi - lo) * 7 + 0.5) + 1] end
+  end
+  return concat(out)
+end
+
+-- a braille chart of the buckets blo..bhi (2 x 4 dots per character,
+-- `height` lines) over the value range lo..hi: each bucket is a vertical
+-- run of dots in its column, extended to meet the previous bucket's run.
+-- Returns the lines of dots.
+local function braille(blo, bhi, lo, hi, height)
+  local rows, cols = 4 * height, ceil(#blo / 2)
+  local bits = {}
+  for i = 1, height * cols do bits[i] = 0 end
+  local function y_of(x)                                                -- 0 = top dot row
+    return hi == lo and floor(rows / 2) or floor((hi - x) / (hi - lo) * (rows - 1) + 0.5)
+  end
+  local ptop, pbot
+  for i = 1, #blo do
+    if finite(blo[i]) then
+      local top, bot = y_of(bhi[i]), y_of(blo[i])
+      if pbot and pbot < top then top = pbot + 1 end                    -- previous run above
+      if ptop and ptop > bot then bot = ptop - 1 end                    -- previous run below
+      local x = i - 1
+      for y = top, bot do
+        local k = floor(y / 4) * cols + floor(x / 2) + 1
+        bits[k] = bits[k] | DOTS[y % 4 + 1][x % 2 + 1]
+      end
+      ptop, pbot = y_of(bhi[i]), y_of(blo[i])
+    else
+      ptop, pbot = nil, nil
+    end
+  end
+  local lines = {}
+  for r = 1, height do
+    local chars = {}
+    for k = 1, cols do chars[k] = utf8.char(0x2800 + bits[(r - 1) * cols + k]) end
+    lines[r] = concat(chars)
+  end
+  return lines
 end
 
 -- Text plot of a vector (a matrix or a table of numbers) for a terminal.
@@ -856,8 +914,9 @@ end
 -- non-finite value). opts.height > 1: a braille line chart that many lines
 -- high, the largest and smallest values labelled on the left and the first
 -- and last positions below. opts.width: characters of plot (default: one per
--- value, or per two values for a chart, at most 60); longer input is
--- averaged down to fit.
+-- value, or per two values for a chart, at most 60). Longer input is cut
+-- into buckets of consecutive values: a sparkline shows their means, a
+-- chart their whole range.
 function plot.text(values, opts)
   local F = "plot.text"
   opts = options(F, opts, TEXT_OPTS)
@@ -867,55 +926,20 @@ function plot.text(values, opts)
   local height = opt_num(F, opts, "height", 1, 1, 100, true)
   local per = height == 1 and 1 or 2                                    -- values per character
   local width = opt_num(F, opts, "width", min(ceil(n / per), 60), 1, 1000, true)
-  v = resample(v, width * per)
-  local lo, hi = HUGE, -HUGE
-  for _, x in ipairs(v) do
-    if finite(x) then lo, hi = min(lo, x), max(hi, x) end
-  end
+  local lo, hi = array_range(v)
   if lo == HUGE then fail("%s: nothing to plot: every value is NaN or infinite", F) end
+  local mean, blo, bhi = buckets(v, width * per)
+  if height == 1 then return sparkline(mean) end
 
-  if height == 1 then
-    local out = {}
-    for i, x in ipairs(v) do
-      if not finite(x) then out[i] = " "
-      elseif hi == lo then out[i] = BLOCKS[4]
-      else out[i] = BLOCKS[floor((x - lo) / (hi - lo) * 7 + 0.5) + 1] end
-    end
-    return concat(out)
-  end
-
-  -- a braille chart: 2 x 4 dots per character; each value is a dot in its
-  -- column, joined to the previous value's dot by a vertical run
-  local rows, cols = 4 * height, ceil(#v / 2)
-  local bits = {}
-  for i = 1, height * cols do bits[i] = 0 end
-  local function dot(x, y)                                              -- 0-based dot position
-    local k = floor(y / 4) * cols + floor(x / 2) + 1
-    bits[k] = bits[k] | DOTS[y % 4 + 1][x % 2 + 1]
-  end
-  local prev
-  for i, x in ipairs(v) do
-    if finite(x) then
-      local y = hi == lo and floor(rows / 2) or floor((hi - x) / (hi - lo) * (rows - 1) + 0.5)
-      local a, b = y, y
-      if prev then a, b = min(prev + (prev < y and 1 or 0), y), max(prev - (prev > y and 1 or 0), y) end
-      for yy = a, b do dot(i - 1, yy) end
-      prev = y
-    else
-      prev = nil
-    end
-  end
   local top, bottom = num(hi), num(lo)
   local lw = max(#top, #bottom)
-  local lines = {}
+  local lines = braille(blo, bhi, lo, hi, height)
   for r = 1, height do
     local label = r == 1 and top or r == height and bottom or ""
-    local chars = {}
-    for k = 1, cols do chars[k] = utf8.char(0x2800 + bits[(r - 1) * cols + k]) end
-    lines[r] = string.rep(" ", lw - #label) .. label .. ((r == 1 or r == height) and " ┤" or " │") .. concat(chars)
+    lines[r] = string.rep(" ", lw - #label) .. label .. ((r == 1 or r == height) and " ┤" or " │") .. lines[r]
   end
   local first, last = "1", tostring(n)
   lines[#lines + 1] = string.rep(" ", lw + 2) .. first
-    .. string.rep(" ", max(1, cols - #first - #last)) .. last
+    .. string.rep(" ", max(1, ceil(#blo / 2) - #first - #last)) .. last
   return concat(lines, "\n")
 end
