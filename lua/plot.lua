@@ -643,8 +643,9 @@ function plot.scatter(path, X, y, opts)
   end
   local gw, gh
   if type(opts.grid) == "table" then
-    gw = opt_num(F, { grid = opts.grid[1] }, "grid", 100, 2, 2000, true)
-    gh = opt_num(F, { grid = opts.grid[2] }, "grid", 100, 2, 2000, true)
+    gw = opt_num(F, { grid = opts.grid[1] }, "grid", nil, 2, 2000, true)
+    gh = opt_num(F, { grid = opts.grid[2] }, "grid", nil, 2, 2000, true)
+    if not (gw and gh) then fail("%s: opts.grid must be a number or {columns, rows}", F) end
   else
     gw = opt_num(F, opts, "grid", 100, 2, 2000, true)
     gh = gw

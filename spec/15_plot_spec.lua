@@ -445,6 +445,7 @@ describe("plot.scatter", function()
     H.raises(function() ml.plot.scatter(nil, X, y, { predict = function() return 1 end }) end,
       "must return a matrix, got a number")
     H.raises(function() ml.plot.scatter(nil, X, y, { grid = 1 }) end, "opts.grid must be an integer")
+    H.raises(function() ml.plot.scatter(nil, X, y, { grid = { 30 } }) end, "{columns, rows}")
     H.raises(function() ml.plot.scatter(nil, ml.matrix { { 0 / 0, 1 } }) end, "nothing to plot")
     H.raises(function() ml.plot.scatter("/nonexistent-dir/s.svg", X, y) end, "/nonexistent-dir/s.svg")
   end)
