@@ -346,6 +346,21 @@ local function draw_legend(buf, box, legend)
   buf[#buf + 1] = "</g>"
 end
 
+-- the text options and size of a figure with axes (default W x H pixels)
+local function axes_options(F, opts, W, H)
+  return opt_num(F, opts, "width", W, 100, 20000), opt_num(F, opts, "height", H, 100, 20000),
+    { title = opt_str(F, opts, "title"), xlabel = opt_str(F, opts, "xlabel"),
+      ylabel = opt_str(F, opts, "ylabel") }
+end
+
+-- draw the frame and legend over the data, close the SVG and write it
+local function finish_axes(F, path, buf, box, xa, ya, sx, sy, o, legend)
+  draw_frame(buf, box, xa, ya, sx, sy, o)
+  if legend then draw_legend(buf, box, legend) end
+  buf[#buf + 1] = "</svg>"
+  return finish(F, path, buf)
+end
+
 ---------------------------------------------------------------- line
 
 local LINE_OPTS = known { "title", "xlabel", "ylabel", "labels", "logy", "width",
@@ -412,10 +427,7 @@ function plot.line(path, ys, opts)
   check_path(F, path)
   opts = options(F, opts, LINE_OPTS)
   local series = series_list(F, ys)
-  local W = opt_num(F, opts, "width", 640, 100, 20000)
-  local H = opt_num(F, opts, "height", 400, 100, 20000)
-  local o = { title = opt_str(F, opts, "title"), xlabel = opt_str(F, opts, "xlabel"),
-              ylabel = opt_str(F, opts, "ylabel") }
+  local W, H, o = axes_options(F, opts, 640, 400)
   local labels = names(F, "opts.labels", opts.labels)
   if labels and #labels > #series then
     fail("%s: opts.labels has %d names for %d series", F, #labels, #series)
@@ -477,10 +489,7 @@ function plot.line(path, ys, opts)
       buf[#buf + 1] = fmt('<g class="markers" fill="%s">%s</g>', colour(k), concat(dots))
     end
   end
-  draw_frame(buf, box, xa, ya, sx, sy, o)
-  if legend then draw_legend(buf, box, legend) end
-  buf[#buf + 1] = "</svg>"
-  return finish(F, path, buf)
+  return finish_axes(F, path, buf, box, xa, ya, sx, sy, o, legend)
 end
 
 ---------------------------------------------------------------- scatter
@@ -632,10 +641,7 @@ function plot.scatter(path, X, y, opts)
   end
   local n = X.rows
   local cls = y ~= nil and class_labels(F, y, n) or nil
-  local W = opt_num(F, opts, "width", 600, 100, 20000)
-  local H = opt_num(F, opts, "height", 480, 100, 20000)
-  local o = { title = opt_str(F, opts, "title"), xlabel = opt_str(F, opts, "xlabel"),
-              ylabel = opt_str(F, opts, "ylabel") }
+  local W, H, o = axes_options(F, opts, 600, 480)
   local r = opt_num(F, opts, "radius", n <= 300 and 4 or n <= 2000 and 3 or 2, 0.1, 100)
   local predict = opts.predict
   if predict ~= nil and type(predict) ~= "function" then
@@ -699,10 +705,7 @@ function plot.scatter(path, X, y, opts)
       buf[#buf + 1] = "</g>"
     end
   end
-  draw_frame(buf, box, xa, ya, sx, sy, o)
-  if legend then draw_legend(buf, box, legend) end
-  buf[#buf + 1] = "</svg>"
-  return finish(F, path, buf)
+  return finish_axes(F, path, buf, box, xa, ya, sx, sy, o, legend)
 end
 
 ---------------------------------------------------------------- image
