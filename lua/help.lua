@@ -1242,6 +1242,75 @@ product of the others), C order (so 209 images of 64x64x3 arrive as
 ]=]
 
 ---------------------------------------------------------------------------
+section("Plots", [=[
+SVG files a browser opens, and text plots for the terminal. The SVG
+functions write path and return it; with path nil they return the SVG
+text (so sandboxed states can plot too). NaN and infinite values are
+skipped.]=])
+
+doc [=[
+ml.plot.line(path, ys [, opts]) -> path or svg
+
+Curves: ys is one series (a vector or a table of numbers) or several (a
+table of vectors, or a matrix with one series per row), against x =
+1..n or opts.x. Options: title, xlabel, ylabel, labels (legend names),
+logy (a log y axis), markers, width, height (default 640 x 400). A
+model's cost_history is one series.
+
+> svg = ml.plot.line(nil, ml.matrix{3, 2, 1.5, 1.2}, {title = "cost"})
+> svg:match("<svg[^>]*>")
+<svg xmlns="http://www.w3.org/2000/svg" width="640" height="400" viewBox="0 0 640 400" font-family="Helvetica, Arial, sans-serif" font-size="12">
+]=]
+
+doc [=[
+ml.plot.scatter(path, X, y [, opts]) -> path or svg
+
+The points of X (n x 2) coloured by their class y (labels 0, 1, ...;
+nil: one colour). opts.predict, a function from an N x 2 matrix to
+labels or probabilities, draws the model's decision regions and
+boundary behind the points (opts.grid cells per side, default 100).
+Other options: labels (class names), title, xlabel, ylabel, radius,
+width, height.
+
+> X = ml.matrix{{0, 0}, {1, 1}, {0, 1}, {1, 0}}
+> p = os.tmpname()
+> ml.plot.scatter(p, X, ml.matrix{{0}, {0}, {1}, {1}}) == p
+true
+> os.remove(p);
+]=]
+
+doc [=[
+ml.plot.image(path, pixels [, opts]) -> path or svg
+
+Grey-scale images: one (an h x w matrix, or a 1 x (h*w) row with a
+square size) or a grid of them (one image per row, as MNIST loads).
+Values run from black (the smallest) to white; opts.range = {lo, hi}
+fixes the scale, opts.invert swaps it. Other options: cols (images per
+row), labels (captions), shape = {h, w}, scale, title.
+
+> svg = ml.plot.image(nil, ml.eye(3))
+> svg:match("<svg[^>]*>")
+<svg xmlns="http://www.w3.org/2000/svg" width="295" height="295" viewBox="0 0 295 295" font-family="Helvetica, Arial, sans-serif" font-size="12">
+]=]
+
+doc [=[
+ml.plot.text(values [, opts]) -> string
+
+A text plot of a vector for the terminal: a sparkline (one of eight
+block heights per value), or with opts.height > 1 a braille line chart
+that many lines high with its range labelled. opts.width sets the
+number of characters (long input is bucketed).
+
+> ml.plot.text(ml.matrix{1, 3, 2, 5, 4, 6})
+▁▄▂▇▅█
+> ml.plot.text(ml.matrix{1, 3, 2, 5, 4, 6, 8, 7}, {height = 3})
+8 ┤⠀⠀⢀⠷
+  │⠀⢰⠜⠀
+1 ┤⡸⠊⠀⠀
+   1  8
+]=]
+
+---------------------------------------------------------------------------
 section("Help", [=[
 In the REPL: help(x) or ?name; help() lists everything.]=])
 
@@ -1272,7 +1341,9 @@ ml.ones(r [, c]) -> matrix
 -- method stand for each other (m:exp -> ml.exp), and a bare or
 -- variable-qualified name (exp, x:exp) tries both.
 local function lookup(name)
-  if byname[name] then return byname[name] end
+  if byname[name] or byname["ml." .. name] then
+    return byname[name] or byname["ml." .. name]
+  end
   local short = name:match("^m[:.]([%w_]+)$") or name:match("^ml%.([%w_]+)$")
     or name:match("^[%w_]+[:.]([%w_]+)$") or name:match("^([%w_]+)$")
   if short then
@@ -1281,7 +1352,8 @@ local function lookup(name)
   end
 end
 
--- value -> public name, built on first use from ml and the matrix methods
+-- value -> public name, built on first use from ml, its tables of
+-- functions (ml.plot) and the matrix methods
 local names
 local function nameof(v)
   if not names then
@@ -1289,6 +1361,13 @@ local function nameof(v)
     for k, f in pairs(ml) do
       if type(k) == "string" and k:sub(1, 1) ~= "_" then
         names[f] = names[f] or "ml." .. k
+        if type(f) == "table" and f ~= ml then
+          for k2, f2 in pairs(f) do
+            if type(k2) == "string" and type(f2) == "function" then
+              names[f2] = names[f2] or "ml." .. k .. "." .. k2
+            end
+          end
+        end
       end
     end
     local mt = getmetatable(ml.ones(1, 1))
@@ -1331,10 +1410,11 @@ local function overview()
     local seen, list = {}, {}
     for _, d in ipairs(s.docs) do
       for _, n in ipairs(d.names) do
-        local short = n:match("[%w_]+$")
-        if not seen[short] and not short:match("_$") then
-          seen[short] = true
-          list[#list + 1] = n:match("^m:") and n or short
+        local short = n:match("^ml%.(.+)$") or n   -- plot.line, m:T
+        local key = short:match("[%w_]+$")           -- m:copy and ml.copy: once
+        if not seen[key] and not key:match("_$") then
+          seen[key] = true
+          list[#list + 1] = short
         end
       end
     end

@@ -47,12 +47,29 @@ describe("the docs", function()
     assert.are.same({}, undocumented(methods, "m:", false))
   end)
 
+  it("document every function of ml's tables (ml.plot.line ...)", function()
+    local missing = {}
+    for k, t in pairs(ml) do
+      if type(t) == "table" and t ~= ml and k:sub(1, 1) ~= "_" then
+        for k2, f in pairs(t) do
+          local name = "ml." .. k .. "." .. k2
+          if type(f) == "function" and not documented[name] then
+            missing[#missing + 1] = name
+          end
+        end
+      end
+    end
+    table.sort(missing)
+    assert.are.same({}, missing)
+  end)
+
   it("name nothing that does not exist", function()
     local phantom = {}
     for n in pairs(documented) do
-      local f, k = n:match("^(m[l]?)[.:]([%w_]+)$")
-      local exists = n == "matrix" or (f == "ml" and ml[k] ~= nil) or
-                     (f == "m" and methods[k] ~= nil)
+      local f, k = n:match("^(m[l]?)[.:]([%w_.]+)$")
+      local v = f == "ml" and ml or methods
+      for part in (k or ""):gmatch("[^.]+") do v = type(v) == "table" and v[part] or nil end
+      local exists = n == "matrix" or (k ~= nil and v ~= nil)
       if not exists then phantom[#phantom + 1] = n end
     end
     table.sort(phantom)
