@@ -988,7 +988,7 @@ int main(int argc, char **argv) {
   lua_State *L = luaml_newstate(NULL);
   if (argv[0] && argv[0][0]) progname = argv[0];
   if (L == NULL) {
-    l_message(progname, "cannot create state: not enough memory");
+    l_message(progname, "cannot create the Lua state (not enough memory?)");
     return EXIT_FAILURE;
   }
   lua_pushcfunction(L, pmain);
