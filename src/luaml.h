@@ -74,8 +74,8 @@ typedef struct luaml_options {
   ** then fails with the Lua error "not enough memory" (status LUA_ERRMEM,
   ** raised in the script, catchable by pcall).  The state stays usable:
   ** what the failed code made becomes garbage and is collected.  Creating
-  ** the state and loading the library take about 250 KB; a limit below
-  ** that makes luaml_newstate return NULL. */
+  ** the state and loading the library take a few hundred KB (190 KB
+  ** now); a limit below that makes luaml_newstate return NULL. */
   size_t memory_limit;
   /* VM instructions one luaml_pcall may run, 0 (or negative) = no limit;
   ** values above INT_MAX count as INT_MAX.  Exceeding it raises the Lua
