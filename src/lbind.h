@@ -74,5 +74,6 @@ void lmopen_funcs(lua_State *L);
 void lmopen_linalg(lua_State *L);
 void lmopen_random(lua_State *L);
 void lmopen_io(lua_State *L);
+void lmopen_optim(lua_State *L);
 
 #endif
