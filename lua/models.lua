@@ -96,6 +96,7 @@ local function options(opts, extra, defaults, who)
   ml._positive(o.print_every, "print_every", who)
   if o.batch_size then ml._positive(o.batch_size, "batch_size", who) end
   if not (o.l2 >= 0) then ml._error("%s: l2 must not be negative, got %g", who, o.l2) end
+  ml._optimizer(o.optimizer, o.lr, who)  -- a bad name fails here, not in train
   return o
 end
 
