@@ -6,7 +6,7 @@
 --   luaml examples/02_broadcasting.lua [--out DIR]
 local ml = require "luaml"
 local lesson = dofile((arg and arg[0] or ""):match("^(.-)[^/]*$") .. "lesson.lua")
-local run = lesson.start("Broadcasting: percentages of calories from a 3x4 table")
+lesson.start("Broadcasting: percentages of calories from a 3x4 table")
 
 -- calories per 100 g; columns: apples, beef, eggs, potatoes
 local A = ml.matrix{{56.0,   0.0,  4.4, 68.0},    -- carbohydrates
@@ -41,5 +41,3 @@ lesson.section("shapes that do not broadcast are an error, not a surprise")
 local ok, err = pcall(function() return M + ml.ones(3, 1) end)
 print(ok, err)
 
-run.plot("image", "calories_percent.svg", percentage,
-         {title = "percent of calories (rows: carbs, proteins, fats)", shape = {3, 4}, scale = 40})

@@ -24,7 +24,7 @@ local xmin = ml.minimize(function(v) return J(v), dJ(v) end, 3, {lr = 0.1, iters
 print(string.format("minimum found at x = %.10f, J = %.10f", xmin, J(xmin)))
 
 lesson.section("the learning rate")
-local rates = {0.01, 0.1, 0.5, 0.9, 1.05}
+local rates = {0.01, 0.1, 0.5, 0.95, 1.05}
 local curves = {}
 for k, lr in ipairs(rates) do
   local xe, costs = ml.minimize(function(v) return J(v), dJ(v) end, 3, {lr = lr, iters = 30})
@@ -46,5 +46,5 @@ end
 
 -- the cost curves of the rates that stay in the valley
 run.plot("line", "learning_rates.svg", ml.vstack{curves[1], curves[2], curves[3], curves[4]},
-         {labels = {"lr 0.01", "lr 0.1", "lr 0.5", "lr 0.9"}, x = ml.arange(0, 29),
+         {labels = {"lr 0.01", "lr 0.1", "lr 0.5", "lr 0.95"}, x = ml.arange(0, 29),
           title = "J = x^2 + x: cost against steps", xlabel = "step", ylabel = "J"})
