@@ -16,15 +16,6 @@
 #include "lbind.h"
 #include "core_opt.h"
 
-/* raise unless a and b have one shape */
-static void sameshape(lua_State *L, const lm_mat *a, const lm_mat *b,
-                      const char *fn, const char *na, const char *nb) {
-  char s1[LM_SHAPEBUF], s2[LM_SHAPEBUF];
-  if (a->rows != b->rows || a->cols != b->cols)
-    lmL_error(L, "%s: %s are %s but %s are %s (shapes must match)", fn, na,
-              lmL_shape(s1, a), nb, lmL_shape(s2, b));
-}
-
 /* sigmoid_cross_entropy(z, y [, grad]): mean logistic loss of logits z
 ** against 0/1 targets y of z's shape.  grad = true makes a new gradient
 ** (sigmoid(z) - y)/n, a matrix of z's shape receives it; either way it is
@@ -33,7 +24,7 @@ static int l_sigmoid_xent(lua_State *L) {
   const char *fn = "sigmoid_cross_entropy";
   lm_mat *z = lmL_checkmatlike(L, 1), *y = lmL_checkmatlike(L, 2), *g = NULL;
   double loss;
-  sameshape(L, z, y, fn, "logits", "targets");
+  lmL_sameshape(L, z, y, fn, "logits", "targets");
   if (lua_toboolean(L, 3)) {
     if (lua_type(L, 3) == LUA_TBOOLEAN) {
       g = lmL_newmat(L, z->rows, z->cols, fn);
@@ -65,8 +56,8 @@ static int l_momentum_step(lua_State *L) {
   const char *fn = "momentum_step_";
   lm_mat *p = lmL_checkmat(L, 1), *g = lmL_checkmat(L, 2), *v = lmL_checkmat(L, 3);
   double lr = checkparam(L, 4, fn, "lr"), beta = checkparam(L, 5, fn, "beta");
-  sameshape(L, p, g, fn, "parameters", "gradients");
-  sameshape(L, p, v, fn, "parameters", "velocities");
+  lmL_sameshape(L, p, g, fn, "parameters", "gradients");
+  lmL_sameshape(L, p, v, fn, "parameters", "velocities");
   lm_momentum_step(p, g, v, lr, beta);
   lua_settop(L, 1);
   return 1;
@@ -83,9 +74,9 @@ static int l_adam_step(lua_State *L) {
   if (t < 1) lmL_error(L, "%s: step count t must be 1 or more, got %lld", fn, (long long)t);
   if (!(b1 >= 0 && b1 < 1 && b2 >= 0 && b2 < 1))
     lmL_error(L, "%s: beta1 and beta2 must be in [0, 1), got %g and %g", fn, b1, b2);
-  sameshape(L, p, g, fn, "parameters", "gradients");
-  sameshape(L, p, m, fn, "parameters", "first moments");
-  sameshape(L, p, v, fn, "parameters", "second moments");
+  lmL_sameshape(L, p, g, fn, "parameters", "gradients");
+  lmL_sameshape(L, p, m, fn, "parameters", "first moments");
+  lmL_sameshape(L, p, v, fn, "parameters", "second moments");
   lm_adam_step(p, g, m, v, lr, b1, b2, eps, (long)t);
   lua_settop(L, 1);
   return 1;
