@@ -27,8 +27,9 @@
 --   verbose             print "Cost after iteration N: cost" every
 --                       print_every (default 100) epochs, from epoch 0
 --   progress            a one-line progress bar redrawn in place: nil (the
---                       default) draws it when the output is a terminal,
---                       true always, false never
+--                       default) draws it when the output is a terminal and
+--                       training lasts over a quarter of a second, true
+--                       always, false never
 -- The costs: logistic and softmax regression minimise the mean
 -- cross-entropy, linear regression J = ||X W + b - y||^2 / (2N); plus the
 -- L2 term.  cost_history holds each epoch's cost before its update (the
@@ -106,11 +107,15 @@ local Bar = {}
 Bar.__index = Bar
 local BARWIDTH = 30
 
--- a bar for `total` epochs: drawn on io.output() when mode is true, or when
--- mode is nil and that output is a terminal
+-- A bar for `total` epochs, drawn on io.output(): always when mode is true;
+-- when mode is nil only on a terminal, and only once training has taken a
+-- quarter of a second (a short fit leaves no trace).
 local function newbar(mode, total, name)
   local on = io ~= nil and (mode == true or (mode == nil and ml.isatty(io.output())))
-  return setmetatable({on = on, total = total, name = name, drawn = -1, cost = 0}, Bar)
+  local clock = os and os.clock
+  return setmetatable({on = on, total = total, name = name, drawn = -1, cost = 0,
+                       clock = clock, t0 = clock and clock() or 0,
+                       delay = (mode == nil and clock) and 0.25 or 0}, Bar)
 end
 
 function Bar:draw()
@@ -125,6 +130,7 @@ end
 function Bar:update(done, cost)
   if not self.on then return end
   self.done, self.cost = done, cost
+  if self.drawn < 0 and self.delay > 0 and self.clock() - self.t0 < self.delay then return end
   local pct = 100 * done // self.total
   if pct ~= self.drawn or done == self.total then
     self.drawn = pct
@@ -135,12 +141,12 @@ end
 -- a line of text above the bar (the bar is redrawn under it)
 function Bar:say(line)
   if not self.on then print(line) return end
-  io.write("\r\27[K", line, "\n")
+  io.write(self.drawn < 0 and "" or "\r\27[K", line, "\n")
   if self.drawn >= 0 then self:draw() end
 end
 
 function Bar:finish()
-  if self.on and self.drawn >= 0 then io.write("\n") io.flush() end
+  if self.drawn >= 0 then io.write("\n") io.flush() end
 end
 
 -- ---- training ------------------------------------------------------------
