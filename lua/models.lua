@@ -72,9 +72,10 @@ end
 -- class labels: whole numbers 0..k-1 (k given), else 0..max; returns k
 local function checklabels(y, k, who)
   local lo, hi = y:min(), y:max()
-  if lo < 0 or (y - y:floor()):abs():max() ~= 0 then
+  local frac = (y - y:floor()):abs()
+  if lo < 0 or frac:max() ~= 0 then
     ml._error("%s: labels must be class values 0, 1, 2, ... (found %g)", who,
-              lo < 0 and lo or y:max())
+              lo < 0 and lo or y:get(frac:argmax(), 1))
   end
   if k and hi >= k then
     ml._error("%s: label %g is not a class value in 0..%d", who, hi, k - 1)
@@ -157,6 +158,9 @@ end
 function Model:train(X, y)
   local who = self.name .. ":train"
   checkX(X, nil, who)
+  if X:isnan():any() ~= 0 or X:isinf():any() ~= 0 then
+    ml._error("%s: X contains NaN or infinite values", who)
+  end
   self:_prepare(X, y, who)
   if self.solver ~= nil and self.solver ~= "gd" then
     self:_solve(X, y)

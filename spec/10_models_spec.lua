@@ -265,7 +265,10 @@ describe("model errors", function()
     H.raises(function() m:train(ml.zeros(0, 3), ml.zeros(0, 1)) end, "X is empty")
     H.raises(function() m:score(X, y:slice(1, 10)) end, "y must be a 50x1 column")
     H.raises(function() ml.SoftmaxRegression{epochs = 1}:train(X, y - 0.5) end,
-             "labels must be class values")
+             "labels must be class values", "(found -0.5)")
+    H.raises(function() ml.SoftmaxRegression{epochs = 1}:train(X, y + y:eq(0) * 1.5) end,
+             "(found 1.5)")
+    H.raises(function() m:train(X / 0, y) end, "X contains NaN or infinite values")
     H.raises(function() ml.LinearRegression():train(X, y / 0) end, "y contains NaN")
     H.raises(function() ml.LinearRegression{solver = "qr"} end, "solver must be")
     H.raises(function() ml.LogisticRegression{epochs = 2.5} end, "option 'epochs' must be integer")
