@@ -32,7 +32,7 @@ CORE_SRC := src/core_ew.c src/core_red.c src/core_ml.c src/core_la.c \
             src/core_rng.c src/core_io.c src/core_h5.c src/core_opt.c
 BIND_SRC := src/lmatrix.c src/lfuncs.c src/llinalg.c src/lrandom.c \
             src/lio.c src/loptim.c src/luaml.c
-LUA_SRC  := lua/init.lua lua/optim.lua lua/data.lua lua/models.lua
+LUA_SRC  := lua/init.lua lua/optim.lua lua/data.lua lua/models.lua lua/plot.lua
 HOST_SRC := src/host.c
 
 CORE_OBJ := $(CORE_SRC:src/%.c=$(BUILD)/obj/%.o)
