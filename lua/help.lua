@@ -1045,6 +1045,24 @@ matrix 2x3
 ]=]
 
 doc [=[
+ml.sigmoid_cross_entropy(z, y [, grad]) -> number [, matrix]
+
+binary_cross_entropy(sigmoid(z), y) from the logits z in one stable
+pass, for 0/1 targets y of z's shape. With grad = true, also the
+gradient with respect to z, (sigmoid(z) - y) / N; a matrix for grad
+receives it (it may be z itself).
+
+> z = ml.matrix{{2}, {-1}}
+> loss, g = ml.sigmoid_cross_entropy(z, ml.matrix{{1}, {0}}, true)
+> loss
+0.2200948492806
+> g
+matrix 2x1
+ -0.05960146
+  0.13447071
+]=]
+
+doc [=[
 ml.mse(a, b) -> number
 
 The mean squared error of two matrices of one shape.
@@ -1242,6 +1260,350 @@ product of the others), C order (so 209 images of 64x64x3 arrive as
 ]=]
 
 ---------------------------------------------------------------------------
+section("Models", [=[
+The course's models, with train(X, y) / predict(X) (fit is train):
+X is N x D with one sample per row, y an N x 1 column (class values
+0..k-1 for the classifiers). Options (a table, all optional): lr,
+epochs, batch_size (mini-batches, reshuffled each epoch unless
+shuffle = false), l2 (an L2 penalty), optimizer ("gd", "momentum",
+"adam" or an ml.optim object), verbose (print "Cost after iteration
+N" every print_every = 100 epochs), progress (a progress bar; by
+default on a terminal, for training that lasts). A trained model has
+W (D x k), b (1 x k) and cost_history (1 x epochs).]=])
+
+doc [=[
+ml.LinearRegression([opts]) -> model
+
+Least squares with an intercept. By default a closed form
+(solver = "lstsq"; "solve" uses the normal equations X'X w = X'y, as
+the course does); giving lr or epochs (or solver = "gd") trains by
+gradient descent instead. Also: intercept = false, l2 (ridge). score is
+R^2. y may have several columns.
+
+> X = ml.matrix{{1}, {2}, {3}, {4}}
+> model = ml.LinearRegression():train(X, X * 2 + 1)
+> model
+LinearRegression{solver=lstsq, l2=0} (W 1x1)
+> model.W, model.b
+matrix 1x1
+ 2
+matrix 1x1
+ 1
+> model:predict(ml.matrix{{5}, {6}})
+matrix 2x1
+ 11
+ 13
+]=]
+
+doc [=[
+ml.LogisticRegression([opts]) -> model
+
+Binary classification: P(y = 1) = sigmoid(X W + b), trained by gradient
+descent on the mean cross-entropy (defaults lr = 0.1, epochs = 1000).
+Labels are 0 or 1; predict gives 1 where P(y = 1) > 0.5. score is the
+accuracy.
+
+> ml.seed(0)
+> X, y = ml.datasets.blobs(100, 2)
+> model = ml.LogisticRegression{lr = 0.1, epochs = 200}:train(X, y)
+> model
+LogisticRegression{lr=0.1, epochs=200, l2=0, optimizer=gd} (W 2x1)
+> model:score(X, y)
+1.0
+]=]
+
+doc [=[
+ml.SoftmaxRegression([opts]) -> model
+
+Classification into k classes: P = softmax(X W + b), trained on the mean
+cross-entropy (defaults lr = 0.1, epochs = 1000). Labels are class
+values 0..k-1 (classes = k fixes k); predict gives the most probable
+class. score is the accuracy.
+
+> ml.seed(0)
+> X, y = ml.datasets.blobs(150, 3)
+> model = ml.SoftmaxRegression{lr = 0.5, epochs = 100}:train(X, y)
+> model:score(X, y)
+1.0
+]=]
+
+doc [=[
+model:train(X, y) -> model
+model:fit(X, y) -> model
+
+Fit the model to the samples X (N x D) and targets y (N x 1), starting
+from zero parameters; returns the model. cost_history holds each
+epoch's cost before its update. An exploding cost stops training with
+an error suggesting a smaller lr or ml.standardize.
+
+> ml.seed(0)
+> X, y = ml.datasets.blobs(100, 2)
+> model = ml.LogisticRegression{epochs = 201, verbose = true}
+> model:train(X, y);
+Cost after iteration 0: 0.693147
+Cost after iteration 100: 0.011226
+Cost after iteration 200: 0.006221
+> model.cost_history:shape()
+1	201
+]=]
+
+doc [=[
+model:predict(X) -> matrix
+model:predict_proba(X) -> matrix
+
+predict: an N x 1 column of predictions (class values for the
+classifiers). predict_proba (classifiers): N x 1 probabilities
+P(y = 1) for logistic regression, N x k class probabilities for
+softmax regression.
+
+> ml.seed(0)
+> X, y = ml.datasets.blobs(100, 2)
+> model = ml.LogisticRegression{epochs = 200}:train(X, y)
+> model:predict_proba(X:slice(1, 3))
+matrix 3x1
+ 0.00074314
+ 0.99950720
+ 0.07589633
+> model:predict(X:slice(1, 3)), y:slice(1, 3)
+matrix 3x1
+ 0
+ 1
+ 0
+matrix 3x1
+ 0
+ 1
+ 0
+]=]
+
+doc [=[
+model:score(X, y) -> number
+
+The accuracy of the predictions for a classifier, R^2 for linear
+regression: score the test set to see how the model generalises.
+
+> X = ml.matrix{{1}, {2}, {3}}
+> ml.LinearRegression():train(X, X * 3):score(X, X * 3 + 0.1)
+0.99833333333333
+]=]
+
+---------------------------------------------------------------------------
+section("Optimisation", [=[
+Gradient-based optimisers update matrices in place. f(x) for minimize
+and check_grad returns the cost and its gradient (a number for a
+number x, else a matrix of x's shape).]=])
+
+doc [=[
+ml.optim.gd([opts]) -> optimizer
+ml.optim.momentum([opts]) -> optimizer
+ml.optim.adam([opts]) -> optimizer
+
+Optimisers: plain gradient descent p -= lr * g (lr = 0.01); momentum,
+v = beta * v + (1 - beta) * g, p -= lr * v (lr = 0.01, beta = 0.9);
+Adam with bias correction (lr = 0.001, beta1 = 0.9, beta2 = 0.999,
+eps = 1e-8). A model's optimizer option takes them.
+
+> ml.optim.momentum{lr = 0.1}
+optim.momentum{lr=0.1, beta=0.9}
+> ml.optim.adam()
+optim.adam{lr=0.001, beta1=0.9, beta2=0.999, eps=1e-08}
+]=]
+
+doc [=[
+opt:step(params, grads)
+
+One update of each parameter matrix by its gradient, in place (a list
+of matrices each, or one matrix each). The optimiser keeps its state
+(velocities, moments) per parameter matrix: pass the same matrices at
+every step.
+
+> w = ml.matrix{{1, 2}}
+> opt = ml.optim.gd{lr = 0.1}
+> opt:step(w, ml.matrix{{1, 1}})
+> w
+matrix 1x2
+ 0.9 1.9
+]=]
+
+doc [=[
+ml.minimize(f, x0 [, opts]) -> x, costs
+
+iters optimiser steps from x0 (a number or a matrix, left unchanged):
+the final x and a 1 x iters row of the costs before each step. opts:
+lr = 0.1, iters = 100, optimizer. The course's exercise: minimise
+J = x^2 + x, whose gradient is 2x + 1.
+
+> x = ml.minimize(function(x) return x^2 + x, 2 * x + 1 end, 0)
+> string.format("%.6f", x)
+-0.500000
+]=]
+
+doc [=[
+ml.check_grad(f, x [, eps=1e-6]) -> error, numeric
+
+Compare f's gradient at x with central differences (f(x + eps) -
+f(x - eps)) / 2eps: the largest relative error, and the numeric
+gradient. An error around 1e-7 or below means the gradient is right.
+
+> f = function(w) return (w^2):sum(), 2 * w end
+> err, num = ml.check_grad(f, ml.matrix{{1, -2, 3}})
+> err < 1e-7
+true
+> num:round()
+matrix 1x3
+  2 -4  6
+]=]
+
+doc [=[
+ml.momentum_step_(p, g, v, lr, beta) -> p
+ml.adam_step_(p, g, m, v, lr, beta1, beta2, eps, t) -> p
+
+The fused updates behind ml.optim.momentum and ml.optim.adam, in one
+pass over p, its gradient g and the state matrices v (and m), all of
+p's shape; t is the step number (from 1) for Adam's bias correction.
+
+> p, v = ml.matrix{{1, 2}}, ml.zeros(1, 2)
+> ml.momentum_step_(p, ml.matrix{{1, 1}}, v, 0.1, 0.9)
+matrix 1x2
+ 0.99 1.99
+> v
+matrix 1x2
+ 0.1 0.1
+]=]
+
+---------------------------------------------------------------------------
+section("Data sets", [=[
+Generators draw from ml's generator (ml.seed first for the same data).
+Labels are N x 1 columns of class values. The bundled files are looked
+for in: the dir argument, $LUAML_DATA, examples/data under the current
+directory, then ml.datadir (the installed copy).]=])
+
+doc [=[
+ml.datasets.xor([n=200]) -> X, y
+
+n points in [-1, 1]^2 (n x 2); y = 1 where the signs of x1 and x2
+differ: no line separates the classes, but the feature x1 * x2 does.
+
+> ml.seed(1)
+> X, y = ml.datasets.xor(4)
+> X, y
+matrix 4x2
+  0.40584367  0.04087324
+  0.14821140 -0.21734280
+  0.39435683 -0.71285593
+ -0.85790957 -0.23763111
+matrix 4x1
+ 0
+ 1
+ 1
+ 0
+]=]
+
+doc [=[
+ml.datasets.donut([n=200]) -> X, y
+
+Two noisy rings around the origin (n x 2): radius 5 (y = 0) and radius
+10 (y = 1), n/2 each; the radius is the feature that separates them.
+
+> ml.seed(1)
+> X, y = ml.datasets.donut(200)
+> X.rows, X.cols, y:sum()
+200	2	100.0
+]=]
+
+doc [=[
+ml.datasets.blobs([n=300 [, k=3 [, spread=1]]]) -> X, y
+
+k Gaussian clusters (standard deviation spread) on a circle of radius
+4 (n x 2); y is the cluster, 0..k-1.
+
+> ml.seed(1)
+> X, y = ml.datasets.blobs(6, 3)
+> y:T()
+matrix 1x6
+ 0 1 2 0 1 2
+]=]
+
+doc [=[
+ml.datasets.line([n=100 [, opts]]) -> X, y
+
+X (n x 1) uniform in [0, 10), y = slope * x + intercept + noise *
+N(0, 1); opts: slope = 2, intercept = 1, noise = 1.
+
+> ml.seed(1)
+> X, y = ml.datasets.line(50, {noise = 0})
+> ml.LinearRegression():train(X, y).W
+matrix 1x1
+ 2
+]=]
+
+doc [=[
+ml.datasets.mnist([dir]) -> Xtr, ytr, Xte, yte
+
+The bundled MNIST digits: 8000 training and 2000 test images of 28x28
+pixels, one per row (784 columns), scaled to 0..1; labels 0..9.
+
+> Xtr, ytr, Xte, yte = ml.datasets.mnist()
+> Xtr.rows, Xtr.cols, Xte.rows, ytr:max()
+8000	784	2000	9.0
+]=]
+
+doc [=[
+ml.datasets.breast_cancer([dir]) -> X, y, names, target
+ml.datasets.iris([dir]) -> X, y, names, target
+ml.datasets.digits([dir]) -> X, y, names, target
+ml.datasets.diabetes([dir]) -> X, y, names, target
+ml.datasets.wine([dir]) -> X, y, names, target
+
+The bundled UCI tables: the features (N x D), the target column, the
+feature names and the target's name. breast_cancer: 569 x 30, malignant
+(1) or not; iris: 150 x 4, three species; digits: 1797 8x8 images
+(pixel values 0..16); diabetes: 442 x 10, a disease progression
+measure (unscaled); wine: 178 x 13, three cultivars.
+
+> X, y, names, target = ml.datasets.iris()
+> X.rows, X.cols, target
+150	4	species
+> names
+{"sepal_length", "sepal_width", "petal_length", "petal_width"}
+]=]
+
+doc [=[
+ml.train_test_split(X, y, test_fraction [, seed]) -> Xtr, Xte, ytr, yte
+
+Shuffle the rows (seed, when given, reseeds ml's generator first) and
+put ceil(N * test_fraction) of them (default 0.25) in the test part.
+y may be nil: then the result is Xtr, Xte.
+
+> X = ml.arange(1, 8):T()
+> Xtr, Xte = ml.train_test_split(X, nil, 0.25, 42)
+> Xtr:T(), Xte:T()
+matrix 1x6
+ 7 4 6 5 3 1
+matrix 1x2
+ 8 2
+]=]
+
+doc [=[
+ml.standardize(X [, mean, std]) -> Z, mean, std
+
+Z = (X - mean) / std per column, with the mean and the population std
+of X's columns unless given (scale a test set with the training set's
+statistics). A constant column is only centred (its std is reported
+as 1).
+
+> Z, mu, sd = ml.standardize(ml.matrix{{1, 10}, {3, 30}})
+> Z
+matrix 2x2
+ -1 -1
+  1  1
+> mu, sd
+matrix 1x2
+  2 20
+matrix 1x2
+  1 10
+]=]
+
+---------------------------------------------------------------------------
 section("Plots", [=[
 SVG files a browser opens, and text plots for the terminal. The SVG
 functions write path and return it; with path nil they return the SVG
@@ -1311,6 +1673,21 @@ number of characters (long input is bucketed).
 ]=]
 
 ---------------------------------------------------------------------------
+section("Utilities", [=[
+Small helpers for scripts.]=])
+
+doc [=[
+ml.isatty([f]) -> boolean
+
+Whether f (a Lua file or a file descriptor number; default the
+standard output) is a terminal: models draw their progress bar only
+then.
+
+> ml.isatty(io.open("/dev/null"))
+false
+]=]
+
+---------------------------------------------------------------------------
 section("Help", [=[
 In the REPL: help(x) or ?name; help() lists everything.]=])
 
@@ -1337,19 +1714,48 @@ ml.ones(r [, c]) -> matrix
 ---------------------------------------------------------------------------
 -- lookup and printing
 
--- The doc for a name: exact ("ml.exp", "m:exp_"), else a function and a
--- method stand for each other (m:exp -> ml.exp), and a bare or
--- variable-qualified name (exp, x:exp) tries both.
+-- The doc for a name: exact ("ml.exp", "m:exp_", "plot.line"), else a
+-- function and a method stand for each other (m:exp -> ml.exp), and a
+-- bare or variable-qualified name (exp, x:exp, model:train) tries the
+-- functions, then the methods of matrices, models and optimisers.
 local function lookup(name)
   if byname[name] or byname["ml." .. name] then
     return byname[name] or byname["ml." .. name]
   end
-  local short = name:match("^m[:.]([%w_]+)$") or name:match("^ml%.([%w_]+)$")
-    or name:match("^[%w_]+[:.]([%w_]+)$") or name:match("^([%w_]+)$")
+  local short = name:match("^ml%.([%w_]+)$") or name:match("^[%w_]+[:.]([%w_]+)$")
+    or name:match("^([%w_]+)$")
   if short then
     return byname["ml." .. short] or byname["m:" .. short]
-      or (short == "matrix" and byname.matrix) or nil
+      or byname["model:" .. short] or byname["opt:" .. short] or nil
   end
+end
+
+-- Objects the library makes, by the prefix of their methods' doc names:
+-- help finds their methods on sample objects made by these constructors.
+local samples = {
+  model = {"LinearRegression", "LogisticRegression", "SoftmaxRegression"},
+  opt = {"optim.gd", "optim.momentum", "optim.adam"},
+}
+
+-- the value at a dotted path under ml ("optim.gd"), or nil
+local function mlpath(path)
+  local v = ml
+  for part in path:gmatch("[^.]+") do
+    if type(v) ~= "table" then return nil end
+    v = v[part]
+  end
+  return v
+end
+
+-- the sample objects for prefix ("model"), made now
+function ml._samples(prefix)
+  local out = {}
+  for _, path in ipairs(samples[prefix] or {}) do
+    local make = mlpath(path)
+    local ok, obj = pcall(make or error)
+    if ok and obj ~= nil then out[#out + 1] = obj end
+  end
+  return out
 end
 
 -- value -> public name, built on first use from ml, its tables of
@@ -1373,6 +1779,12 @@ local function nameof(v)
     local mt = getmetatable(ml.ones(1, 1))
     for k, f in pairs(rawget(mt, "__methods") or {}) do
       names[f] = names[f] or "m:" .. k
+    end
+    for n in pairs(byname) do  -- model:train, opt:step
+      local prefix, k = n:match("^(%a+):([%w_]+)$")
+      for _, obj in ipairs(prefix and ml._samples(prefix) or {}) do
+        if type(obj[k]) == "function" then names[obj[k]] = names[obj[k]] or n end
+      end
     end
   end
   return names[v]
@@ -1464,6 +1876,12 @@ function ml._helptext(x)
       wrap(table.concat(list, " "), "    ")
   elseif x == ml then
     return overview()
+  elseif type(x) == "table" and (rawget(x, "kind") or
+         type(getmetatable(x)) == "table" and rawget(getmetatable(x), "name")) then
+    -- a model (its class has a name) or an optimiser (it has a kind)
+    local kind = rawget(x, "kind")
+    d = lookup(kind and "ml.optim." .. kind or "ml." .. rawget(getmetatable(x), "name"))
+    if not d then return "no help for this table" end
   else
     local n = nameof(x)
     d = n and lookup(n)

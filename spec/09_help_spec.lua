@@ -66,10 +66,17 @@ describe("the docs", function()
   it("name nothing that does not exist", function()
     local phantom = {}
     for n in pairs(documented) do
-      local f, k = n:match("^(m[l]?)[.:]([%w_.]+)$")
-      local v = f == "ml" and ml or methods
-      for part in (k or ""):gmatch("[^.]+") do v = type(v) == "table" and v[part] or nil end
-      local exists = n == "matrix" or (k ~= nil and v ~= nil)
+      local f, k = n:match("^(%a+)[.:]([%w_.]+)$")
+      local exists = n == "matrix"
+      if f == "ml" or f == "m" then
+        local v = f == "ml" and ml or methods
+        for part in k:gmatch("[^.]+") do v = type(v) == "table" and v[part] or nil end
+        exists = v ~= nil
+      elseif f then  -- model:train, opt:step: a method of a sample object
+        for _, obj in ipairs(ml._samples(f)) do
+          exists = exists or type(obj[k]) == "function"
+        end
+      end
       if not exists then phantom[#phantom + 1] = n end
     end
     table.sort(phantom)
@@ -99,6 +106,18 @@ describe("ml.help", function()
     assert.are.equal("ml.exp(m [, out]) -> matrix", helpout("x:exp"):match("^[^\n]+"))
     assert.are.equal("m:reshape(r [, c]) -> matrix", helpout("reshape"):match("^[^\n]+"))
     assert.are.equal("ml.dot(a, b [, out]) -> matrix", helpout(methods.matmul):match("^[^\n]+"))
+  end)
+
+  it("finds the methods of models and optimisers, and their classes", function()
+    local model = ml.LogisticRegression()
+    assert.are.equal("model:train(X, y) -> model", helpout(model.train):match("^[^\n]+"))
+    assert.are.equal("model:train(X, y) -> model", helpout("fit"):match("^[^\n]+"))
+    assert.are.equal("ml.LogisticRegression([opts]) -> model", helpout(model):match("^[^\n]+"))
+    assert.are.equal("model:predict(X) -> matrix", helpout("m2:predict_proba"):match("^[^\n]+"))
+    local opt = ml.optim.adam()
+    assert.are.equal("opt:step(params, grads)", helpout(opt.step):match("^[^\n]+"))
+    assert.are.equal("ml.optim.gd([opts]) -> optimizer", helpout(opt):match("^[^\n]+"))
+    assert.are.equal("ml.datasets.xor([n=200]) -> X, y", helpout(ml.datasets.xor):match("^[^\n]+"))
   end)
 
   it("shows the matrix topic and every method for a matrix", function()
