@@ -179,6 +179,17 @@ uninstall:
 	  $(DESTDIR)$(MANDIR)/man1/luaml.1
 	rm -rf $(DESTDIR)$(DATADIR)
 
+# The installed data folder is compiled into the library as ml.datadir
+# (where ml.datasets looks last).  The header changes, and luaml.o is
+# rebuilt, only when DATADIR does: `make install PREFIX=/usr` after a plain
+# `make` rebuilds it for /usr.
+$(BUILD)/luaml_config.h: FORCE | $(BUILD)/obj
+	@printf '#define LUAML_DATADIR "%s"\n' '$(DATADIR)/data' > $@.tmp
+	@if cmp -s $@.tmp $@; then rm -f $@.tmp; else mv $@.tmp $@; fi
+$(BUILD)/obj/luaml.o: $(BUILD)/luaml_config.h
+$(BUILD)/obj/luaml.o: ALL_CFLAGS += -include $(BUILD)/luaml_config.h
+FORCE:
+
 # luarocks' make backend (luaml-0.1.0-1.rockspec): build the module, then
 # copy it into the rock tree's INST_LIBDIR
 module: $(BUILD)/luaml.so
@@ -187,4 +198,4 @@ install-module: module
 	$(INSTALL) -d $(INST_LIBDIR)
 	$(INSTALL) -m 755 $(BUILD)/luaml.so $(INST_LIBDIR)/luaml.so
 
-.PHONY: module install-module
+.PHONY: module install-module FORCE

@@ -62,6 +62,10 @@ int luaopen_luaml(lua_State *L) {
   lmopen_optim(L);
   lua_pushliteral(L, LUAML_VERSION);
   lua_setfield(L, mod, "version");
+#if defined(LUAML_DATADIR)
+  lua_pushliteral(L, LUAML_DATADIR);  /* the installed data sets */
+  lua_setfield(L, mod, "datadir");
+#endif
   if (lua_getfield(L, LUA_REGISTRYINDEX, SANDBOXKEY) != LUA_TNIL) {
     dropfiles(L, mod);  /* before the Lua library can keep a reference */
     luaL_getmetatable(L, LM_MATRIX);

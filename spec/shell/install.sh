@@ -1,6 +1,6 @@
 #!/bin/sh
-# install.sh BUILD -- `make install` into a temporary DESTDIR with
-# PREFIX=/usr, then use the installed copy the three ways users do: a C
+# install.sh BUILD -- `make install` into a temporary DESTDIR (with the
+# default PREFIX, /usr/local, which the build compiled in), then use the installed copy the three ways users do: a C
 # program built with nothing but `pkg-config --cflags --libs luaml`
 # (spec/embed/test_embed.c, shared and static), `require "luaml"` from
 # stock lua5.4, the installed luaml; build and run the example host
@@ -10,7 +10,8 @@ n=0
 tmp=$(mktemp -d) || exit 1
 trap 'rm -rf "$tmp"' EXIT
 dest=$tmp/dest
-root=$dest/usr
+prefix=/usr/local
+root=$dest$prefix
 log=$tmp/log
 
 ok() {  # ok STATUS DESCRIPTION
@@ -31,8 +32,8 @@ subtap() {  # subtap FILE PREFIX
   done < "$1"
 }
 
-MAKEFLAGS= make -s install DESTDIR="$dest" PREFIX=/usr BUILD="$build" > "$log" 2>&1
-ok $? "make install DESTDIR=... PREFIX=/usr" || cat "$log"
+MAKEFLAGS= make -s install DESTDIR="$dest" PREFIX=$prefix BUILD="$build" > "$log" 2>&1
+ok $? "make install DESTDIR=... PREFIX=$prefix" || cat "$log"
 for f in bin/luaml lib/libluaml.a lib/libluaml.so.0.1.0 lib/lua/5.4/luaml.so \
          include/luaml.h lib/pkgconfig/luaml.pc share/man/man1/luaml.1 \
          share/luaml/data/mnist; do
@@ -84,6 +85,13 @@ ok $? "the installed luaml runs -e ($out)"
 out=$(printf 'y = 2\ny + 40\n' | "$root/bin/luaml" 2>&1)
 [ "$out" = "42" ]
 ok $? "the installed luaml's prompt through a pipe ($out)"
+out=$("$root/bin/luaml" -e 'print(ml.datadir)' 2>&1)
+[ "$out" = "$prefix/share/luaml/data" ]
+ok $? "ml.datadir is the installed data folder ($out)"
+out=$(cd / && LUAML_DATA="$root/share/luaml/data" "$root/bin/luaml" -e '
+  local X = ml.datasets.iris() local Xtr = ml.datasets.mnist() print(X.rows, Xtr.rows)' 2>&1)
+[ "$out" = "150	8000" ]
+ok $? "the installed data sets load (iris, mnist: $out)"
 
 if command -v groff > /dev/null; then
   out=$(groff -man -ww -z "$root/share/man/man1/luaml.1" 2>&1)
@@ -121,7 +129,7 @@ else
   echo "ok $n # skip luarocks is not installed (apt-get install luarocks)"
 fi
 
-MAKEFLAGS= make -s uninstall DESTDIR="$dest" PREFIX=/usr BUILD="$build" > "$log" 2>&1
+MAKEFLAGS= make -s uninstall DESTDIR="$dest" PREFIX=$prefix BUILD="$build" > "$log" 2>&1
 left=$(find "$dest" ! -type d)
 [ -z "$left" ]
 ok $? "make uninstall removes every installed file" || echo "# left: $left"
