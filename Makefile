@@ -41,7 +41,7 @@ BIND_OBJ := $(BIND_SRC:src/%.c=$(BUILD)/obj/%.o) $(BUILD)/obj/luaml_lua.o
 LIB_OBJ  := $(CORE_OBJ) $(BIND_OBJ)
 HEADERS  := src/core.h src/core_io.h src/core_opt.h src/lbind.h src/luaml.h
 
-.PHONY: all deps test test-c test-lua demo clean help install uninstall
+.PHONY: doc all deps test test-c test-lua demo clean help install uninstall
 
 all: $(BUILD)/luaml $(BUILD)/luaml.so $(BUILD)/libluaml.a $(BUILD)/libluaml.so
 
@@ -114,6 +114,11 @@ $(BUILD)/tests/%: spec/c/%.c $(CORE_OBJ) $(HEADERS) | $(BUILD)/tests
 
 test: deps all $(C_TESTS)
 	@sh tools/runtests.sh $(BUILD) $(C_TESTS)
+
+doc/reference.md: lua/help.lua tools/gendoc.lua
+	lua5.4 tools/gendoc.lua > $@
+
+doc: doc/reference.md
 
 demo: deps all
 	$(BUILD)/luaml examples/10_mnist_softmax.lua
