@@ -1,6 +1,7 @@
 #!/bin/sh
-# runtests.sh BUILD C_TEST... -- run every suite (C tests, busted specs),
-# print each suite's result and one closing line "N passed, N failed".
+# runtests.sh BUILD C_TEST... -- run every suite (C tests, the TAP shell
+# tests spec/shell/*.sh, busted specs), print each suite's result and one
+# closing line "N passed, N failed".
 build=$1; shift
 passed=0; failed=0; log=$build/test.log
 : > "$log"
@@ -10,14 +11,21 @@ count() {  # count TAP lines of the output file $1
   grep '^not ok ' "$1" | sed 's/^/  /'
   echo "$2: $p passed, $f failed"
 }
-for t in "$@"; do
-  out=$build/tests/$(basename "$t").out
-  "$t" > "$out" 2>&1; rc=$?
+suite() {  # run a TAP-producing program: suite NAME COMMAND...
+  name=$1; shift
+  out=$build/tests/$name.out
+  "$@" > "$out" 2>&1; rc=$?
   cat "$out" >> "$log"
-  count "$out" "$(basename "$t")"
+  count "$out" "$name"
   if [ $rc -ne 0 ] && ! grep -q '^not ok ' "$out"; then
-    echo "  $(basename "$t") exited with status $rc"; tail -5 "$out"; failed=$((failed + 1))
+    echo "  $name exited with status $rc"; tail -5 "$out"; failed=$((failed + 1))
   fi
+}
+for t in "$@"; do
+  suite "$(basename "$t")" "$t"
+done
+for t in spec/shell/*.sh; do  # shell tests: sh spec/shell/x.sh BUILD
+  [ -f "$t" ] && suite "$(basename "$t" .sh)" sh "$t" "$build"
 done
 out=$build/tests/busted.out
 busted -o TAP > "$out" 2>&1; rc=$?
