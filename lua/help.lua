@@ -1687,6 +1687,18 @@ then.
 false
 ]=]
 
+doc [=[
+ml.clock() -> number
+
+Seconds of wall time from a monotonic clock (the origin is arbitrary):
+the difference of two calls times a piece of code, threads included,
+where os.clock() counts only this process's CPU time.
+
+> t0 = ml.clock()
+> ml.clock() >= t0
+true
+]=]
+
 ---------------------------------------------------------------------------
 section("Help", [=[
 In the REPL: help(x) or ?name; help() lists everything.]=])
