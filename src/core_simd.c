@@ -237,10 +237,10 @@ CLONES static void gemm_tiny(double alpha, const lm_mat *a, const lm_mat *b,
   lm_v8d bp[TINY_K][2];
   int m = o->rows, n = o->cols, kk = a->cols, i, j, k;
   for (k = 0; k < kk; k++) {
-    double row[TINY_N];
-    for (j = 0; j < TINY_N; j++)
-      row[j] = (j < n) ? b->data[(ptrdiff_t)k * b->rs + (ptrdiff_t)j * b->cs]
-                       : 0.0;
+    double row[TINY_N] = {0};
+    const double *p = b->data + (ptrdiff_t)k * b->rs;
+    if (b->cs == 1) memcpy(row, p, (size_t)n * sizeof(double));
+    else for (j = 0; j < n; j++) row[j] = p[(ptrdiff_t)j * b->cs];
     memcpy(bp[k], row, sizeof row);
   }
   for (i = 0; i < m; i++) {
@@ -254,6 +254,10 @@ CLONES static void gemm_tiny(double alpha, const lm_mat *a, const lm_mat *b,
     }
     memcpy(t, &t0, sizeof t0);
     memcpy(t + 8, &t1, sizeof t1);
+    if (alpha == 1 && beta == 0 && o->cs == 1) {  /* a plain product */
+      memcpy(z, t, (size_t)n * sizeof(double));
+      continue;
+    }
     for (j = 0; j < n; j++) {
       double *w = z + (ptrdiff_t)j * o->cs;
       *w = (beta == 0) ? alpha * t[j] : alpha * t[j] + beta * *w;
