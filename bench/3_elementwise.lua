@@ -1,7 +1,9 @@
 -- Workload 3: elementwise kernels over large matrices: sigmoid, exp and log
 -- of 1000x10000, subtracting the mean row (a broadcast), the course's
--- calories normalisation (divide by the column sums) at 4000x4000, and a
--- plain copy of 1000x10000 as the memory-bandwidth yardstick.
+-- calories normalisation (divide by the column sums) at 4000x4000, and
+-- plain copies of 1000x10000 as yardsticks: into an existing matrix (the
+-- memory bandwidth) and into a new one (bandwidth plus the kernel's zeroing
+-- of fresh pages, which every new result pays, in numpy too).
 local dir = (arg[0]:match("^(.*)/[^/]*$") or ".")
 local B = dofile(dir .. "/util.lua")
 
@@ -10,6 +12,9 @@ local P = B.grid(1000, 10000, 1, 1.5)    -- values in [0.5, 2.5]
 local C = B.grid(4000, 4000, 1, 1.5)
 local R
 
+local O = ml.zeros(1000, 10000)
+B.time("copy_into", 10, function() O:copy_(Z) end)
+B.check("copy_into", O:sum())
 B.time("copy", 10, function() R = Z:copy() end)
 B.check("copy", R:sum())
 B.time("sigmoid", 10, function() R = ml.sigmoid(Z) end)
