@@ -246,6 +246,8 @@ install-module: module
 DEB_PKGS   += python3-threadpoolctl
 BENCH_RUNS ?= 5
 
+$(BUILD)/tests/test_simd: spec/c/tap.h
+
 .PHONY: bench
 bench: deps all $(BUILD)/tests/test_simd
 	/usr/bin/python3 bench/run.py --runs $(BENCH_RUNS) --luaml $(BUILD)/luaml

@@ -14,7 +14,6 @@
 */
 #include <float.h>
 #include <math.h>
-#include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -22,19 +21,7 @@
 
 #include "core.h"
 #include "core_simd.h"
-
-static int ntest = 0, nfail = 0;
-
-static void ok(int cond, const char *fmt, ...) {
-  va_list ap;
-  ntest++;
-  if (!cond) nfail++;
-  printf("%s %d - ", cond ? "ok" : "not ok", ntest);
-  va_start(ap, fmt);
-  vprintf(fmt, ap);
-  va_end(ap);
-  printf("\n");
-}
+#include "tap.h"
 
 /* doubles mapped to integers in the order of the reals (-0 == +0) */
 static int64_t ord(double x) {
@@ -195,6 +182,5 @@ int main(void) {
   }
   ok(lm_isa_best() >= LM_ISA_SCALAR, "a level was chosen");
   test_parallel();
-  printf("1..%d\n", ntest);
-  return nfail ? 1 : 0;
+  return tap_end();
 }
