@@ -183,7 +183,7 @@ def luaml_blas(luaml, env):
             "l = ctypes.CDLL(sys.argv[1])\n"
             "l.openblas_get_corename.restype = ctypes.c_char_p\n"
             "l.openblas_get_config.restype = ctypes.c_char_p\n"
-            "print(l.openblas_get_config().decode(), '| kernel',"
+            "print(l.openblas_get_config().decode() + ';', 'kernel',"
             " l.openblas_get_corename().decode())\n")
     return "%s: %s" % (os.path.realpath(lib),
                        sh([PYTHON, "-c", code, lib], env) or "?")
