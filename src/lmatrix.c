@@ -173,15 +173,16 @@ lm_mat *lmL_newmat(lua_State *L, lua_Integer rows, lua_Integer cols,
     ** several dead ones at once.  Before a large allocation collect
     ** them, as numpy frees its arrays at once: the cycle costs little
     ** next to the work on so many elements. */
-    lua_gc(L, LUA_GCCOLLECT);
+    if (lua_gc(L, LUA_GCISRUNNING)) lua_gc(L, LUA_GCCOLLECT);
   } else if (bytes >= GC_STEP) {
     /* A mid-sized matrix (a column of 8000 samples): one basic step of
     ** the collector, which starts a cycle even during its pause.  Without
     ** it a loop of such temporaries next to a 50 MB data set piles up
     ** another 50 MB of garbage before the collector wakes; with it dead
     ** temporaries go within a few iterations.  A step is a few
-    ** microseconds; small matrices (10x10) never pay it. */
-    lua_gc(L, LUA_GCSTEP, 0);
+    ** microseconds; small matrices (10x10) never pay it.  A script that
+    ** stopped the collector (collectgarbage "stop") is obeyed. */
+    if (lua_gc(L, LUA_GCISRUNNING)) lua_gc(L, LUA_GCSTEP, 0);
   }
   x = (Matrix *)lua_newuserdatauv(L, sizeof(Matrix) + bytes + ALIGN, 1);
   memset(x, 0, sizeof(Matrix));
