@@ -1,6 +1,9 @@
 #!/bin/sh
 # runtests.sh BUILD C_TEST... -- run every suite (C tests, busted specs),
 # print each suite's result and one closing line "N passed, N failed".
+# The specs load $build/luaml.so.  Optional wrappers (make sanitize and make
+# valgrind set them): TEST_WRAP prefixes each C test, BUSTED_WRAP prefixes
+# the busted command, BUSTED replaces it.
 build=$1; shift
 passed=0; failed=0; log=$build/test.log
 : > "$log"
@@ -12,7 +15,7 @@ count() {  # count TAP lines of the output file $1
 }
 for t in "$@"; do
   out=$build/tests/$(basename "$t").out
-  "$t" > "$out" 2>&1; rc=$?
+  $TEST_WRAP "$t" > "$out" 2>&1; rc=$?
   cat "$out" >> "$log"
   count "$out" "$(basename "$t")"
   if [ $rc -ne 0 ] && ! grep -q '^not ok ' "$out"; then
@@ -20,7 +23,7 @@ for t in "$@"; do
   fi
 done
 out=$build/tests/busted.out
-busted -o TAP > "$out" 2>&1; rc=$?
+$BUSTED_WRAP ${BUSTED:-busted} -o TAP --cpath="./$build/?.so" > "$out" 2>&1; rc=$?
 cat "$out" >> "$log"
 count "$out" "busted specs"
 grep -A3 '^not ok ' "$out" | grep -v '^not ok' | grep -v '^--' | head -40 | sed 's/^/    /'
