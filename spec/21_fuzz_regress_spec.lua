@@ -1,0 +1,47 @@
+-- 21: regressions for what the fuzzers of fuzz/ found.  Each case is the
+-- (minimised) input of one find; `make sanitize` runs this file with ASan,
+-- which is what turns an over-read back into a failure.
+local ml = require "luaml"
+local H = dofile("spec/helpers.lua")
+
+-- write bytes to a fresh temporary file; returns its path
+local function tmpfile(bytes)
+  local p = os.tmpname()
+  local f = assert(io.open(p, "wb"))
+  f:write(bytes)
+  f:close()
+  return p
+end
+
+-- an NPY 1.0 file whose header is the given text
+local function npy(header, body)
+  return "\x93NUMPY\1\0" .. string.pack("<I2", #header) .. header .. (body or "")
+end
+
+-- f must raise; its message is one line of printable text naming fname
+local function clean_error(f, fname, ...)
+  local msg = H.raises(f, fname, ...)
+  assert.is_nil(msg:find("[%c]"), "control byte in the message: " .. ("%q"):format(msg))
+  return msg
+end
+
+describe("fuzz finds: NPY headers", function()
+  it("an error near the end of the header reads nothing past it (heap over-read)", function()
+    local p = tmpfile(npy("{'descr': '<f8', 'fortran_order': False, 'shape': (2,3) xxxxxxx"))
+    local msg = clean_error(function() return ml.load_npy(p) end, "load_npy", "cannot parse the header near")
+    assert.truthy(msg:find("near 'xxxxxxx'$"), msg)
+    os.remove(p)
+  end)
+
+  it("bytes of the file quoted in a message are shown as '?' (no raw newlines)", function()
+    local p = tmpfile(npy("{'descr': '<f8', '" .. ("\n\0"):rep(10) .. "\n"))
+    clean_error(function() return ml.load_npy(p) end, "load_npy", "header")
+    os.remove(p)
+    p = tmpfile(npy("{'descr': '<f\1', 'fortran_order': False, 'shape': (1,), }"))
+    clean_error(function() return ml.load_npy(p) end, "load_npy", "unsupported dtype '<f?'")
+    os.remove(p)
+    p = tmpfile(npy("{'a\tb': 1}"))
+    clean_error(function() return ml.load_npy(p) end, "load_npy", "unexpected key 'a?b'")
+    os.remove(p)
+  end)
+end)
