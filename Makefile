@@ -156,3 +156,47 @@ valgrind: deps all $(C_TESTS)
 	  for f in $$bad; do echo "== $$f"; sed -n '/== [A-Z].*\(Invalid\|uninitialised\|definitely\|Mismatched\|overlap\)/,/^==[0-9]*== $$/p' $$f | head -60; done; \
 	  echo "valgrind: $$(ls $(VG_DIR)/*.log | wc -l) processes checked, $$(echo $$bad | wc -w) with errors"; \
 	  [ $$rc -eq 0 ] && [ -z "$$bad" ]
+
+# ---- fuzzing (libFuzzer, clang) ---------------------------------------
+# make fuzz [FUZZ_SECONDS=N] [FUZZ_TARGETS="csv lua"]: build the harnesses
+# of fuzz/ with ASan + UBSan into build-fuzz/ and run each for N seconds,
+# starting from its seed corpus fuzz/corpus/NAME (new inputs go to
+# build-fuzz/corpus/NAME; crashes to build-fuzz/crash-NAME-*).
+FUZZ_BUILD   := build-fuzz
+FUZZ_TARGETS ?= csv npy idx h5 lua
+FUZZ_SECONDS ?= 10
+FUZZ_SAN     := -fsanitize=address,undefined -fno-sanitize-recover=undefined \
+                -fno-omit-frame-pointer
+FUZZ_MAXLEN  := csv:4096 npy:4096 idx:4096 h5:16384 lua:256
+
+.PHONY: fuzz fuzz-build FORCE
+FORCE:
+
+ifneq ($(BUILD),$(FUZZ_BUILD))  # the sub-make builds it with the rule above
+$(FUZZ_BUILD)/libluaml.a: FORCE
+	@$(MAKE) --no-print-directory BUILD=$(FUZZ_BUILD) CC=clang \
+	  CFLAGS="-O1 -g $(FUZZ_SAN) -fsanitize=fuzzer-no-link" $@
+endif
+
+$(FUZZ_BUILD)/fuzz_%: fuzz/fuzz_%.c $(wildcard fuzz/*.h) $(FUZZ_BUILD)/libluaml.a
+	clang -std=gnu99 -O1 -g $(WARN) $(FUZZ_SAN) -fsanitize=fuzzer \
+	  $(LUA_CFLAGS) $(H5_CFLAGS) -Isrc $< $(FUZZ_BUILD)/libluaml.a -o $@ \
+	  $(LUA_LIBS) $(LIBS)
+
+fuzz-build: $(FUZZ_TARGETS:%=$(FUZZ_BUILD)/fuzz_%)
+
+fuzz: fuzz-build
+	@for n in $(FUZZ_TARGETS); do \
+	  mkdir -p $(FUZZ_BUILD)/corpus/$$n; \
+	  dict=; [ -f fuzz/$$n.dict ] && dict=-dict=fuzz/$$n.dict; \
+	  len=$$(echo $(FUZZ_MAXLEN) | tr ' ' '\n' | sed -n "s/^$$n://p"); \
+	  echo "fuzz: $$n for $(FUZZ_SECONDS) s"; \
+	  ./$(FUZZ_BUILD)/fuzz_$$n -max_total_time=$(FUZZ_SECONDS) \
+	    -max_len=$$len -rss_limit_mb=2048 -timeout=20 \
+	    -print_final_stats=1 $$dict -artifact_prefix=$(FUZZ_BUILD)/crash-$$n- \
+	    $(FUZZ_BUILD)/corpus/$$n fuzz/corpus/$$n > $(FUZZ_BUILD)/fuzz-$$n.log 2>&1; \
+	  rc=$$?; grep -E '^stat::number_of_executed_units|^stat::new_units_added' \
+	    $(FUZZ_BUILD)/fuzz-$$n.log | sed 's/^/  /'; \
+	  if [ $$rc -ne 0 ]; then echo "fuzz: $$n FOUND A CRASH (see $(FUZZ_BUILD)/fuzz-$$n.log)"; \
+	    grep -m5 -E 'ERROR|SUMMARY|runtime error' $(FUZZ_BUILD)/fuzz-$$n.log; exit 1; fi; \
+	done
