@@ -108,6 +108,10 @@ demo: deps all
 clean:
 	rm -rf $(BUILD) build-sanitize
 
+# test_faults drives the whole engine through Lua: it links the library
+$(BUILD)/tests/test_faults: spec/c/test_faults.c $(BUILD)/libluaml.a $(HEADERS) | $(BUILD)/tests
+	$(CC) $(ALL_CFLAGS) $< $(BUILD)/libluaml.a -o $@ $(LUA_LIBS) $(LIBS)
+
 # ---- sanitizers, valgrind -------------------------------------------
 # make sanitize: everything rebuilt in build-sanitize/ with ASan + UBSan
 # (-O1, any UB report is fatal).  The C tests and the host (which runs the

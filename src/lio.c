@@ -279,14 +279,13 @@ void lmopen_io(lua_State *L) {
     {"save_csv", l_save_csv}, {"save_npy", l_save_npy},
     {NULL, NULL}
   };
-  if (luaL_newmetatable(L, LM_READER)) {
-    lua_pushcfunction(L, reader_close);
-    lua_setfield(L, -2, "__gc");
-    lua_pushcfunction(L, reader_close);
-    lua_setfield(L, -2, "__close");
-    lua_pushboolean(L, 0);
-    lua_setfield(L, -2, "__metatable");  /* hidden from getmetatable */
-  }
+  luaL_newmetatable(L, LM_READER);  /* filled in even when it exists: an */
+  lua_pushcfunction(L, reader_close);  /* opening that ran out of memory */
+  lua_setfield(L, -2, "__gc");         /* may have left it incomplete */
+  lua_pushcfunction(L, reader_close);
+  lua_setfield(L, -2, "__close");
+  lua_pushboolean(L, 0);
+  lua_setfield(L, -2, "__metatable");  /* hidden from getmetatable */
   lua_pop(L, 1);
   luaL_setfuncs(L, funcs, 0);
   lmL_addmethods(L, methods);

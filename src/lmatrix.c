@@ -1022,18 +1022,20 @@ void lmL_addmethods(lua_State *L, const luaL_Reg *l) {
   lua_pop(L, 2);
 }
 
+/* The metatable is filled in every time, not only when luaL_newmetatable
+** creates it: an earlier opening that ran out of memory half-way may have
+** left it registered but incomplete. */
 void lmopen_matrix(lua_State *L) {
-  if (luaL_newmetatable(L, LM_MATRIX)) {
-    luaL_setfuncs(L, metamethods, 0);
-    lua_newtable(L);  /* methods */
-    luaL_setfuncs(L, methods, 0);
-    lua_pushvalue(L, -1);
-    lua_setfield(L, -3, "__methods");
-    lua_pushcclosure(L, m_index, 1);
-    lua_setfield(L, -2, "__index");
-    lua_pushliteral(L, LM_MATRIX);
-    lua_setfield(L, -2, "__name");
-  }
+  luaL_newmetatable(L, LM_MATRIX);
+  luaL_setfuncs(L, metamethods, 0);
+  lua_newtable(L);  /* methods */
+  luaL_setfuncs(L, methods, 0);
+  lua_pushvalue(L, -1);
+  lua_setfield(L, -3, "__methods");
+  lua_pushcclosure(L, m_index, 1);
+  lua_setfield(L, -2, "__index");
+  lua_pushliteral(L, LM_MATRIX);
+  lua_setfield(L, -2, "__name");
   lua_pop(L, 1);
   luaL_setfuncs(L, funcs, 0);
 }
