@@ -943,6 +943,8 @@ static int m_tostring(lua_State *L) {
 /* m.rows, m.cols, methods, and m[i] for vectors (element i) */
 static int m_index(lua_State *L) {
   Matrix *x = tomatrix(L, 1);
+  if (x == NULL)  /* called directly: getmetatable(m).__index(t, k) */
+    return luaL_typeerror(L, 1, "matrix");
   if (lua_type(L, 2) == LUA_TSTRING) {
     const char *k = lua_tostring(L, 2);
     if (strcmp(k, "rows") == 0) { lua_pushinteger(L, x->m.rows); return 1; }
