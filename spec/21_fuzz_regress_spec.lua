@@ -45,3 +45,12 @@ describe("fuzz finds: NPY headers", function()
     os.remove(p)
   end)
 end)
+
+describe("fuzz finds: CSV cells", function()
+  it("a DEL byte in a bad cell is shown as '?'", function()
+    local p = tmpfile("\0\0\0\127\253\211\162\244\192")
+    clean_error(function() return ml.load_csv(p, {header = false, delimiter = "|"}) end,
+      "load_csv", "line 1, column 1", "is not a number")
+    os.remove(p)
+  end)
+end)

@@ -845,7 +845,7 @@ static int parse_row(csvp *c, int ncols, double *dst, char *err) {
             txt[n++] = '\\';
             txt[n++] = ch == '\n' ? 'n' : ch == '\r' ? 'r' : 't';
           } else {
-            txt[n++] = ch < 32 ? '?' : (char)ch;
+            txt[n++] = (ch < 32 || ch == 127) ? '?' : (char)ch;
           }
           if (q - f.s == 39 && q + 1 < f.e) { more = "..."; break; }
         }
