@@ -17,7 +17,8 @@
 **     no block was ever freed with a wrong size.
 ** The state has a memory limit (allocations beyond it fail, as in a host
 ** with a limit) and an instruction limit.  FUZZ_VERBOSE=1 prints the
-** program, which is how a find becomes a regression spec.
+** program, which is how a find becomes a regression spec.  V starts
+** with a few matrices of different shapes (and views, and a number).
 */
 #include "fuzz_common.h"
 
@@ -149,7 +150,9 @@ static const char prelude[] =
   "end\n"
   "F = names(ml)\n"
   "M = names(getmetatable(ml.zeros(1)).__methods)\n"
-  "V = {}\n";
+  "ml.seed(1)\n"
+  "V = {ml.ones(2, 3), ml.randn(3, 3), ml.zeros(0, 3), ml.matrix{1, 2, 3},\n"
+  "     ml.matrix{{1}, {0}, {1}}, 1.5, ml.eye(3):T(), ml.randn(4, 2):slice(2, 3)}\n";
 
 typedef struct reader { const uint8_t *p, *e; } reader;
 
@@ -240,7 +243,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   L = lua_newstate(fuzz_alloc, &heap);
   if (L == NULL) abort();
   luaL_openlibs(L);
-  luaL_requiref(L, "luaml", luaopen_luaml, 1);
+  luaL_requiref(L, "luaml", luaopen_luaml, 0);
+  lua_pushvalue(L, -1);
+  lua_setglobal(L, "ml");
   lua_pushstring(L, fuzz_file((const uint8_t *)"", 0));
   lua_setglobal(L, "P");
   if (luaL_loadstring(L, prelude) != LUA_OK) abort();
