@@ -23,7 +23,9 @@ for t in "$@"; do
   fi
 done
 out=$build/tests/busted.out
-$BUSTED_WRAP ${BUSTED:-busted} -o TAP --cpath="./$build/?.so" > "$out" 2>&1; rc=$?
+# busted starts with "#!/usr/bin/env lua", and `lua` may be another version
+# (installing luarocks switches it to lua5.1): run it with lua5.4 explicitly
+$BUSTED_WRAP ${BUSTED:-lua5.4 $(command -v busted)} -o TAP --cpath="./$build/?.so" > "$out" 2>&1; rc=$?
 cat "$out" >> "$log"
 count "$out" "busted specs"
 grep -A3 '^not ok ' "$out" | grep -v '^not ok' | grep -v '^--' | head -40 | sed 's/^/    /'
