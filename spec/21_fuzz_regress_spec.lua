@@ -54,3 +54,15 @@ describe("fuzz finds: CSV cells", function()
     os.remove(p)
   end)
 end)
+
+describe("fuzz finds: the Lua API", function()
+  it("take with an index beyond the integers (UB: double to long long cast)", function()
+    -- V[4] = V[1]:take({math.maxinteger, -1}, 1)
+    local m = ml.ones(2, 3)
+    for _, v in ipairs{math.maxinteger, 2 ^ 63, -2 ^ 63, 1e300, math.huge, -math.huge} do
+      H.raises(function() return m:take({v, -1}, 1) end, "take: index", "position 1 out of range for 2x3 matrix (1..2)")
+      H.raises(function() return m:take({1, v}, 2) end, "position 2 out of range for 2x3 matrix (1..3)")
+    end
+    H.raises(function() return m:take({0 / 0}) end, "take: index", "not a whole number")
+  end)
+end)

@@ -655,8 +655,9 @@ static int m_take(lua_State *L) {
   for (k = 0; k < n; k++) {
     double v = (ix->rows == 1) ? ix->data[(ptrdiff_t)k * ix->cs] : ix->data[(ptrdiff_t)k * ix->rs];
     lm_mat src = *m, dst = *o;
-    long long p = (long long)v;
-    if ((double)p != v) lmL_error(L, "take: index %g at position %d is not a whole number", v, k + 1);
+    long long p;
+    if (v != floor(v)) lmL_error(L, "take: index %g at position %d is not a whole number", v, k + 1);
+    p = (v >= -(double)lim && v <= (double)lim) ? (long long)v : 0;  /* no UB cast */
     if (p < 0) p += lim + 1;
     if (p < 1 || p > lim) {
       char sb[LM_SHAPEBUF];
