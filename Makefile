@@ -121,7 +121,7 @@ $(BUILD)/tests/test_faults: spec/c/test_faults.c $(BUILD)/libluaml.a $(HEADERS) 
 # (the interpreter's blocks would be false positives): `make valgrind`
 # checks leaks through the module.
 SAN_BUILD := build-sanitize
-SAN_FLAGS := -fsanitize=address,undefined -fno-omit-frame-pointer \
+SAN_FLAGS := -fsanitize=address,undefined,float-cast-overflow -fno-omit-frame-pointer \
              -fno-sanitize-recover=undefined
 SAN_TESTS := $(patsubst spec/c/%.c,$(SAN_BUILD)/tests/%,$(wildcard spec/c/test_*.c))
 SAN_ENV   := ASAN_OPTIONS=detect_leaks=1:detect_stack_use_after_return=1 \
