@@ -120,6 +120,7 @@ $(BUILD)/tests/test_faults: spec/c/test_faults.c $(BUILD)/libluaml.a $(HEADERS) 
 # instrumented, so libasan is preloaded and leak detection is off there
 # (the interpreter's blocks would be false positives): `make valgrind`
 # checks leaks through the module.
+DEB_PKGS  += valgrind clang libclang-rt-14-dev  # make valgrind, make fuzz
 SAN_BUILD := build-sanitize
 SAN_FLAGS := -fsanitize=address,undefined,float-cast-overflow -fno-omit-frame-pointer \
              -fno-sanitize-recover=undefined
