@@ -29,16 +29,16 @@ ALL_CFLAGS := -std=c99 -D_DEFAULT_SOURCE -fPIC $(WARN) $(CFLAGS) \
 LIBS    := $(BLAS_LIBS) $(H5_LIBS) -lz -lm
 
 CORE_SRC := src/core_ew.c src/core_red.c src/core_ml.c src/core_la.c \
-            src/core_rng.c src/core_io.c src/core_h5.c
+            src/core_rng.c src/core_io.c src/core_h5.c src/core_opt.c
 BIND_SRC := src/lmatrix.c src/lfuncs.c src/llinalg.c src/lrandom.c \
-            src/lio.c src/luaml.c
-LUA_SRC  := lua/init.lua
+            src/lio.c src/loptim.c src/luaml.c
+LUA_SRC  := lua/init.lua lua/optim.lua lua/data.lua lua/models.lua lua/plot.lua
 HOST_SRC := src/host.c
 
 CORE_OBJ := $(CORE_SRC:src/%.c=$(BUILD)/obj/%.o)
 BIND_OBJ := $(BIND_SRC:src/%.c=$(BUILD)/obj/%.o) $(BUILD)/obj/luaml_lua.o
 LIB_OBJ  := $(CORE_OBJ) $(BIND_OBJ)
-HEADERS  := src/core.h src/core_io.h src/lbind.h src/luaml.h
+HEADERS  := src/core.h src/core_io.h src/core_opt.h src/lbind.h src/luaml.h
 
 .PHONY: all deps test test-c test-lua demo clean help install uninstall
 

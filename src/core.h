@@ -111,7 +111,8 @@ double lm_reduce_all(lm_redop op, const lm_mat *a, double ddof);
 ** (out is rows x 1).  out must not overlap a. */
 void lm_reduce_axis(lm_redop op, const lm_mat *a, int axis, double ddof,
                     const lm_mat *out);
-/* cumulative sum along axis (1: down the rows, 2: along the columns) */
+/* cumulative sum along axis (1: down the rows, 2: along the columns);
+** out may be a itself */
 void lm_cumsum(const lm_mat *a, int axis, const lm_mat *out);
 
 /* ---- products (BLAS) ------------------------------------------------ */
@@ -141,8 +142,8 @@ void lm_softmax(const lm_mat *a, int axis, int log, const lm_mat *out);
 ** shape); finite at a = 0 or 1 (log clamped at DBL_MIN). */
 double lm_bce(const lm_mat *a, const lm_mat *y);
 /* mean over samples (rows when axis 2) of -sum t*log(p); t is one-hot of
-** p's shape (labels == NULL) or labels holds class values 0..k-1, one per
-** sample.  Returns NaN when a label is out of range (callers check). */
+** p's shape (labels == 0) or, when labels != 0, holds class values 0..k-1,
+** one per sample.  Returns NaN when a label is out of range (callers check). */
 double lm_cross_entropy(const lm_mat *p, const lm_mat *t, int labels, int axis);
 /* the same from logits through a fused stable log-softmax; when grad is not
 ** NULL it receives d(loss)/d(logits) = (softmax - onehot) / n. */

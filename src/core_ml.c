@@ -144,9 +144,10 @@ static ptrdiff_t across(const lm_mat *a, int axis) {
   return (axis == 2) ? a->rs : a->cs;
 }
 
-/* the shift of a stable softmax: the max, or 0 when the max is not finite
-** (as scipy.special does: a row of -inf or with +inf then gives NaN where
-** the math has no answer, not everywhere) */
+/* the shift of a stable log-softmax: the max, or 0 when the max is not
+** finite, as scipy.special.log_softmax (a row with +inf then gets -inf
+** for its finite entries); softmax shifts by the max itself, as
+** scipy.special.softmax, so such rows are NaN */
 static double shift(double mx) {
   return isfinite(mx) ? mx : 0.0;
 }
@@ -160,7 +161,7 @@ static void softmax1(const double *x, ptrdiff_t xs, double *y, ptrdiff_t ys,
     double v = x[(ptrdiff_t)j * xs];
     mx = (v > mx) ? v : mx;
   }
-  mx = shift(mx);
+  if (log_) mx = shift(mx);
   if (log_) {
     for (j = 0; j < n; j++) s += exp(x[(ptrdiff_t)j * xs] - mx);
     s = log(s);
@@ -191,7 +192,7 @@ static void softmaxv(const double *x, ptrdiff_t xs, ptrdiff_t xk, double *y,
       mx[k] = (v > mx[k]) ? v : mx[k];
     }
   }
-  for (k = 0; k < w; k++) mx[k] = shift(mx[k]);
+  if (log_) for (k = 0; k < w; k++) mx[k] = shift(mx[k]);
   for (j = 0; j < n; j++) {
     const double *p = x + (ptrdiff_t)j * xs;
     double *q = y + (ptrdiff_t)j * ys;

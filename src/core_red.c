@@ -5,8 +5,11 @@
 ** Semantics are numpy's: NaN propagates through max/min and argmax/argmin
 ** give the first NaN, ties go to the first occurrence, the sum of nothing
 ** is 0, the product 1, the mean NaN, var divides by max(n - ddof, 0).
-** Sums are pairwise, as numpy's are (8 accumulators over leaves of 128),
-** so the rounding error of a long sum grows like O(log n), not O(n).
+** Sums are pairwise with numpy's leaves (8 accumulators over at most 128
+** elements), so the rounding error of a long sum grows like O(log n).
+** numpy itself is pairwise only within its 8192-element buffers and adds
+** those in order (and not at all along axis 0 of a C array), so results
+** agree with numpy's to ~1e-15 relative, not bit for bit.
 **
 ** A reduction along an axis is first normalised to "m outputs, output k
 ** reducing n inputs x[k*ks + r*rs], r < n".  When the kept dimension is
@@ -145,34 +148,14 @@ static double dof(size_t n, double ddof) {
   return d > 0 ? d : 0.0;
 }
 
-/* Max and min the fast way: plain compares (one maxpd/minpd each), which
-** may let a NaN slip through, plus a check z += v - v that is 0 for
-** finite values and NaN once a NaN or an infinity was seen.  A nonzero
-** check sends the run to the exact NaN-sticky loop (rare: only for data
-** holding NaN or inf). */
+/* Max and min the fast way, for the vertical kernels: plain compares (one
+** maxpd/minpd each), which may let a NaN slip through, plus a check
+** z += v - v that stays 0 for finite values and turns NaN once a NaN or an
+** infinity was seen.  A nonzero check sends the output to the exact
+** NaN-sticky loop (rare: only for data holding NaN or inf). */
 #define PMAX(v, b) ((v) > (b) ? (v) : (b))
 #define PMIN(v, b) ((v) < (b) ? (v) : (b))
 #define FINITE0(v) ((v) - (v))
-
-/* the fast max (min) of a unit-stride run of n >= 4 in four independent
-** lanes; returns 0 when the check failed */
-#define LANES(P)                                                             \
-  for (i = 0; i + 4 <= n; i += 4) {                                          \
-    b0 = P(x[i], b0); b1 = P(x[i + 1], b1);                                  \
-    b2 = P(x[i + 2], b2); b3 = P(x[i + 3], b3);                              \
-    z0 += FINITE0(x[i]) + FINITE0(x[i + 1]);                                 \
-    z1 += FINITE0(x[i + 2]) + FINITE0(x[i + 3]);                             \
-  }                                                                          \
-  for (; i < n; i++) { b0 = P(x[i], b0); z0 += FINITE0(x[i]); }             \
-  b0 = P(b1, b0); b2 = P(b3, b2); b0 = P(b2, b0);
-
-static int fastext(const double *x, size_t n, int want_max, double *res) {
-  double b0 = x[0], b1 = b0, b2 = b0, b3 = b0, z0 = 0.0, z1 = 0.0;
-  size_t i;
-  if (want_max) { LANES(PMAX) } else { LANES(PMIN) }
-  *res = b0;
-  return z0 + z1 == 0;
-}
 
 /* max (min) of x[i*s], i < n (n >= 1), NaN if any is NaN.  The exact loop
 ** has four independent NaN-sticky accumulators, so that it is not one
@@ -188,8 +171,6 @@ static int fastext(const double *x, size_t n, int want_max, double *res) {
 static double ext1(const double *x, size_t n, ptrdiff_t s, int want_max) {
   double b0 = x[0], b1 = b0, b2 = b0, b3 = b0;
   size_t i;
-  if (s == 1 && n >= 16 && fastext(x, n, want_max, &b0)) return b0;
-  b0 = x[0];
   if (want_max) {
     if (s == 1) { EXTLOOP(MAXN, XU) } else { EXTLOOP(MAXN, XS) }
   } else {
@@ -252,7 +233,7 @@ static double red1(lm_redop op, const double *x, size_t n, ptrdiff_t s,
       v = pw_dev(x, n, s, mu) / dof(n, ddof);
       return (op == LM_STD) ? sqrt(v) : v;
     case LM_MAX: case LM_MIN:
-      return (n == 0) ? NAN : ext1(x, n, s, op == LM_MAX);
+      return (n == 0) ? (double)NAN : ext1(x, n, s, op == LM_MAX);
     case LM_ARGMAX: case LM_ARGMIN:
       return (n == 0) ? 0.0 : (double)(arg1(x, n, s, op == LM_ARGMAX) + 1);
     case LM_PROD:

@@ -44,6 +44,11 @@ lm_mat *lmL_tomat(lua_State *L, int arg);
 ** of numbers: the conversion replaces the argument on the stack. */
 lm_mat *lmL_checkmatlike(lua_State *L, int arg);
 
+/* Raise "fn: <na> are RxC but <nb> are RxC (shapes must match)" unless a
+** and b have one shape; na, nb name them ("predictions", "targets"). */
+void lmL_sameshape(lua_State *L, const lm_mat *a, const lm_mat *b,
+                   const char *fn, const char *na, const char *nb);
+
 /* 1 when matrices a and b may share memory (same underlying storage) */
 int lmL_overlap(const lm_mat *a, const lm_mat *b);
 
@@ -74,5 +79,6 @@ void lmopen_funcs(lua_State *L);
 void lmopen_linalg(lua_State *L);
 void lmopen_random(lua_State *L);
 void lmopen_io(lua_State *L);
+void lmopen_optim(lua_State *L);
 
 #endif

@@ -376,8 +376,8 @@ static int f_one_hot(lua_State *L) {
   return 1;
 }
 
-static void sameshape(lua_State *L, const lm_mat *a, const lm_mat *b,
-                      const char *fn, const char *na, const char *nb) {
+void lmL_sameshape(lua_State *L, const lm_mat *a, const lm_mat *b,
+                   const char *fn, const char *na, const char *nb) {
   char s1[LM_SHAPEBUF], s2[LM_SHAPEBUF];
   if (a->rows != b->rows || a->cols != b->cols)
     lmL_error(L, "%s: %s are %s but %s are %s (shapes must match)", fn, na,
@@ -386,7 +386,7 @@ static void sameshape(lua_State *L, const lm_mat *a, const lm_mat *b,
 
 static int f_bce(lua_State *L) {
   lm_mat *a = lmL_checkmatlike(L, 1), *y = lmL_checkmatlike(L, 2);
-  sameshape(L, a, y, "binary_cross_entropy", "predictions", "targets");
+  lmL_sameshape(L, a, y, "binary_cross_entropy", "predictions", "targets");
   lua_pushnumber(L, lm_bce(a, y));
   return 1;
 }
@@ -431,14 +431,14 @@ static int f_softmax_xent(lua_State *L) {
 
 static int f_mse(lua_State *L) {
   lm_mat *a = lmL_checkmatlike(L, 1), *b = lmL_checkmatlike(L, 2);
-  sameshape(L, a, b, "mse", "predictions", "targets");
+  lmL_sameshape(L, a, b, "mse", "predictions", "targets");
   lua_pushnumber(L, lm_mse(a, b));
   return 1;
 }
 
 static int f_r2(lua_State *L) {
   lm_mat *y = lmL_checkmatlike(L, 1), *yh = lmL_checkmatlike(L, 2);
-  sameshape(L, y, yh, "r2", "targets", "predictions");
+  lmL_sameshape(L, y, yh, "r2", "targets", "predictions");
   lua_pushnumber(L, lm_r2(y, yh));
   return 1;
 }

@@ -37,6 +37,7 @@ int luaopen_luaml(lua_State *L) {
   lmopen_linalg(L);
   lmopen_random(L);
   lmopen_io(L);
+  lmopen_optim(L);
   lua_pushliteral(L, LUAML_VERSION);
   lua_setfield(L, mod, "version");
   loadlib(L, mod);

@@ -358,8 +358,8 @@ static const double E_ax1[39] = {
   0.0, 0.0, 0.0, 1.0, 1.0, 1.0, NAN, NAN, NAN, NAN, NAN, NAN, 0.0, 0.0, 0.0,
   0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 1.0, 1.0, 1.0,
 };
-static const double VDD[3] = {
-  INFINITY, NAN, 1.1666666666666665,
+static const double VDD[4] = {
+  INFINITY, NAN, 1.1666666666666665, INFINITY,
 };
 static const double LONG[4] = {
   99999.9999999998, 0.0999999999999998, 100000.0, 100000.00000133288,
@@ -386,6 +386,18 @@ static const double Z_lsm1[12] = {
   -0.048704901650830204, 0.0, -1002.0009114664538, -3.0489068535474058,
   -3.0487049016508303, -1005.0, -7.000911466453775, -8.048906853547406,
   -9.04870490165083,
+};
+static const double ZI_vals[12] = {
+  -INFINITY, 0.0, 1.0, -INFINITY, -INFINITY, -INFINITY, INFINITY, 1.0, 2.0,
+  NAN, 0.0, 1.0,
+};
+static const double ZI_sm[12] = {
+  0.0, 0.26894142136999516, 0.7310585786300049, NAN, NAN, NAN, NAN, NAN, NAN,
+  NAN, NAN, NAN,
+};
+static const double ZI_lsm[12] = {
+  -INFINITY, -1.3132616875182228, -0.3132616875182228, NAN, NAN, NAN, NAN,
+  -INFINITY, -INFINITY, NAN, NAN, NAN,
 };
 static const double BCE[1] = {
   177.55357521225824,
@@ -725,6 +737,37 @@ static void test_reductions(void) {
   check_naive("AN", AN_vals, 4, 5, 2);
 }
 
+/* infinities without NaN (the vertical max/min recheck such columns),
+** and a NaN met four rows at a time; expected values from numpy */
+static void test_inf(void) {
+  static const double v[24] = {
+    1, -INFINITY, 3, 1,   INFINITY, 2, -INFINITY, 2,   0, 5, 1, NAN,
+    2, 2, 2, 4,   3, 1, 0, 9,   1, 0, 7, 0
+  };
+  static const double want1[4][4] = {  /* max, min, argmax, argmin axis 1 */
+    {INFINITY, 5, 7, NAN}, {0, -INFINITY, -INFINITY, NAN},
+    {2, 3, 6, 3}, {3, 1, 2, 3}
+  };
+  static const double want2[4][6] = {  /* the same along axis 2 */
+    {3, INFINITY, NAN, 4, 9, 7}, {-INFINITY, -INFINITY, NAN, 2, 0, 0},
+    {3, 1, 4, 4, 4, 3}, {2, 3, 4, 1, 3, 2}
+  };
+  static const lm_redop ops[4] = {LM_MAX, LM_MIN, LM_ARGMAX, LM_ARGMIN};
+  int l, i;
+  for (l = 0; l < NLAYOUT; l++) {
+    lm_mat m = mkview(l, v, 6, 4);
+    int good = 1;
+    for (i = 0; i < 4; i++) {
+      good &= check_axis(ops[i], &m, 1, 0, want1[i], 0);
+      good &= check_axis(ops[i], &m, 2, 0, want2[i], 0);
+    }
+    good &= cmp(lm_reduce_all(LM_ARGMAX, &m, 0), 12, 0, 0, "argmax all");
+    good &= cmp(lm_reduce_all(LM_ARGMIN, &m, 0), 12, 0, 0, "argmin all");
+    good &= isnan(lm_reduce_all(LM_MAX, &m, 0));
+    ok(good, "max/min/argmax/argmin with inf and NaN, %s, as numpy", lname[l]);
+  }
+}
+
 /* var when n - ddof <= 0: numpy divides by max(n - ddof, 0) */
 static void test_ddof(void) {
   double x[] = {1, 2}, y[] = {2, 2, 2}, z[] = {1, 2, 4};
@@ -735,6 +778,8 @@ static void test_ddof(void) {
      "var([2,2,2], ddof=3) is NaN as numpy");
   ok(near(lm_reduce_all(LM_VAR, &c, -1), VDD[2], 1e-15, 0),
      "var([1,2,4], ddof=-1) as numpy");
+  ok(near(lm_reduce_all(LM_VAR, &a, 3), VDD[3], 0, 0),
+     "var([1,2], ddof=3) is inf as numpy (divides by max(n - ddof, 0))");
 }
 
 /* empty inputs: the values of reductions over nothing, no reads */
@@ -854,6 +899,29 @@ static void test_softmax(void) {
         ok(good && fin, "%s axis %d %s (logits +-1000) finite, equals scipy",
            lg ? "log_softmax" : "softmax", axis, lname[l]);
       }
+  /* rows with infinities and NaN: as scipy.special (softmax takes the
+  ** plain max, log_softmax replaces a non-finite max by 0) */
+  for (l = 0; l < NLAYOUT; l++) {
+    int good = 1;
+    for (lg = 0; lg <= 1; lg++) {
+      lm_mat a = mkview(l, ZI_vals, 4, 3), o = mkview(L_ROW, ZI_vals, 4, 3);
+      lm_mat at = a, ot = o;
+      at.rows = ot.rows = 3; at.cols = ot.cols = 4;  /* a:T(), o:T() */
+      at.rs = a.cs; at.cs = a.rs; ot.rs = o.cs; ot.cs = o.rs;
+      lm_softmax(&a, 2, lg, &o);
+      for (i = 0; i < 4; i++)
+        for (j = 0; j < 3; j++)
+          good &= cmp(AT(o, i, j), (lg ? ZI_lsm : ZI_sm)[i * 3 + j], 1e-15,
+                      0, "inf row");
+      lm_softmax(&at, 1, lg, &ot);
+      for (i = 0; i < 4; i++)
+        for (j = 0; j < 3; j++)
+          good &= cmp(AT(o, i, j), (lg ? ZI_lsm : ZI_sm)[i * 3 + j], 1e-15,
+                      0, "inf column");
+    }
+    ok(good, "softmax/log_softmax of rows with inf and NaN as scipy, %s",
+       lname[l]);
+  }
   /* 300 samples: one sample at a time and CB samples side by side agree */
   {
     int n = 300, k = 5, good = 1;
@@ -985,6 +1053,21 @@ static void test_xent(void) {
          "equals -mean(log_softmax[label]) and scipy; grad as numpy",
          mode ? "labels" : "one-hot", arr_axis(how));
     }
+  /* infinite logits: the loss is -log_softmax as scipy's (which replaces
+  ** a non-finite max by 0): 0.313... for [-inf 0 1] class 2, inf for
+  ** [inf 1 2] class 1; the softmax of [-inf 0 1] has a 0 */
+  {
+    double zi[6], li[2] = {2, 1}, gi[6];
+    lm_mat zm = lm_dense(zi, 2, 3), lm = lm_dense(li, 2, 1), gm = lm_dense(gi, 2, 3);
+    memcpy(zi, ZI_vals, 3 * sizeof(double));
+    memcpy(zi + 3, ZI_vals + 6, 3 * sizeof(double));
+    zm.rows = 1;
+    ok(near(lm_softmax_xent(&zm, &lm, 1, 2, &gm), -ZI_lsm[2], 1e-15, 0) &&
+       gi[0] == 0, "softmax_xent of logits [-inf 0 1] as scipy, grad 0 at -inf");
+    zm.rows = 2;
+    ok(lm_softmax_xent(&zm, &lm, 1, 2, NULL) == INFINITY,
+       "softmax_xent with a +inf logit off the label is inf (scipy: -log_softmax)");
+  }
   /* bad labels: NaN, gradient untouched */
   {
     lm_mat zm = lm_dense(z, N, K), gm = lm_dense(g, N, K), lm = lm_dense(labs, N, 1);
@@ -1123,6 +1206,7 @@ static void test_one_hot(void) {
 
 int main(void) {
   test_reductions();
+  test_inf();
   test_ddof();
   test_empty();
   test_cumsum();
@@ -1202,7 +1286,8 @@ int main(void) {
 **   E = np.zeros((0, 3))
 **   arr("E_ax1", np.concatenate([np.atleast_1d(red(op, E, 0)).astype(float)
 **       if op not in ("max", "min", "argmax", "argmin") else [nan if op in ("max", "min") else 0] * 3 for op in OPS]))
-**   arr("VDD", [np.var([1., 2.], ddof=2), np.var([2., 2., 2.], ddof=3), np.var([1., 2., 4.], ddof=-1)])
+**   arr("VDD", [np.var([1., 2.], ddof=2), np.var([2., 2., 2.], ddof=3), np.var([1., 2., 4.], ddof=-1),
+**               np.var([1., 2.], ddof=3)])
 **   x = np.full(10**6, 0.1)
 **   arr("LONG", [x.sum(), x.mean(), math.fsum(x), np.full((10**6, 2), 0.1).sum(axis=0)[0]])
 **   y = 1e9 + (np.arange(10**6) % 7) * 0.25
@@ -1211,6 +1296,9 @@ int main(void) {
 **   Z = np.array([[1, 2, 3, 4], [1000, -1000, 0, 1], [-5, -5, -5, -5.]])
 **   arr("Z_sm2", softmax(Z, axis=1)); arr("Z_lsm2", log_softmax(Z, axis=1))
 **   arr("Z_sm1", softmax(Z, axis=0)); arr("Z_lsm1", log_softmax(Z, axis=0))
+**   inf = np.inf
+**   ZI = np.array([[-inf, 0, 1], [-inf, -inf, -inf], [inf, 1, 2], [nan, 0, 1]])
+**   arr("ZI_vals", ZI); arr("ZI_sm", softmax(ZI, axis=1)); arr("ZI_lsm", log_softmax(ZI, axis=1))
 **
 **   DBL_MIN = np.finfo(float).tiny
 **   def slog(p): return np.log(np.maximum(p, DBL_MIN))

@@ -1,0 +1,75 @@
+-- lesson.lua: what the numbered examples share -- their command line, the
+-- folder their plots go to, and headings.  Each example loads it with
+--   local lesson = dofile(<the example's folder> .. "lesson.lua")
+--   local run = lesson.start("Title")
+--
+-- Command line of every example:
+--   luaml examples/NN_name.lua [--fast] [--out DIR] [other arguments]
+--   --fast (or the environment variable LUAML_FAST=1): a quicker run with
+--          fewer iterations, as the test suite uses;
+--   --out DIR: where plots are written (default out/, created if missing).
+-- run.fast, run.outdir and run.args (the other arguments, in order) hold
+-- the result.  Plots need ml.plot; without it they are skipped.
+local ml = require "luaml"
+
+local lesson = {}
+
+-- Parse the global `arg`, make the output folder, print the title; returns
+-- the run table described above.
+function lesson.start(title)
+  local run = {fast = os.getenv("LUAML_FAST") == "1", outdir = "out", args = {}}
+  local i = 1
+  while arg and arg[i] do
+    local a = arg[i]
+    if a == "--fast" then
+      run.fast = true
+    elseif a == "--out" and arg[i + 1] then
+      run.outdir = arg[i + 1]
+      i = i + 1
+    elseif a:match("^%-%-out=") then
+      run.outdir = a:sub(7)
+    else
+      run.args[#run.args + 1] = a
+    end
+    i = i + 1
+  end
+  os.execute(string.format("mkdir -p '%s'", (run.outdir:gsub("'", "'\\''"))))
+
+  -- the path of a file in the output folder
+  function run.out(name) return run.outdir .. "/" .. name end
+
+  -- ml.plot[kind](path, ...) when the plotting library is there; prints
+  -- the path of the file written
+  function run.plot(kind, name, ...)
+    if not ml.plot then return end
+    local path = ml.plot[kind](run.out(name), ...)
+    print("  plot: " .. path)
+  end
+
+  print(string.rep("=", 72))
+  print(title .. (run.fast and "   (fast mode)" or ""))
+  print(string.rep("=", 72))
+  return run
+end
+
+-- a heading inside a lesson
+function lesson.section(text)
+  print()
+  print("-- " .. text .. " " .. string.rep("-", math.max(0, 68 - #text)))
+end
+
+-- x with the fewest digits that read back as x, the way Python prints a
+-- float (99.04306220095694, 70.0, 1e-05)
+function lesson.num(x)
+  if x ~= x or x == math.huge or x == -math.huge or x == 0 then
+    return x == 0 and "0.0" or tostring(x)
+  end
+  local d = 1
+  while d < 17 and tonumber(string.format("%." .. d .. "g", x)) ~= x do d = d + 1 end
+  local mag = math.floor(math.log(math.abs(x), 10))
+  if mag < -4 or mag >= 16 then return string.format("%." .. d .. "g", x) end
+  local s = string.format("%." .. math.max(0, d - 1 - mag) .. "f", x)
+  return s:find("%.") and s or s .. ".0"
+end
+
+return lesson
