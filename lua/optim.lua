@@ -73,7 +73,7 @@ end
 
 -- Raise "who: name must be positive, got v" unless v > 0.
 function ml._positive(v, name, who)
-  if not (v > 0) then
+  if type(v) ~= "number" or not (v > 0) then
     ml._error("%s: %s must be positive, got %s", who, name, tostring(v))
   end
 end
