@@ -245,6 +245,9 @@ end
 -- gradient.  Errors around 1e-7 or below mean the gradient is right.
 function ml.check_grad(f, x, eps)
   local who = "check_grad"
+  if type(f) ~= "function" then
+    ml._error("check_grad: argument 1 must be a function returning cost, gradient")
+  end
   eps = eps or 1e-6
   ml._positive(eps, "eps", who)
   local scalar = type(x) == "number"
