@@ -127,6 +127,9 @@ end
 
 -- opt:step(params, grads): one update of every parameter, in place
 function Optimizer:step(params, grads)
+  if getmetatable(self) ~= Optimizer then
+    ml._error("step: call it on an optimiser with a colon, opt:step(params, grads)")
+  end
   params, grads = checkpairs(params, grads, "optim." .. self.kind .. ":step")
   self.t = self.t + 1
   for i = 1, #params do self:_update(params[i], grads[i]) end
