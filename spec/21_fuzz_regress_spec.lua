@@ -65,4 +65,12 @@ describe("fuzz finds: the Lua API", function()
     end
     H.raises(function() return m:take({0 / 0}) end, "take: index", "not a whole number")
   end)
+
+  it("hstack/vstack of empty matrices whose sizes add up past an int (UB: int overflow)", function()
+    -- seen while triaging a slow fuzz input that doubled a matrix with hstack
+    local E, F = ml.zeros(0, 1500000000), ml.zeros(1500000000, 0)
+    H.raises(function() return ml.hstack{E, E, E} end, "hstack", "dimension too large", "0x4500000000")
+    H.raises(function() return ml.vstack{F, F} end, "vstack", "dimension too large", "3000000000x0")
+    assert.are.equal(1500000000, ml.hstack{E}.cols)
+  end)
 end)

@@ -383,7 +383,8 @@ static int l_linspace(lua_State *L) {
 /* hstack{...} / vstack{...}: matrices (or numbers, as 1x1) side by side */
 static int stack(lua_State *L, int horiz) {
   const char *fname = horiz ? "hstack" : "vstack";
-  int k, n, r = -1, c = -1, total = 0, pos = 0;
+  int k, n, r = -1, c = -1, pos = 0;
+  lua_Integer total = 0;  /* may pass INT_MAX: lmL_newmat rejects it */
   lm_mat *out;
   luaL_checktype(L, 1, LUA_TTABLE);
   n = (int)lua_rawlen(L, 1);
