@@ -2,7 +2,7 @@
 -- with no collectgarbage() call in the loop, because the collector sees
 -- every byte of matrix storage; `<close>` ends a matrix's use at once.
 --
--- The bounds, checked below; measured in a fresh lua5.4 (see CHILD):
+-- The bounds, checked below; measured in a fresh interpreter (see CHILD):
 --   * a 10^5-iteration logistic-regression loop on a 64x16 matrix (six
 --     temporaries per iteration, 6*10^5 matrices in all) after a 10^4
 --     warm-up: the Lua heap (collectgarbage("count"), which includes
@@ -19,8 +19,9 @@
 -- is not checked there (the heap bounds are).
 local ml = require "luaml"
 
--- The loops run in a fresh lua5.4 (a child process, with this run's
--- package.cpath), so that busted's own heap neither pads nor paces them.
+-- The loops run in a fresh interpreter (a child process: the one running
+-- the specs, with this run's package.cpath), so that busted's own heap
+-- neither pads nor paces them.
 -- The chunk below is the child: it prints the measurements as a Lua table.
 local CHILD = [==[
 local ml = require "luaml"
@@ -83,13 +84,22 @@ io.write(("return {loss = %.17g, acc = %.17g, maxheap = %d, grown = %d}"):format
 
 local MB = 1024 * 1024
 
+-- the interpreter running the specs (lua5.4, or the instrumented luaml
+-- host under make sanitize): the lowest index of busted's arg table
+local function interpreter()
+  local i = -1
+  while arg and arg[i - 1] do i = i - 1 end
+  return arg and arg[i] or "lua5.4"
+end
+
 -- run the child for one loop; its measurements as a table
 local function measure(what)
   local p = os.tmpname()
   local f = assert(io.open(p, "w"))
   f:write(CHILD)
   f:close()
-  local cmd = ("lua5.4 -e %q %s %s 2>&1"):format("package.cpath = " .. ("%q"):format(package.cpath), p, what)
+  local cmd = ("%s -e %q %s %s 2>&1"):format(interpreter(),
+    "package.cpath = " .. ("%q"):format(package.cpath), p, what)
   local h = assert(io.popen(cmd))
   local text = h:read("a")
   h:close()
