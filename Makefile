@@ -50,6 +50,9 @@ help:
 	@echo "make test     build and run every test suite"
 	@echo "make demo     build, then train softmax regression on the bundled MNIST"
 	@echo "make install  install under PREFIX (default /usr/local), honours DESTDIR"
+	@echo "make sanitize the C tests, specs and examples built with ASan + UBSan"
+	@echo "make valgrind the C tests and specs under valgrind's memcheck"
+	@echo "make fuzz     run each libFuzzer harness of fuzz/ for FUZZ_SECONDS (default 10)"
 
 deps:
 	@missing=""; for p in $(DEB_PKGS); do \

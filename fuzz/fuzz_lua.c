@@ -107,7 +107,9 @@ static const char *const templates[] = {
 
 static const char *const dims[] = {
   "0", "1", "2", "3", "4", "5", "1", "2", "3", "2", "3", "7", "16",
-  "-1", "2.5", "2^31", "1e12", "1/0", "'2'", "nil"
+  "-1", "2.5", "2^31", "1e12", "1/0", "'2'", "nil",
+  /* valid when the other side is 0, and their sums or products overflow */
+  "1500000000", "2147483647", "65536"
 };
 static const char *const idxs[] = {
   "1", "2", "3", "-1", "-2", "0", "4", "5", "1", "2", "-1", "100", "-100",
