@@ -888,13 +888,15 @@ describe("unwritable output paths", function()
     {"", "No such file or directory"},
   }
   for _, p in ipairs(paths) do
-    it("save_csv and save_npy to " .. (p[1] == "" and "''" or p[1]), function()
+    it("save_csv, save_npy and plots to " .. (p[1] == "" and "''" or p[1]), function()
       local m = ml.ones(300, 40)  -- more than a stdio buffer
       H.raises(function() return ml.save_csv(m, p[1]) end, "save_csv", p[2])
       H.raises(function() return ml.save_npy(m, p[1]) end, "save_npy", p[2])
       H.raises(function() return m:save_csv(p[1]) end, "save_csv", p[2])
       H.raises(function() return ml.save_npy(ml.ones(1, 1), p[1]) end, "save_npy", p[2])
-      tried = tried + 4
+      H.raises(function() return ml.plot.line(p[1], {1, 2, 3}) end, "plot.line", p[2])
+      H.raises(function() return ml.plot.image(p[1], ml.ones(8, 8)) end, "plot.image", p[2])
+      tried = tried + 6
     end)
   end
 end)
