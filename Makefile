@@ -112,7 +112,7 @@ clean:
 	rm -rf $(BUILD) build-sanitize
 
 # test_faults drives the whole engine through Lua: it links the library
-$(BUILD)/tests/test_faults: spec/c/test_faults.c $(BUILD)/libluaml.a $(HEADERS) | $(BUILD)/tests
+$(BUILD)/tests/test_faults: spec/c/test_faults.c spec/c/checkalloc.h $(BUILD)/libluaml.a $(HEADERS) | $(BUILD)/tests
 	$(CC) $(ALL_CFLAGS) $< $(BUILD)/libluaml.a -o $@ $(LUA_LIBS) $(LIBS)
 
 # ---- sanitizers, valgrind -------------------------------------------
@@ -185,7 +185,8 @@ $(FUZZ_BUILD)/libluaml.a: FORCE
 	  CFLAGS="-O1 -g $(FUZZ_SAN) -fsanitize=fuzzer-no-link" $@
 endif
 
-$(FUZZ_BUILD)/fuzz_%: fuzz/fuzz_%.c $(wildcard fuzz/*.h) $(FUZZ_BUILD)/libluaml.a
+$(FUZZ_BUILD)/fuzz_%: fuzz/fuzz_%.c $(wildcard fuzz/*.h) spec/c/checkalloc.h \
+                  $(FUZZ_BUILD)/libluaml.a
 	clang -std=gnu99 -O1 -g $(WARN) $(FUZZ_SAN) -fsanitize=fuzzer \
 	  $(LUA_CFLAGS) $(H5_CFLAGS) -Isrc $< $(FUZZ_BUILD)/libluaml.a -o $@ \
 	  $(LUA_LIBS) $(LIBS)

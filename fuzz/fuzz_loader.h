@@ -20,7 +20,7 @@
 
 #define FUZZ_MAXELEM (1u << 22)
 
-static fuzz_heap fuzz_rheap;
+static fuzz_heap fuzz_rheap = {0, 0, 0, 0, 0, 0, 1};  /* strict */
 
 /* a message is one line of text: no control bytes (file bytes that it
 ** quotes must be escaped) */

@@ -234,7 +234,7 @@ static void check_views(lua_State *L) {
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   static int verbose = -1;
-  fuzz_heap heap = {0, MEMLIMIT};
+  fuzz_heap heap = {0, MEMLIMIT, 0, 0, 0, 0, 1};  /* strict */
   reader rd;
   lua_State *L;
   char code[1024];

@@ -764,16 +764,7 @@ end)
 -- ---- files -----------------------------------------------------------------
 describe("malformed files", function()
   local FIX = "spec/fixtures/bad/"
-  local function tmpfile(bytes)
-    local p = os.tmpname()
-    local f = assert(io.open(p, "wb"))
-    f:write(bytes)
-    f:close()
-    return p
-  end
-  local function npy(header, body)
-    return "\x93NUMPY\1\0" .. string.pack("<I2", #header) .. header .. (body or "")
-  end
+  local tmpfile, npy = H.tmpfile, H.npy
   local function idx(code, dims, body)
     local s = "\0\0" .. string.char(code, #dims)
     for _, d in ipairs(dims) do s = s .. string.pack(">I4", d) end

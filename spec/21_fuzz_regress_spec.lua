@@ -4,19 +4,7 @@
 local ml = require "luaml"
 local H = dofile("spec/helpers.lua")
 
--- write bytes to a fresh temporary file; returns its path
-local function tmpfile(bytes)
-  local p = os.tmpname()
-  local f = assert(io.open(p, "wb"))
-  f:write(bytes)
-  f:close()
-  return p
-end
-
--- an NPY 1.0 file whose header is the given text
-local function npy(header, body)
-  return "\x93NUMPY\1\0" .. string.pack("<I2", #header) .. header .. (body or "")
-end
+local tmpfile, npy = H.tmpfile, H.npy
 
 -- f must raise; its message is one line of printable text naming fname
 local function clean_error(f, fname, ...)

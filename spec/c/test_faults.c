@@ -45,43 +45,11 @@ static void ok(int pass, const char *fmt, ...) {
   printf("\n");
 }
 
-/* ---- the failing allocator ------------------------------------------- */
+/* ---- the failing allocator: checkalloc.h's, armed by failat ---------- */
 
-typedef struct heap {
-  size_t live;       /* bytes allocated now */
-  long count;        /* growing allocations since arming */
-  long failat;       /* refuse the failat-th and later ones (0: never) */
-  long refused;      /* allocations refused so far */
-  int badsize;       /* a block was freed/resized with a wrong osize */
-} heap;
-
-#define HDR 16  /* each block starts with its size */
-
-/* lua_Alloc.  Only requests that grow memory may fail (Lua relies on
-** shrinking never failing). */
-static void *falloc(void *ud, void *ptr, size_t osize, size_t nsize) {
-  heap *h = (heap *)ud;
-  unsigned char *b = ptr ? (unsigned char *)ptr - HDR : NULL;
-  size_t old = 0;
-  if (b != NULL) {
-    memcpy(&old, b, sizeof old);
-    if (old != osize) h->badsize = 1;
-  }
-  if (nsize == 0) {
-    h->live -= old;
-    free(b);
-    return NULL;
-  }
-  if (nsize > old && h->failat > 0 && ++h->count >= h->failat) {
-    h->refused++;
-    return NULL;
-  }
-  b = (unsigned char *)realloc(b, nsize + HDR);
-  if (b == NULL) return NULL;
-  memcpy(b, &nsize, sizeof nsize);
-  h->live = h->live - old + nsize;
-  return b + HDR;
-}
+#include "checkalloc.h"
+typedef check_heap heap;
+#define falloc check_alloc
 
 /* ---- the scripts ----------------------------------------------------- */
 
