@@ -152,10 +152,23 @@ end
 
 -- ---- training ------------------------------------------------------------
 
+-- self must be a model: model.train(X, y), a dot for the colon, is the
+-- usual slip (self is then X)
+local function checkself(self, method)
+  local mt = getmetatable(self)
+  if type(self) ~= "table" or type(mt) ~= "table" or getmetatable(mt) == nil
+     or getmetatable(mt).__index ~= Model then
+    ml._error("%s: call it on a model with a colon, model:%s(...), not "
+              .. "model.%s(...) (got %s as the model)", method, method, method,
+              ml.ismatrix(self) and "a matrix" or type(self))
+  end
+end
+
 -- train(X, y): fit the model; returns it.  The class supplies _prepare
 -- (checks y, makes the parameters), _lossgrad (cost and gradients of a
 -- batch) and, for closed forms, _solve.
 function Model:train(X, y)
+  checkself(self, "train")
   local who = self.name .. ":train"
   checkX(X, nil, who)
   if X:isnan():any() ~= 0 or X:isinf():any() ~= 0 then
@@ -221,6 +234,7 @@ function Model:_penalise(cost, dW, N)
 end
 
 function Model:score(X, y)
+  checkself(self, "score")
   local who = self.name .. ":score"
   local pred = self:predict(X)
   checky(y, X, self.name == "LinearRegression", who)
@@ -308,6 +322,7 @@ function Linear:_lossgrad(Xb, yb, N)
 end
 
 function Linear:predict(X)
+  checkself(self, "predict")
   return self:_scores(X, self.name .. ":predict")
 end
 
@@ -340,11 +355,13 @@ function Logistic:_lossgrad(Xb, yb, N)
 end
 
 function Logistic:predict_proba(X)
+  checkself(self, "predict_proba")
   return self:_scores(X, self.name .. ":predict_proba"):sigmoid_()
 end
 
 -- class 1 where P(y = 1) > 0.5, as in the course
 function Logistic:predict(X)
+  checkself(self, "predict")
   return self:_scores(X, self.name .. ":predict"):sigmoid_():gt(0.5)
 end
 
@@ -375,10 +392,12 @@ function Softmax:_lossgrad(Xb, yb, N)
 end
 
 function Softmax:predict_proba(X)
+  checkself(self, "predict_proba")
   return ml.softmax(self:_scores(X, self.name .. ":predict_proba"))
 end
 
 -- the most probable class, 0..K-1
 function Softmax:predict(X)
+  checkself(self, "predict")
   return self:_scores(X, self.name .. ":predict"):argmax(2) - 1
 end

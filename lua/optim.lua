@@ -73,7 +73,7 @@ end
 
 -- Raise "who: name must be positive, got v" unless v > 0.
 function ml._positive(v, name, who)
-  if not (v > 0) then
+  if type(v) ~= "number" or not (v > 0) then
     ml._error("%s: %s must be positive, got %s", who, name, tostring(v))
   end
 end
@@ -127,6 +127,9 @@ end
 
 -- opt:step(params, grads): one update of every parameter, in place
 function Optimizer:step(params, grads)
+  if getmetatable(self) ~= Optimizer then
+    ml._error("step: call it on an optimiser with a colon, opt:step(params, grads)")
+  end
   params, grads = checkpairs(params, grads, "optim." .. self.kind .. ":step")
   self.t = self.t + 1
   for i = 1, #params do self:_update(params[i], grads[i]) end
@@ -245,6 +248,9 @@ end
 -- gradient.  Errors around 1e-7 or below mean the gradient is right.
 function ml.check_grad(f, x, eps)
   local who = "check_grad"
+  if type(f) ~= "function" then
+    ml._error("check_grad: argument 1 must be a function returning cost, gradient")
+  end
   eps = eps or 1e-6
   ml._positive(eps, "eps", who)
   local scalar = type(x) == "number"

@@ -166,8 +166,8 @@ local function finish(F, path, buf)
   local f, err = io.open(path, "w")
   if not f then fail("%s: cannot write %s", F, err) end
   local ok, werr = f:write(svg)
-  f:close()
-  if not ok then fail("%s: cannot write %s: %s", F, path, tostring(werr)) end
+  local cok, cerr = f:close()  -- a full disk shows here: write only buffers
+  if not ok or not cok then fail("%s: cannot write %s: %s", F, path, tostring(werr or cerr)) end
   return path
 end
 

@@ -17,6 +17,8 @@
 --   H.is_matrix(x)          true for a luaml matrix
 --   H.shape(x)              "RxC" for a matrix, type name otherwise
 --   H.fmt(x)                a number printed exactly (%.17g, nan, inf)
+--   H.tmpfile(bytes)        write bytes to a new temporary file; its path
+--   H.npy(header [, body])  the bytes of an NPY 1.0 file with that header
 
 local luassert = require "luassert"
 local ml = require "luaml"
@@ -151,6 +153,18 @@ end
 function H.close(actual, expected, tol, label)
   local ok, msg = H.check_close(actual, expected, tol, label)
   luassert.is_true(ok, msg)
+end
+
+function H.tmpfile(bytes)
+  local p = os.tmpname()
+  local f = assert(io.open(p, "wb"))
+  f:write(bytes)
+  f:close()
+  return p
+end
+
+function H.npy(header, body)
+  return "\x93NUMPY\1\0" .. string.pack("<I2", #header) .. header .. (body or "")
 end
 
 function H.raises(f, ...)

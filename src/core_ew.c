@@ -110,8 +110,8 @@ static inline double sign1(double x) {
 #define U_FLOOR(x) floor(x)
 #define U_CEIL(x) ceil(x)
 #define U_ROUND(x) nearbyint(x)  /* half to even, as numpy's round */
-#define U_ISNAN(x) ((double)isnan(x))
-#define U_ISINF(x) ((double)isinf(x))
+#define U_ISNAN(x) ((double)(isnan(x) != 0))  /* C gives any nonzero */
+#define U_ISINF(x) ((double)(isinf(x) != 0))  /* glibc: -1 for -inf */
 #define U_SIN(x) sin(x)
 #define U_COS(x) cos(x)
 #define U_LOG2(x) log2(x)

@@ -448,6 +448,27 @@ static int pchar(pscan *s, char c) {
   return 0;
 }
 
+/* up to 20 bytes of the header at s->p (never past its end) for a
+** message, with control bytes shown as '?'; out has room for 21 */
+static const char *near(const pscan *s, char *out) {
+  const char *p = s->p;
+  size_t n = 0;
+  for (; p < s->e && n < 20; p++)
+    out[n++] = ((unsigned char)*p < 32 || *p == 127) ? '?' : *p;
+  out[n] = '\0';
+  return out;
+}
+
+/* a copy of the NUL-terminated s (at most n - 1 bytes) for a message,
+** with control bytes shown as '?' */
+static const char *shown(const char *s, char *out, size_t n) {
+  size_t k = 0;
+  for (; s[k] != '\0' && k + 1 < n; k++)
+    out[k] = ((unsigned char)s[k] < 32 || s[k] == 127) ? '?' : s[k];
+  out[k] = '\0';
+  return out;
+}
+
 static int pword(pscan *s, const char *w) {
   size_t n = strlen(w);
   skipws(s);
@@ -467,6 +488,7 @@ static int npy_dtype(lm_reader *r, const char *d, char *err) {
     {"b1", LM_DT_B1}, {"?", LM_DT_B1}
   };
   const char *t = d;
+  char sd[64];
   size_t i;
   r->bigend = host_big();
   if (*t == '<') { r->bigend = 0; t++; }
@@ -478,17 +500,17 @@ static int npy_dtype(lm_reader *r, const char *d, char *err) {
   case 'O':
     return lm_io_fail(err, LM_EFORMAT,
                       "dtype '%s' holds Python objects, which cannot be "
-                      "loaded (save numbers instead)", d);
+                      "loaded (save numbers instead)", shown(d, sd, sizeof sd));
   case 'c':
     return lm_io_fail(err, LM_EFORMAT, "complex dtype '%s' is not supported",
-                      d);
+                      shown(d, sd, sizeof sd));
   case 'U': case 'S': case 'a':
     return lm_io_fail(err, LM_EFORMAT, "dtype '%s' holds strings, not numbers",
-                      d);
+                      shown(d, sd, sizeof sd));
   default:
     return lm_io_fail(err, LM_EFORMAT,
                       "unsupported dtype '%s' (luaml reads f2 f4 f8, i1 i2 "
-                      "i4 i8, u1 u2 u4 u8 and b1)", d);
+                      "i4 i8, u1 u2 u4 u8 and b1)", shown(d, sd, sizeof sd));
   }
 }
 
@@ -498,7 +520,7 @@ static int npy_dtype(lm_reader *r, const char *d, char *err) {
 static int npy_header(lm_reader *r, const char *h, size_t len,
                       char *descr /* [64] */, char *err) {
   pscan s;
-  char key[32];
+  char key[32], nb[24];
   int have_descr = 0, have_fo = 0, have_shape = 0;
   s.p = h;
   s.e = h + len;
@@ -508,7 +530,7 @@ static int npy_header(lm_reader *r, const char *h, size_t len,
     if (pchar(&s, '}')) break;
     if (!pstring(&s, key, sizeof key) || !pchar(&s, ':'))
       return lm_io_fail(err, LM_EFORMAT, "cannot parse the header near "
-                        "'%.20s'", s.p);
+                        "'%s'", near(&s, nb));
     if (strcmp(key, "descr") == 0) {
       skipws(&s);
       if (s.p < s.e && *s.p == '[')
@@ -542,7 +564,7 @@ static int npy_header(lm_reader *r, const char *h, size_t len,
         }
         if (digits == 0)
           return lm_io_fail(err, LM_EFORMAT, "bad 'shape' in the header "
-                            "near '%.20s'", s.p);
+                            "near '%s'", near(&s, nb));
         if (s.p < s.e && *s.p == 'L') s.p++;  /* Python 2 long */
         if (r->ndim == LM_IO_MAXDIM)
           return lm_io_fail(err, LM_EFORMAT, "more than %d dimensions",
@@ -551,17 +573,17 @@ static int npy_header(lm_reader *r, const char *h, size_t len,
         if (pchar(&s, ')')) break;
         if (!pchar(&s, ','))
           return lm_io_fail(err, LM_EFORMAT, "bad 'shape' in the header "
-                            "near '%.20s'", s.p);
+                            "near '%s'", near(&s, nb));
       }
       have_shape = 1;
     } else {
       return lm_io_fail(err, LM_EFORMAT, "unexpected key '%s' in the header",
-                        key);
+                        shown(key, nb, sizeof nb));
     }
     if (pchar(&s, '}')) break;
     if (!pchar(&s, ','))
       return lm_io_fail(err, LM_EFORMAT, "cannot parse the header near "
-                        "'%.20s'", s.p);
+                        "'%s'", near(&s, nb));
   }
   if (!have_descr || !have_fo || !have_shape)
     return lm_io_fail(err, LM_EFORMAT, "the header lacks '%s'",
@@ -604,6 +626,7 @@ int lm_npy_open(lm_reader *r, const char *path, char *err) {
                       hlen);
   hdr = (char *)ralloc(r, NULL, 0, hlen + 1);
   if (hdr == NULL) return lm_io_fail(err, LM_ENOMEM, "not enough memory");
+  hdr[hlen] = '\0';
   st = gzget(r->gz, (unsigned char *)hdr, hlen, &got, err);
   if (st == LM_OK && got < hlen)
     st = lm_io_fail(err, LM_EFORMAT, "truncated header (%zu of %zu bytes)",
@@ -822,7 +845,7 @@ static int parse_row(csvp *c, int ncols, double *dst, char *err) {
             txt[n++] = '\\';
             txt[n++] = ch == '\n' ? 'n' : ch == '\r' ? 'r' : 't';
           } else {
-            txt[n++] = ch < 32 ? '?' : (char)ch;
+            txt[n++] = (ch < 32 || ch == 127) ? '?' : (char)ch;
           }
           if (q - f.s == 39 && q + 1 < f.e) { more = "..."; break; }
         }

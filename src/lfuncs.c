@@ -359,8 +359,12 @@ static int f_one_hot(lua_State *L) {
   n = (int)lm_size(v);
   if (lua_isnoneornil(L, 2)) {
     double mx = -1;
-    for (i = 0; i < n; i++)
-      if (vat(v, i) > mx) mx = vat(v, i);
+    for (i = 0; i < n; i++) {
+      double x = vat(v, i);
+      if (x != x)
+        lmL_error(L, "one_hot: label %d is NaN, not a class value 0..k-1", i + 1);
+      if (x > mx) mx = x;
+    }
     if (!(mx < 1e7))
       lmL_error(L, "one_hot: largest label %g is not a class value (pass k)", mx);
     k = (int)mx + 1;

@@ -122,11 +122,14 @@ static void optdelim(lua_State *L, int arg, const char *fname,
   const char *d;
   if (lua_isnoneornil(L, arg)) return;
   if (lua_getfield(L, arg, "delimiter") != LUA_TNIL) {
+    /* the type first: lua_tolstring would turn a number into a string */
+    const char *tn = luaL_typename(L, -1);
+    int isstr = lua_type(L, -1) == LUA_TSTRING;
     d = lua_tolstring(L, -1, &n);
-    if (lua_type(L, -1) != LUA_TSTRING || n != 1)
+    if (!isstr || n != 1)
       lmL_error(L, "%s: option 'delimiter' must be a one-character string "
                 "such as \",\", \";\" or \"\\t\", got %s", fname,
-                lua_type(L, -1) == LUA_TSTRING ? d : luaL_typename(L, -1));
+                isstr ? d : tn);
     if (d[0] == '"' || d[0] == '\n' || d[0] == '\r' || d[0] == '\0')
       lmL_error(L, "%s: option 'delimiter' cannot be a quote, a line break "
                 "or NUL", fname);
@@ -279,14 +282,13 @@ void lmopen_io(lua_State *L) {
     {"save_csv", l_save_csv}, {"save_npy", l_save_npy},
     {NULL, NULL}
   };
-  if (luaL_newmetatable(L, LM_READER)) {
-    lua_pushcfunction(L, reader_close);
-    lua_setfield(L, -2, "__gc");
-    lua_pushcfunction(L, reader_close);
-    lua_setfield(L, -2, "__close");
-    lua_pushboolean(L, 0);
-    lua_setfield(L, -2, "__metatable");  /* hidden from getmetatable */
-  }
+  luaL_newmetatable(L, LM_READER);  /* filled in even when it exists: an */
+  lua_pushcfunction(L, reader_close);  /* opening that ran out of memory */
+  lua_setfield(L, -2, "__gc");         /* may have left it incomplete */
+  lua_pushcfunction(L, reader_close);
+  lua_setfield(L, -2, "__close");
+  lua_pushboolean(L, 0);
+  lua_setfield(L, -2, "__metatable");  /* hidden from getmetatable */
   lua_pop(L, 1);
   luaL_setfuncs(L, funcs, 0);
   lmL_addmethods(L, methods);

@@ -447,7 +447,8 @@ static int l_linspace(lua_State *L) {
 /* hstack{...} / vstack{...}: matrices (or numbers, as 1x1) side by side */
 static int stack(lua_State *L, int horiz) {
   const char *fname = horiz ? "hstack" : "vstack";
-  int k, n, r = -1, c = -1, total = 0, pos = 0;
+  int k, n, r = -1, c = -1, pos = 0;
+  lua_Integer total = 0;  /* may pass INT_MAX: lmL_newmat rejects it */
   lm_mat *out;
   luaL_checktype(L, 1, LUA_TTABLE);
   n = (int)lua_rawlen(L, 1);
@@ -719,8 +720,9 @@ static int m_take(lua_State *L) {
   for (k = 0; k < n; k++) {
     double v = (ix->rows == 1) ? ix->data[(ptrdiff_t)k * ix->cs] : ix->data[(ptrdiff_t)k * ix->rs];
     lm_mat src = *m, dst = *o;
-    long long p = (long long)v;
-    if ((double)p != v) lmL_error(L, "take: index %g at position %d is not a whole number", v, k + 1);
+    long long p;
+    if (v != floor(v)) lmL_error(L, "take: index %g at position %d is not a whole number", v, k + 1);
+    p = (v >= -(double)lim && v <= (double)lim) ? (long long)v : 0;  /* no UB cast */
     if (p < 0) p += lim + 1;
     if (p < 1 || p > lim) {
       char sb[LM_SHAPEBUF];
@@ -1012,7 +1014,8 @@ static int m_index(lua_State *L) {
     lua_pushvalue(L, 2);
     if (lua_rawget(L, lua_upvalueindex(1)) != LUA_TNIL)  /* a method */
       return 1;
-    if ((x = tomatrix(L, 1)) == NULL) return 1;  /* nil */
+    if ((x = tomatrix(L, 1)) == NULL)  /* called directly: __index(t, k) */
+      return luaL_typeerror(L, 1, "matrix");
     k = lua_tostring(L, 2);
     if (strcmp(k, "rows") == 0) { lua_pushinteger(L, x->m.rows); return 1; }
     if (strcmp(k, "cols") == 0) { lua_pushinteger(L, x->m.cols); return 1; }
@@ -1089,20 +1092,22 @@ void lmL_addmethods(lua_State *L, const luaL_Reg *l) {
   lua_pop(L, 2);
 }
 
+/* The metatable is filled in every time, not only when luaL_newmetatable
+** creates it: an earlier opening that ran out of memory half-way may have
+** left it registered but incomplete. */
 void lmopen_matrix(lua_State *L) {
-  if (luaL_newmetatable(L, LM_MATRIX)) {
-    luaL_setfuncs(L, metamethods, 0);
-    lua_newtable(L);  /* methods */
-    luaL_setfuncs(L, methods, 0);
-    lua_pushvalue(L, -1);
-    lua_setfield(L, -3, "__methods");
-    lua_pushcclosure(L, m_index, 1);
-    lua_setfield(L, -2, "__index");
-    lua_pushliteral(L, LM_MATRIX);
-    lua_setfield(L, -2, "__name");
-    lua_pushvalue(L, -1);
-    lua_rawsetp(L, LUA_REGISTRYINDEX, &mtkey);
-  }
+  luaL_newmetatable(L, LM_MATRIX);
+  luaL_setfuncs(L, metamethods, 0);
+  lua_newtable(L);  /* methods */
+  luaL_setfuncs(L, methods, 0);
+  lua_pushvalue(L, -1);
+  lua_setfield(L, -3, "__methods");
+  lua_pushcclosure(L, m_index, 1);
+  lua_setfield(L, -2, "__index");
+  lua_pushliteral(L, LM_MATRIX);
+  lua_setfield(L, -2, "__name");
+  lua_pushvalue(L, -1);
+  lua_rawsetp(L, LUA_REGISTRYINDEX, &mtkey);
   lua_pop(L, 1);
   luaL_setfuncs(L, funcs, 0);
 }

@@ -1,7 +1,10 @@
 #!/bin/sh
 # runtests.sh BUILD C_TEST... -- run every suite (C tests, the TAP shell
 # tests spec/shell/*.sh, busted specs), print each suite's result and one
-# closing line "N passed, N failed".
+# closing line "N passed, N failed".  The specs load $build/luaml.so.
+# Optional wrappers (make sanitize and make valgrind set them): TEST_WRAP
+# prefixes each C test, BUSTED_WRAP prefixes the busted command, BUSTED
+# replaces it.
 build=$1; shift
 passed=0; failed=0; log=$build/test.log
 : > "$log"
@@ -22,13 +25,15 @@ suite() {  # run a TAP-producing program: suite NAME COMMAND...
   fi
 }
 for t in "$@"; do
-  suite "$(basename "$t")" "$t"
+  suite "$(basename "$t")" $TEST_WRAP "$t"
 done
 for t in spec/shell/*.sh; do  # shell tests: sh spec/shell/x.sh BUILD
   [ -f "$t" ] && suite "$(basename "$t" .sh)" sh "$t" "$build"
 done
 out=$build/tests/busted.out
-busted -o TAP > "$out" 2>&1; rc=$?
+# busted starts with "#!/usr/bin/env lua", and `lua` may be another version
+# (installing luarocks switches it to lua5.1): run it with lua5.4 explicitly
+$BUSTED_WRAP ${BUSTED:-lua5.4 $(command -v busted)} -o TAP --cpath="./$build/?.so" > "$out" 2>&1; rc=$?
 cat "$out" >> "$log"
 count "$out" "busted specs"
 grep -A3 '^not ok ' "$out" | grep -v '^not ok' | grep -v '^--' | head -40 | sed 's/^/    /'

@@ -1,0 +1,288 @@
+/*
+** fuzz_lua.c -- libFuzzer harness for luaml's Lua API.
+**
+** The input decodes into a short program over eight variables V[1..8]:
+** each step is a template (constructors, views, broadcasting arithmetic,
+** in-place ops, reductions, dot, reshape/slice/take, linear algebra, ML
+** losses, printing, closing, saving and loading, and a call of any
+** function or method of the module by name with random arguments) whose
+** holes take variables, small (sometimes absurd) shapes, indices, axes and
+** scalars from the following bytes.  Each step runs as its own chunk under
+** lua_pcall, so errors (expected: misuse is an error) do not stop the
+** program.  Finds: any crash or sanitizer report, and these checks:
+**   - an error value is a non-empty string;
+**   - every matrix in V addresses only its storage (each corner element
+**     of the view lies inside the owner's userdata block);
+**   - after lua_close the checking allocator has no live byte left, and
+**     no block was ever freed with a wrong size.
+** The state has a memory limit (allocations beyond it fail, as in a host
+** with a limit) and an instruction limit.  FUZZ_VERBOSE=1 prints the
+** program, which is how a find becomes a regression spec.  V starts
+** with a few matrices of different shapes (and views, and a number).
+*/
+#include "fuzz_common.h"
+
+#include "lua.h"
+#include "lauxlib.h"
+#include "lualib.h"
+
+#include "luaml.h"
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+#define MEMLIMIT (256u << 20)
+#define MAXSTEPS 48
+
+static const char *const templates[] = {
+  /* constructors */
+  "V[%a] = ml.zeros(%r, %r)", "V[%a] = ml.ones(%r, %r)",
+  "V[%a] = ml.full(%r, %r, %s)", "V[%a] = ml.eye(%r, %r)",
+  "V[%a] = ml.rand(%r, %r)", "V[%a] = ml.randn(%r, %r)",
+  "V[%a] = ml.arange(%i, %i)", "V[%a] = ml.arange(%s, %s, %s)",
+  "V[%a] = ml.linspace(%s, %s, %r)", "V[%a] = ml.matrix{{%s, %s}, {%s, %s}}",
+  "V[%a] = ml.matrix{%s, %s, %s}", "V[%a] = ml.matrix(V[%b])",
+  "V[%a] = ml.matrix{{%s}, {%s, %s}}", "V[%a] = ml.matrix{}",
+  "V[%a] = ml.hstack{V[%b], V[%c]}", "V[%a] = ml.vstack{V[%b], V[%c], %s}",
+  "V[%a] = ml.permutation(%r)", "V[%a] = %s", "ml.seed(%i)",
+  /* views and copies */
+  "V[%a] = V[%b]:T()", "V[%a] = V[%b]:slice(%i, %i)",
+  "V[%a] = V[%b]:slice(%i, %i, %i, %i)", "V[%a] = V[%b]:row(%i)",
+  "V[%a] = V[%b]:col(%i)", "V[%a] = V[%b]:reshape(%i, %i)",
+  "V[%a] = V[%b]:reshape(%i)", "V[%a] = V[%b]:copy()",
+  "V[%a] = V[%b]:contiguous()", "V[%a] = V[%b]:take(V[%c], %x)",
+  "V[%a] = V[%b]:take({%i, %i}, %x)",
+  /* arithmetic, broadcasting, in place */
+  "V[%a] = V[%b] + V[%c]", "V[%a] = V[%b] - V[%c]", "V[%a] = V[%b] * V[%c]",
+  "V[%a] = V[%b] / V[%c]", "V[%a] = V[%b] ^ V[%c]", "V[%a] = V[%b] %% V[%c]",
+  "V[%a] = V[%b] // V[%c]", "V[%a] = -V[%b]", "V[%a] = V[%b] + %s",
+  "V[%a] = %s * V[%b]", "V[%a] = %s - V[%b]",
+  "V[%a] = ml.%n(V[%b], V[%c])", "V[%a] = ml.%n(V[%b], V[%c], V[%a])",
+  "V[%a]:%n_(V[%b])", "V[%a]:add_(V[%b], %s)", "V[%a]:sub_(V[%b], %s)",
+  "V[%a]:%n_(%s)",
+  "V[%a] = ml.%u(V[%b])", "V[%a] = ml.%u(V[%b], V[%c])", "V[%a]:%u_()",
+  "V[%a] = ml.clip(V[%b], %s, %s)", "V[%a]:clip_(%s, %s)",
+  "V[%b]:fill_(%s)", "V[%b]:copy_(V[%c])",
+  /* reductions */
+  "V[%a] = ml.%d(V[%b])", "V[%a] = ml.%d(V[%b], %x)",
+  "V[%a] = ml.%d(V[%b], {axis = %x, ddof = %s})",
+  "V[%a] = ml.var(V[%b], %x, %s)", "V[%a] = ml.cumsum(V[%b], %x)",
+  /* products and linear algebra */
+  "V[%a] = ml.dot(V[%b], V[%c])", "V[%a] = ml.dot(V[%b], V[%c], V[%a])",
+  "V[%a] = V[%b]:dot(V[%c]:T())", "V[%a] = ml.outer(V[%b], V[%c])",
+  "V[%a] = ml.inner(V[%b], V[%c])", "V[%a] = ml.solve(V[%b], V[%c])",
+  "V[%a] = ml.inv(V[%b])", "V[%a] = ml.det(V[%b])",
+  "V[%a] = ml.cholesky(V[%b])", "V[%a], V[%b] = ml.eigh(V[%c])",
+  "V[%a], V[%b], V[%c] = ml.svd(V[%a])",
+  "V[%a], V[%b], V[%c] = ml.lstsq(V[%a], V[%b], %s)",
+  "V[%a] = ml.pinv(V[%b], %s)",
+  "V[%a] = V[%b]:T():dot(V[%b]) + ml.eye(V[%b].cols)",
+  /* ML */
+  "V[%a] = ml.softmax(V[%b], %x)", "V[%a] = ml.log_softmax(V[%b], %x, V[%c])",
+  "V[%a] = ml.one_hot(V[%b], %r)", "V[%a] = ml.one_hot(V[%b])",
+  "V[%a] = ml.binary_cross_entropy(V[%b], V[%c])",
+  "V[%a] = ml.cross_entropy(V[%b], V[%c])",
+  "V[%a], V[%c] = ml.softmax_cross_entropy(V[%b], V[%c], true)",
+  "V[%a] = ml.softmax_cross_entropy(V[%b], V[%c], V[%a])",
+  "V[%a] = ml.mse(V[%b], V[%c])", "V[%a] = ml.r2(V[%b], V[%c])",
+  "V[%a] = ml.accuracy(V[%b], V[%c])",
+  "V[%a] = V[%b]:argmax(2) - 1",
+  /* element access */
+  "V[%a] = V[%b]:get(%i, %i)", "V[%b]:set(%i, %i, %s)", "V[%a] = V[%b](%i)",
+  "V[%a] = V[%b][%i]", "V[%b][%i] = %s", "V[%a] = #V[%b]",
+  "V[%a] = V[%b]:size()", "V[%a] = V[%b].rows + V[%b].cols",
+  "V[%a] = V[%b] == V[%c]", "V[%a] = V[%b]:totable()",
+  "V[%a] = ml.matrix(V[%b]:totable())",
+  /* printing and lifetime */
+  "V[%a] = tostring(V[%b])", "V[%a] = V[%b] .. V[%c]",
+  "V[%b]:close()", "do local t <close> = V[%b] end", "collectgarbage()",
+  "collectgarbage('step')", "V[%a] = ml.ismatrix(V[%b])",
+  /* files: P is a scratch file */
+  "ml.save_npy(V[%b], P); V[%a] = ml.load_npy(P)",
+  "ml.save_csv(V[%b], P); V[%a] = ml.load_csv(P)",
+  "V[%b]:save_csv(P, {delimiter = ';'}); V[%a] = ml.load_csv(P, {delimiter = ';', header = false})",
+  /* anything the module offers, by name, with random arguments */
+  "V[%a] = ml[F[%f]](%v, %v, %v)", "V[%a] = V[%b][M[%m]](V[%b], %v, %v)",
+};
+#define NTEMPLATES (sizeof templates / sizeof templates[0])
+
+static const char *const dims[] = {
+  "0", "1", "2", "3", "4", "5", "1", "2", "3", "2", "3", "7", "16",
+  "-1", "2.5", "2^31", "1e12", "1/0", "'2'", "nil",
+  /* valid when the other side is 0, and their sums or products overflow */
+  "1500000000", "2147483647", "65536"
+};
+static const char *const idxs[] = {
+  "1", "2", "3", "-1", "-2", "0", "4", "5", "1", "2", "-1", "100", "-100",
+  "1.5", "2^53", "math.mininteger", "math.maxinteger", "0/0", "nil", "'1'"
+};
+static const char *const scalars[] = {
+  "0", "1", "-1", "0.5", "2", "3", "-2.5", "0/0", "1/0", "-1/0", "1e308",
+  "-0.0", "1e-310", "100", "2^63", "1", "0", "2"
+};
+static const char *const axes[] = {
+  "nil", "1", "2", "1", "2", "0", "3", "-1", "1.5", "'x'"
+};
+static const char *const unops[] = {
+  "exp", "log", "log1p", "expm1", "sqrt", "abs", "sign", "tanh", "sigmoid",
+  "relu", "square", "floor", "ceil", "round", "isnan", "isinf", "sin",
+  "cos", "log2", "log10", "neg", "reciprocal"
+};
+static const char *const binops[] = {
+  "add", "sub", "mul", "div", "pow", "mod", "maximum", "minimum", "eq",
+  "ne", "lt", "le", "gt", "ge", "atan2"
+};
+static const char *const redops[] = {
+  "sum", "mean", "max", "min", "argmax", "argmin", "prod", "var", "std",
+  "norm", "nansum", "any", "all"
+};
+#define N(a) (sizeof a / sizeof a[0])
+
+/* the names of the module's functions (F) and of the matrix methods (M),
+** sorted, leaving out those that write files under names they are given */
+static const char prelude[] =
+  "local ml = ...\n"
+  "local function names(t)\n"
+  "  local r = {}\n"
+  "  for k, v in pairs(t) do\n"
+  "    if type(v) == 'function' and not k:find('save') and not k:find('plot')\n"
+  "       and not k:find('write') then r[#r + 1] = k end\n"
+  "  end\n"
+  "  table.sort(r)\n"
+  "  return r\n"
+  "end\n"
+  "F = names(ml)\n"
+  "M = names(getmetatable(ml.zeros(1)).__methods)\n"
+  "ml.seed(1)\n"
+  "V = {ml.ones(2, 3), ml.randn(3, 3), ml.zeros(0, 3), ml.matrix{1, 2, 3},\n"
+  "     ml.matrix{{1}, {0}, {1}}, 1.5, ml.eye(3):T(), ml.randn(4, 2):slice(2, 3)}\n";
+
+typedef struct reader { const uint8_t *p, *e; } reader;
+
+static unsigned byte(reader *r) { return r->p < r->e ? *r->p++ : 0; }
+
+static void hook(lua_State *L, lua_Debug *ar) {
+  (void)ar;
+  luaL_error(L, "instruction limit");
+}
+
+/* Expand one template into buf. */
+static void expand(reader *rd, const char *t, char *buf, size_t n) {
+  size_t k = 0;
+  for (; *t && k + 64 < n; t++) {
+    unsigned b;
+    if (*t != '%') { buf[k++] = *t; continue; }
+    t++;
+    if (*t == '%') { buf[k++] = '%'; continue; }
+    b = byte(rd);
+    switch (*t) {
+    case 'a': case 'b': case 'c':
+      k += (size_t)snprintf(buf + k, n - k, "%u", b % 8 + 1); break;
+    case 'r': k += (size_t)snprintf(buf + k, n - k, "%s", dims[b % N(dims)]); break;
+    case 'i': k += (size_t)snprintf(buf + k, n - k, "%s", idxs[b % N(idxs)]); break;
+    case 's': k += (size_t)snprintf(buf + k, n - k, "%s", scalars[b % N(scalars)]); break;
+    case 'x': k += (size_t)snprintf(buf + k, n - k, "%s", axes[b % N(axes)]); break;
+    case 'u': k += (size_t)snprintf(buf + k, n - k, "%s", unops[b % N(unops)]); break;
+    case 'n': k += (size_t)snprintf(buf + k, n - k, "%s", binops[b % N(binops)]); break;
+    case 'd': k += (size_t)snprintf(buf + k, n - k, "%s", redops[b % N(redops)]); break;
+    case 'f': k += (size_t)snprintf(buf + k, n - k, "%u %% #F + 1", b); break;
+    case 'm': k += (size_t)snprintf(buf + k, n - k, "%u %% #M + 1", b); break;
+    case 'v':  /* a variable, a scalar, a table or nil */
+      if (b < 160) k += (size_t)snprintf(buf + k, n - k, "V[%u]", b % 8 + 1);
+      else if (b < 220) k += (size_t)snprintf(buf + k, n - k, "%s", scalars[b % N(scalars)]);
+      else if (b < 240) k += (size_t)snprintf(buf + k, n - k, "{axis = %s}", axes[b % N(axes)]);
+      else k += (size_t)snprintf(buf + k, n - k, "nil");
+      break;
+    default: abort();  /* a bad template */
+    }
+  }
+  buf[k] = '\0';
+}
+
+/* every matrix in V addresses only its own storage */
+static void check_views(lua_State *L) {
+  int k;
+  lua_getglobal(L, "V");
+  for (k = 1; k <= 8; k++) {
+    luaml_matrix *m;
+    lua_rawgeti(L, -1, k);
+    m = luaml_tomatrix(L, -1);
+    if (m != NULL && m->rows > 0 && m->cols > 0) {
+      const char *lo, *hi;
+      int c;
+      if (lua_getiuservalue(L, -1, 1) == LUA_TUSERDATA) {
+        lo = (const char *)lua_touserdata(L, -1);
+        hi = lo + lua_rawlen(L, -1);
+      } else {
+        lo = (const char *)lua_touserdata(L, -2);
+        hi = lo + lua_rawlen(L, -2);
+      }
+      lua_pop(L, 1);
+      for (c = 0; c < 4; c++) {
+        ptrdiff_t i = (c & 1) ? m->rows - 1 : 0, j = (c & 2) ? m->cols - 1 : 0;
+        const char *p = (const char *)(m->data + i * m->rs + j * m->cs);
+        if (p < lo || p + sizeof(double) > hi) {
+          fprintf(stderr, "V[%d]: a %dx%d view (strides %td, %td) reaches "
+                  "outside its storage\n", k, m->rows, m->cols, m->rs, m->cs);
+          abort();
+        }
+      }
+    }
+    lua_pop(L, 1);
+  }
+  lua_pop(L, 1);
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
+  static int verbose = -1;
+  fuzz_heap heap = {0, MEMLIMIT, 0, 0, 0, 0, 1};  /* strict */
+  reader rd;
+  lua_State *L;
+  char code[1024];
+  int steps;
+  if (verbose < 0) verbose = getenv("FUZZ_VERBOSE") != NULL;
+  rd.p = data;
+  rd.e = data + size;
+  L = lua_newstate(fuzz_alloc, &heap);
+  if (L == NULL) abort();
+  luaL_openlibs(L);
+  luaL_requiref(L, "luaml", luaopen_luaml, 0);
+  lua_pushvalue(L, -1);
+  lua_setglobal(L, "ml");
+  lua_pushstring(L, fuzz_file((const uint8_t *)"", 0));
+  lua_setglobal(L, "P");
+  if (luaL_loadstring(L, prelude) != LUA_OK) abort();
+  lua_insert(L, -2);  /* the prelude gets the module */
+  if (lua_pcall(L, 1, 0, 0) != LUA_OK) {
+    fprintf(stderr, "prelude: %s\n", lua_tostring(L, -1));
+    abort();
+  }
+  lua_sethook(L, hook, LUA_MASKCOUNT, 1000000);
+  for (steps = 0; rd.p < rd.e && steps < MAXSTEPS; steps++) {
+    int st;
+    expand(&rd, templates[byte(&rd) % NTEMPLATES], code, sizeof code);
+    if (verbose) fprintf(stderr, "%s\n", code);
+    if (luaL_loadstring(L, code) != LUA_OK) {
+      fprintf(stderr, "template does not compile: %s\n", lua_tostring(L, -1));
+      abort();
+    }
+    st = lua_pcall(L, 0, 0, 0);
+    if (st != LUA_OK) {
+      size_t len = 0;
+      const char *msg = lua_tolstring(L, -1, &len);
+      if (verbose) fprintf(stderr, "  -> error: %s\n", msg ? msg : "(not a string)");
+      if (msg == NULL || len == 0) {
+        fprintf(stderr, "step '%s' raised a %s, not a message\n", code,
+                luaL_typename(L, -1));
+        abort();
+      }
+      lua_pop(L, 1);
+    }
+    check_views(L);
+  }
+  lua_close(L);
+  if (heap.live != 0) {
+    fprintf(stderr, "%zu bytes still allocated after lua_close\n", heap.live);
+    abort();
+  }
+  return 0;
+}
