@@ -271,7 +271,11 @@ SAN_BUILD := build-sanitize
 SAN_FLAGS := -fsanitize=address,undefined,float-cast-overflow -fno-omit-frame-pointer \
              -fno-sanitize-recover=undefined
 SAN_TESTS := $(patsubst spec/c/%.c,$(SAN_BUILD)/tests/%,$(wildcard spec/c/test_*.c))
-SAN_ENV   := ASAN_OPTIONS=detect_leaks=1:detect_stack_use_after_return=1 \
+# detect_stack_use_after_return stays off: ASan's fake stack frames are not
+# 64-byte aligned, so the AVX-512 kernels' aligned spills fault there (a
+# limitation of the fake stack, not of the code: the same tests pass with
+# ordinary, redzoned stack frames)
+SAN_ENV   := ASAN_OPTIONS=detect_leaks=1:detect_stack_use_after_return=0 \
              UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
              LSAN_OPTIONS=suppressions=$(CURDIR)/tools/lsan.supp:print_suppressions=0
 EXAMPLE_TIMEOUT ?= 900  # seconds per example under ASan
