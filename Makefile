@@ -275,7 +275,11 @@ SAN_TESTS := $(patsubst spec/c/%.c,$(SAN_BUILD)/tests/%,$(wildcard spec/c/test_*
 # 64-byte aligned, so the AVX-512 kernels' aligned spills fault there (a
 # limitation of the fake stack, not of the code: the same tests pass with
 # ordinary, redzoned stack frames)
-SAN_ENV   := ASAN_OPTIONS=detect_leaks=1:detect_stack_use_after_return=0 \
+# Specs and shell tests also start stock lua5.4 (uninstrumented) with the
+# instrumented module, and the examples' host: the ASan runtime is preloaded
+# for those children, as it must come first in their library list.
+SAN_ENV   := LD_PRELOAD=$(shell $(CC) -print-file-name=libasan.so) \
+             ASAN_OPTIONS=detect_leaks=1:detect_stack_use_after_return=0 \
              UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
              LSAN_OPTIONS=suppressions=$(CURDIR)/tools/lsan.supp:print_suppressions=0
 EXAMPLE_TIMEOUT ?= 900  # seconds per example under ASan

@@ -7,6 +7,7 @@
 # replaces it.
 build=$1; shift
 passed=0; failed=0; log=$build/test.log
+export LUAML_BUILD="$build"  # specs that start the host find it here
 : > "$log"
 count() {  # count TAP lines of the output file $1
   p=$(grep -c '^ok ' "$1"); f=$(grep -c '^not ok ' "$1")
