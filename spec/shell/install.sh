@@ -6,6 +6,11 @@
 # stock lua5.4, the installed luaml; build and run the example host
 # (examples/embed) against it; `make uninstall` removes everything.  TAP.
 build=${1:-build}
+case "${LD_PRELOAD:-}" in
+  *asan*)  # make sanitize: every tool it runs (make, mktemp, cc) would be
+           # leak-checked by the preloaded ASan; make test covers install
+    echo "1..0 # skip: not under the sanitizer build"; exit 0 ;;
+esac
 n=0
 tmp=$(mktemp -d) || exit 1
 trap 'rm -rf "$tmp"' EXIT
