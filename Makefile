@@ -109,7 +109,7 @@ demo: deps all
 	$(BUILD)/luaml examples/10_mnist_softmax.lua
 
 clean:
-	rm -rf $(BUILD) build-sanitize
+	rm -rf $(BUILD) build-sanitize build-fuzz
 
 # test_faults drives the whole engine through Lua: it links the library
 $(BUILD)/tests/test_faults: spec/c/test_faults.c spec/c/checkalloc.h $(BUILD)/libluaml.a $(HEADERS) | $(BUILD)/tests
