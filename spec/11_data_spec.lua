@@ -118,14 +118,15 @@ describe("bundled data sets", function()
 
   it("look in LUAML_DATA and ml.datadir, and say where they looked", function()
     local root = io.popen("pwd"):read("l")
-    local cmd = "cd /tmp && LUAML_DATA=%s/examples/data %s/build/luaml -e %s 2>&1"
-    local out = io.popen(string.format(cmd, root, root,
+    local luaml = root .. "/" .. (os.getenv("LUAML_BUILD") or "build") .. "/luaml"
+    local cmd = "cd /tmp && LUAML_DATA=%s/examples/data %s -e %s 2>&1"
+    local out = io.popen(string.format(cmd, root, luaml,
       "'print(ml.datasets.wine().rows)'")):read("a")
     assert.are.equal("178\n", out)
-    out = io.popen(string.format("cd /tmp && %s/build/luaml -e %s 2>&1", root,
+    out = io.popen(string.format("cd /tmp && %s -e %s 2>&1", luaml,
       string.format("'ml.datadir = %q; print(ml.datasets.wine().rows)'", root .. "/examples/data"))):read("a")
     assert.are.equal("178\n", out)
-    out = io.popen(string.format("cd /tmp && LUAML_DATA= %s/build/luaml -e %s 2>&1", root,
+    out = io.popen(string.format("cd /tmp && LUAML_DATA= %s -e %s 2>&1", luaml,
       "'ml.datasets.wine(\"/nonexistent\")'")):read("a")
     assert.is_truthy(out:find("datasets.wine: cannot find uci/wine.csv in /nonexistent, examples/data", 1, true), out)
     H.raises(function() ml.datasets.iris(42) end, "the data folder must be a string")

@@ -4,6 +4,8 @@
 -- when the cat files are in one of the places the example looks.
 local H = dofile("spec/helpers.lua")
 
+-- the build to run: make test's build/, or make sanitize's build-sanitize/
+local BUILD = os.getenv("LUAML_BUILD") or "build"
 local OUT = os.tmpname()
 os.remove(OUT)
 
@@ -11,7 +13,7 @@ os.remove(OUT)
 -- failing the test when the script fails
 local function run(script, ...)
   local extra = table.concat({...}, " ")
-  local cmd = string.format("LUAML_FAST=1 ./build/luaml examples/%s --out %s %s 2>&1",
+  local cmd = string.format("LUAML_FAST=1 ./%s/luaml examples/%s --out %s %s 2>&1", BUILD,
                             script, OUT, extra)
   local p = assert(io.popen(cmd))
   local out = p:read("a")
@@ -165,7 +167,7 @@ describe("examples", function()
   end)
 
   it("run under stock lua5.4 with the module too", function()
-    local p = assert(io.popen("LUAML_FAST=1 lua5.4 -e \"package.cpath = './build/?.so;' .. "
+    local p = assert(io.popen("LUAML_FAST=1 lua5.4 -e \"package.cpath = './" .. BUILD .. "/?.so;' .. "
                               .. "package.cpath\" examples/12_gradient_descent.lua --out "
                               .. OUT .. " 2>&1"))
     local out = p:read("a")

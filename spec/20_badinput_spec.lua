@@ -83,6 +83,7 @@ local INSTANCES = {
 -- would be too slow for a test suite; other specs cover them.
 local NOBATTERY = {
   ["datasets.mnist"] = "loads 70,000 images per call",
+  ["help"] = "prints to standard output; spec/09_help_spec.lua covers it",
 }
 
 -- One valid call per function: the kinds of its arguments.
@@ -154,6 +155,8 @@ sig("sigmoid_cross_entropy", {"M", "M", "B"})
 sig("momentum_step_", {"M", "M", "M", "N", "N"})
 sig("adam_step_", {"M", "M", "M", "M", "N", "N", "N", "N", "K"})
 sig("isatty", {"K"})
+sig("clock", {})
+sig("help", {"K"})
 -- models, optimisers, data (lua/)
 sig("LinearRegression LogisticRegression SoftmaxRegression", {"O"})
 sig("LinearRegression:train LinearRegression:fit LinearRegression:score", {"SELF", "Xd", "yr"})

@@ -6,7 +6,8 @@
 --   * a 10^5-iteration logistic-regression loop on a 64x16 matrix (six
 --     temporaries per iteration, 6*10^5 matrices in all) after a 10^4
 --     warm-up: the Lua heap (collectgarbage("count"), which includes
---     matrix storage) stays under 512 KB -- it peaks near 85 KB -- and
+--     matrix storage) stays under 1 MB -- it peaks near 85 KB under
+--     lua5.4, near 514 KB under the instrumented host -- and
 --     resident memory grows by less than 2 MB (measured: 0).
 --   * 2000 iterations that each make a 128x128 temporary (128 KB, 256 MB
 --     in all), in incremental and in generational mode, and with <close>:
@@ -115,7 +116,10 @@ describe("long-running loops", function()
   it("10^5 iterations of a training step stay within a small bound", function()
     local r = measure("train")
     assert.is_true(r.loss < 0.2, "the loop trains: loss " .. r.loss)
-    assert.is_true(r.maxheap < 512 * 1024, "Lua heap peaked at " .. kb(r.maxheap))
+    -- (the heap holds the whole library when the child is the luaml host,
+    -- as under make sanitize: 514 KB seen there; 6*10^5 uncollected
+    -- temporaries would be 4.9 GB)
+    assert.is_true(r.maxheap < 1024 * 1024, "Lua heap peaked at " .. kb(r.maxheap))
     assert.is_true(r.grown < 2 * MB, "resident memory grew by " .. kb(r.grown))
   end)
 

@@ -3,13 +3,28 @@
 **
 ** Every kernel walks rows and columns through the strides, so transposes,
 ** slices and broadcast (stride 0) operands cost nothing.  When all operands
-** are dense row-major the 2-D loop collapses to one flat loop the compiler
-** vectorises; rows with unit column stride take a unit-stride inner loop.
+** are dense row-major the 2-D loop collapses to one flat loop; rows with
+** unit column stride take unit-stride loops (and a broadcast operand a
+** scalar one); other rows go element by element, or for the unary
+** functions through a small buffer, so that every layout computes the same
+** numbers.  The unit-stride loops are vectorised, each compiled for
+** AVX-512, AVX2 and SSE2 and picked at run time (target_clones); exp, log,
+** sigmoid and tanh use SLEEF's vector functions (core_simd.c).  Work of
+** more than LM_PAR_MIN_* elements is split across threads (lm_parallel),
+** in pieces that do not change any result.
 */
 #include <math.h>
 #include <string.h>
 
 #include "core.h"
+#include "core_simd.h"
+
+/* out = f(in) reads in[k] before writing out[k]: out may be in itself */
+#if defined(__GNUC__) && !defined(__clang__)
+#define IVDEP _Pragma("GCC ivdep")
+#else
+#define IVDEP
+#endif
 
 lm_mat lm_dense(double *data, int rows, int cols) {
   lm_mat m;
@@ -76,12 +91,6 @@ static inline double fmod_floor(double x, double y) {
 #define B_GE(x, y) ((double)((x) >= (y)))
 #define B_ATAN2(x, y) atan2((x), (y))
 
-static inline double sigmoid1(double x) {
-  if (x >= 0) return 1.0 / (1.0 + exp(-x));
-  double e = exp(x);
-  return e / (1.0 + e);
-}
-
 static inline double sign1(double x) {
   return (x > 0) ? 1.0 : (x < 0) ? -1.0 : x;  /* 0 stays 0, NaN stays NaN */
 }
@@ -95,7 +104,7 @@ static inline double sign1(double x) {
 #define U_ABS(x) fabs(x)
 #define U_SIGN(x) sign1(x)
 #define U_TANH(x) tanh(x)
-#define U_SIGMOID(x) sigmoid1(x)
+#define U_SIGMOID(x) lm_sigmoid1(x)
 #define U_RELU(x) (((x) > 0 || (x) != (x)) ? (x) : 0.0)
 #define U_SQUARE(x) ((x) * (x))
 #define U_FLOOR(x) floor(x)
@@ -111,95 +120,132 @@ static inline double sign1(double x) {
 
 /* ---- binary kernels ------------------------------------------------- */
 
-/* One kernel per op: a flat loop when everything is dense, otherwise rows
-** with specialised inner loops for the unit-stride and broadcast cases. */
-#define BINKERNEL(name, OP)                                                  \
-  static void bin_##name(const lm_mat *a, const lm_mat *b, const lm_mat *o) { \
-    int i, j, r = o->rows, c = o->cols;                                      \
-    if (flat(a) && flat(b) && flat(o) && a->rows == r && a->cols == c &&     \
-        b->rows == r && b->cols == c) {                                      \
-      size_t k, n = (size_t)r * c;                                           \
-      const double *x = a->data, *y = b->data;                               \
-      double *z = o->data;                                                   \
-      for (k = 0; k < n; k++) z[k] = OP(x[k], y[k]);                         \
-      return;                                                                \
-    }                                                                        \
-    for (i = 0; i < r; i++) {                                                \
-      const double *x = a->data + i * a->rs, *y = b->data + i * b->rs;       \
-      double *z = o->data + i * o->rs;                                       \
-      ptrdiff_t ca = a->cs, cb = b->cs, co = o->cs;                          \
-      if (co == 1 && ca == 1 && cb == 1) {                                   \
-        for (j = 0; j < c; j++) z[j] = OP(x[j], y[j]);                       \
-      } else if (co == 1 && ca == 1 && cb == 0) {                            \
-        double t = y[0];                                                     \
-        for (j = 0; j < c; j++) z[j] = OP(x[j], t);                          \
-      } else if (co == 1 && ca == 0 && cb == 1) {                            \
-        double s = x[0];                                                     \
-        for (j = 0; j < c; j++) z[j] = OP(s, y[j]);                          \
-      } else {                                                               \
-        for (j = 0; j < c; j++) z[j * co] = OP(x[j * ca], y[j * cb]);        \
-      }                                                                      \
-    }                                                                        \
+/* The loops of one op over n elements: both operands unit-stride (vv),
+** the second (vs) or the first (sv) a broadcast scalar, any strides (st). */
+typedef struct binloops {
+  void (*vv)(const double *x, const double *y, double *z, size_t n);
+  void (*vs)(const double *x, double t, double *z, size_t n);
+  void (*sv)(double s, const double *y, double *z, size_t n);
+  void (*st)(const double *x, ptrdiff_t sx, const double *y, ptrdiff_t sy,
+             double *z, ptrdiff_t sz, size_t n);
+} binloops;
+
+#define BINLOOPS(name, OP)                                                   \
+  CLONES static void vv_##name(const double *x, const double *y, double *z, \
+                               size_t n) {                                   \
+    size_t k;                                                                \
+    IVDEP for (k = 0; k < n; k++) z[k] = OP(x[k], y[k]);                     \
   }                                                                          \
-  static void bins_##name(const lm_mat *a, double s, int left,               \
-                          const lm_mat *o) {                                 \
-    int i, j, r = o->rows, c = o->cols;                                      \
-    if (flat(a) && flat(o)) {                                                \
-      size_t k, n = (size_t)r * c;                                           \
-      const double *x = a->data;                                             \
-      double *z = o->data;                                                   \
-      if (left) for (k = 0; k < n; k++) z[k] = OP(s, x[k]);                  \
-      else for (k = 0; k < n; k++) z[k] = OP(x[k], s);                       \
-      return;                                                                \
-    }                                                                        \
-    for (i = 0; i < r; i++) {                                                \
-      const double *x = a->data + i * a->rs;                                 \
-      double *z = o->data + i * o->rs;                                       \
-      ptrdiff_t ca = a->cs, co = o->cs;                                      \
-      if (left) for (j = 0; j < c; j++) z[j * co] = OP(s, x[j * ca]);        \
-      else for (j = 0; j < c; j++) z[j * co] = OP(x[j * ca], s);             \
-    }                                                                        \
+  CLONES static void vs_##name(const double *x, double t, double *z,        \
+                               size_t n) {                                   \
+    size_t k;                                                                \
+    IVDEP for (k = 0; k < n; k++) z[k] = OP(x[k], t);                        \
+  }                                                                          \
+  CLONES static void sv_##name(double s, const double *y, double *z,        \
+                               size_t n) {                                   \
+    size_t k;                                                                \
+    IVDEP for (k = 0; k < n; k++) z[k] = OP(s, y[k]);                        \
+  }                                                                          \
+  static void st_##name(const double *x, ptrdiff_t sx, const double *y,     \
+                        ptrdiff_t sy, double *z, ptrdiff_t sz, size_t n) {   \
+    size_t k;                                                                \
+    for (k = 0; k < n; k++)                                                  \
+      z[(ptrdiff_t)k * sz] = OP(x[(ptrdiff_t)k * sx], y[(ptrdiff_t)k * sy]); \
+  }                                                                          \
+  static const binloops bl_##name = {vv_##name, vs_##name, sv_##name,       \
+                                     st_##name};
+
+BINLOOPS(add, B_ADD)
+BINLOOPS(sub, B_SUB)
+BINLOOPS(mul, B_MUL)
+BINLOOPS(div, B_DIV)
+BINLOOPS(pow, B_POW)
+BINLOOPS(mod, B_MOD)
+BINLOOPS(maximum, B_MAXIMUM)
+BINLOOPS(minimum, B_MINIMUM)
+BINLOOPS(eq, B_EQ)
+BINLOOPS(ne, B_NE)
+BINLOOPS(lt, B_LT)
+BINLOOPS(le, B_LE)
+BINLOOPS(gt, B_GT)
+BINLOOPS(ge, B_GE)
+BINLOOPS(atan2, B_ATAN2)
+
+static const binloops *const binops[LM_NBINOP] = {
+  &bl_add, &bl_sub, &bl_mul, &bl_div, &bl_pow, &bl_mod, &bl_maximum,
+  &bl_minimum, &bl_eq, &bl_ne, &bl_lt, &bl_le, &bl_gt, &bl_ge, &bl_atan2
+};
+
+/* A binary op over o: a op b (mode 0), a op s (1) or s op a (2); units
+** are elements when every operand is dense (flat), else rows. */
+typedef struct binjob {
+  const binloops *f;
+  const lm_mat *a, *b, *o;
+  double s;
+  int mode, flat;
+} binjob;
+
+static void binrange(void *ctx, size_t lo, size_t hi) {
+  const binjob *j = (const binjob *)ctx;
+  const lm_mat *a = j->a, *b = j->b, *o = j->o;
+  const binloops *f = j->f;
+  size_t i, c = (size_t)o->cols;
+  if (j->flat) {
+    const double *x = a->data + lo;
+    double *z = o->data + lo;
+    if (j->mode == 0) f->vv(x, b->data + lo, z, hi - lo);
+    else if (j->mode == 1) f->vs(x, j->s, z, hi - lo);
+    else f->sv(j->s, x, z, hi - lo);
+    return;
   }
+  for (i = lo; i < hi; i++) {
+    const double *x = a->data + (ptrdiff_t)i * a->rs;
+    double *z = o->data + (ptrdiff_t)i * o->rs;
+    ptrdiff_t ca = a->cs, co = o->cs;
+    if (j->mode == 0) {
+      const double *y = b->data + (ptrdiff_t)i * b->rs;
+      ptrdiff_t cb = b->cs;
+      if (co == 1 && ca == 1 && cb == 1) f->vv(x, y, z, c);
+      else if (co == 1 && ca == 1 && cb == 0) f->vs(x, y[0], z, c);
+      else if (co == 1 && ca == 0 && cb == 1) f->sv(x[0], y, z, c);
+      else f->st(x, ca, y, cb, z, co, c);
+    } else if (ca == 1 && co == 1) {
+      if (j->mode == 1) f->vs(x, j->s, z, c); else f->sv(j->s, x, z, c);
+    } else if (j->mode == 1) {
+      f->st(x, ca, &j->s, 0, z, co, c);
+    } else {
+      f->st(&j->s, 0, x, ca, z, co, c);
+    }
+  }
+}
 
-BINKERNEL(add, B_ADD)
-BINKERNEL(sub, B_SUB)
-BINKERNEL(mul, B_MUL)
-BINKERNEL(div, B_DIV)
-BINKERNEL(pow, B_POW)
-BINKERNEL(mod, B_MOD)
-BINKERNEL(maximum, B_MAXIMUM)
-BINKERNEL(minimum, B_MINIMUM)
-BINKERNEL(eq, B_EQ)
-BINKERNEL(ne, B_NE)
-BINKERNEL(lt, B_LT)
-BINKERNEL(le, B_LE)
-BINKERNEL(gt, B_GT)
-BINKERNEL(ge, B_GE)
-BINKERNEL(atan2, B_ATAN2)
-
-typedef void (*binfn)(const lm_mat *, const lm_mat *, const lm_mat *);
-typedef void (*binsfn)(const lm_mat *, double, int, const lm_mat *);
-
-static const binfn binfns[LM_NBINOP] = {
-  bin_add, bin_sub, bin_mul, bin_div, bin_pow, bin_mod, bin_maximum,
-  bin_minimum, bin_eq, bin_ne, bin_lt, bin_le, bin_gt, bin_ge, bin_atan2
-};
-static const binsfn binsfns[LM_NBINOP] = {
-  bins_add, bins_sub, bins_mul, bins_div, bins_pow, bins_mod, bins_maximum,
-  bins_minimum, bins_eq, bins_ne, bins_lt, bins_le, bins_gt, bins_ge,
-  bins_atan2
-};
+static void binrun(binjob *j) {
+  const lm_mat *o = j->o;
+  if (o->rows == 0 || o->cols == 0) return;
+  if (j->flat)
+    lm_parallel(lm_size(o), 1, LM_PAR_MIN_MEM, 8, binrange, j);
+  else
+    lm_parallel((size_t)o->rows, (size_t)o->cols, LM_PAR_MIN_MEM, 1,
+                binrange, j);
+}
 
 void lm_binary(lm_binop op, const lm_mat *a, const lm_mat *b,
                const lm_mat *out) {
-  if (out->rows == 0 || out->cols == 0) return;
-  binfns[op](a, b, out);
+  binjob j;
+  int r = out->rows, c = out->cols;
+  j.f = binops[op]; j.a = a; j.b = b; j.o = out; j.s = 0; j.mode = 0;
+  j.flat = flat(a) && flat(b) && flat(out) && a->rows == r &&
+           a->cols == c && b->rows == r && b->cols == c;
+  binrun(&j);
 }
 
 void lm_binary_scalar(lm_binop op, const lm_mat *a, double s, int s_left,
                       const lm_mat *out) {
-  if (out->rows == 0 || out->cols == 0) return;
-  binsfns[op](a, s, s_left, out);
+  binjob j;
+  j.f = binops[op]; j.a = a; j.b = NULL; j.o = out; j.s = s;
+  j.mode = s_left ? 2 : 1;
+  j.flat = flat(a) && flat(out);
+  binrun(&j);
 }
 
 double lm_binop_scalar(lm_binop op, double x, double y) {
@@ -225,58 +271,88 @@ double lm_binop_scalar(lm_binop op, double x, double y) {
 
 /* ---- unary kernels -------------------------------------------------- */
 
-#define UNKERNEL(name, OP)                                                   \
-  static void un_##name(const lm_mat *a, const lm_mat *o) {                  \
-    int i, j, r = o->rows, c = o->cols;                                      \
-    if (flat(a) && flat(o)) {                                                \
-      size_t k, n = (size_t)r * c;                                           \
-      const double *x = a->data;                                             \
-      double *z = o->data;                                                   \
-      for (k = 0; k < n; k++) z[k] = OP(x[k]);                               \
-      return;                                                                \
-    }                                                                        \
-    for (i = 0; i < r; i++) {                                                \
-      const double *x = a->data + i * a->rs;                                 \
-      double *z = o->data + i * o->rs;                                       \
-      ptrdiff_t ca = a->cs, co = o->cs;                                      \
-      if (ca == 1 && co == 1) for (j = 0; j < c; j++) z[j] = OP(x[j]);       \
-      else for (j = 0; j < c; j++) z[j * co] = OP(x[j * ca]);                \
-    }                                                                        \
+/* z[k] = f(x[k]), k < n; z may be x */
+typedef void (*unloop)(const double *x, double *z, size_t n);
+
+#define UNLOOP(name, OP)                                                     \
+  CLONES static void u_##name(const double *x, double *z, size_t n) {       \
+    size_t k;                                                                \
+    IVDEP for (k = 0; k < n; k++) z[k] = OP(x[k]);                           \
   }
 
-UNKERNEL(neg, U_NEG)
-UNKERNEL(exp, U_EXP)
-UNKERNEL(log, U_LOG)
-UNKERNEL(log1p, U_LOG1P)
-UNKERNEL(expm1, U_EXPM1)
-UNKERNEL(sqrt, U_SQRT)
-UNKERNEL(abs, U_ABS)
-UNKERNEL(sign, U_SIGN)
-UNKERNEL(tanh, U_TANH)
-UNKERNEL(sigmoid, U_SIGMOID)
-UNKERNEL(relu, U_RELU)
-UNKERNEL(square, U_SQUARE)
-UNKERNEL(floor, U_FLOOR)
-UNKERNEL(ceil, U_CEIL)
-UNKERNEL(round, U_ROUND)
-UNKERNEL(isnan, U_ISNAN)
-UNKERNEL(isinf, U_ISINF)
-UNKERNEL(sin, U_SIN)
-UNKERNEL(cos, U_COS)
-UNKERNEL(log2, U_LOG2)
-UNKERNEL(log10, U_LOG10)
-UNKERNEL(recip, U_RECIP)
+/* the functions SLEEF computes (core_simd.c) */
+#define VMATHLOOP(name, F)                                                   \
+  static void u_##name(const double *x, double *z, size_t n) {              \
+    lm_vmath(F, LM_ISA_BEST, x, z, n);                                       \
+  }
 
-typedef void (*unfn)(const lm_mat *, const lm_mat *);
-static const unfn unfns[LM_NUNOP] = {
-  un_neg, un_exp, un_log, un_log1p, un_expm1, un_sqrt, un_abs, un_sign,
-  un_tanh, un_sigmoid, un_relu, un_square, un_floor, un_ceil, un_round,
-  un_isnan, un_isinf, un_sin, un_cos, un_log2, un_log10, un_recip
+UNLOOP(neg, U_NEG)
+VMATHLOOP(exp, LM_VEXP)
+VMATHLOOP(log, LM_VLOG)
+UNLOOP(log1p, U_LOG1P)
+UNLOOP(expm1, U_EXPM1)
+UNLOOP(sqrt, U_SQRT)
+UNLOOP(abs, U_ABS)
+UNLOOP(sign, U_SIGN)
+VMATHLOOP(tanh, LM_VTANH)
+VMATHLOOP(sigmoid, LM_VSIGMOID)
+UNLOOP(relu, U_RELU)
+UNLOOP(square, U_SQUARE)
+UNLOOP(floor, U_FLOOR)
+UNLOOP(ceil, U_CEIL)
+UNLOOP(round, U_ROUND)
+UNLOOP(isnan, U_ISNAN)
+UNLOOP(isinf, U_ISINF)
+UNLOOP(sin, U_SIN)
+UNLOOP(cos, U_COS)
+UNLOOP(log2, U_LOG2)
+UNLOOP(log10, U_LOG10)
+UNLOOP(recip, U_RECIP)
+
+static const unloop unops[LM_NUNOP] = {
+  u_neg, u_exp, u_log, u_log1p, u_expm1, u_sqrt, u_abs, u_sign, u_tanh,
+  u_sigmoid, u_relu, u_square, u_floor, u_ceil, u_round, u_isnan, u_isinf,
+  u_sin, u_cos, u_log2, u_log10, u_recip
 };
 
+#define UBUF 256  /* doubles of the buffer of a strided unary row */
+
+typedef struct unjob { unloop f; const lm_mat *a, *o; int flat; } unjob;
+
+/* units lo..hi-1 of o = f(a): elements when flat, else rows; unit-stride
+** rows directly, others through a buffer, so that f sees the same
+** contiguous runs in every layout */
+static void unrange(void *ctx, size_t lo, size_t hi) {
+  const unjob *j = (const unjob *)ctx;
+  const lm_mat *a = j->a, *o = j->o;
+  double buf[UBUF];
+  size_t i, c = (size_t)o->cols, k, m, q;
+  if (j->flat) { j->f(a->data + lo, o->data + lo, hi - lo); return; }
+  for (i = lo; i < hi; i++) {
+    const double *x = a->data + (ptrdiff_t)i * a->rs;
+    double *z = o->data + (ptrdiff_t)i * o->rs;
+    if (a->cs == 1 && o->cs == 1) { j->f(x, z, c); continue; }
+    for (q = 0; q < c; q += m) {
+      m = (c - q < UBUF) ? c - q : UBUF;
+      for (k = 0; k < m; k++) buf[k] = x[(ptrdiff_t)(q + k) * a->cs];
+      j->f(buf, buf, m);
+      for (k = 0; k < m; k++) z[(ptrdiff_t)(q + k) * o->cs] = buf[k];
+    }
+  }
+}
+
 void lm_unary(lm_unop op, const lm_mat *a, const lm_mat *out) {
+  unjob j;
+  size_t min;
   if (out->rows == 0 || out->cols == 0) return;
-  unfns[op](a, out);
+  j.f = unops[op]; j.a = a; j.o = out; j.flat = flat(a) && flat(out);
+  min = (op == LM_EXP || op == LM_LOG || op == LM_SIGMOID || op == LM_TANH ||
+         op == LM_LOG1P || op == LM_EXPM1 || op == LM_SIN || op == LM_COS ||
+         op == LM_LOG2 || op == LM_LOG10) ? LM_PAR_MIN_MATH : LM_PAR_MIN_MEM;
+  if (j.flat)
+    lm_parallel(lm_size(out), 1, min, 8, unrange, &j);
+  else
+    lm_parallel((size_t)out->rows, (size_t)out->cols, min, 1, unrange, &j);
 }
 
 double lm_unop_scalar(lm_unop op, double x) {
@@ -309,66 +385,114 @@ double lm_unop_scalar(lm_unop op, double x) {
 
 /* ---- fills, copies, clip, axpy -------------------------------------- */
 
-void lm_clip(const lm_mat *a, double lo, double hi, const lm_mat *o) {
-  int i, j;
-  for (i = 0; i < o->rows; i++) {
-    const double *x = a->data + i * a->rs;
+/* z = clamp(x) (NaN stays NaN); y += alpha x; z = v; z = x */
+CLONES static void clip_loop(const double *x, double *z, size_t n, double lo,
+                             double hi) {
+  size_t k;
+  IVDEP for (k = 0; k < n; k++) {
+    double v = x[k];
+    v = (v < lo) ? lo : v;
+    z[k] = (v > hi) ? hi : v;
+  }
+}
+
+CLONES static void axpy_loop(double alpha, const double *x, double *y,
+                             size_t n) {
+  size_t k;
+  IVDEP for (k = 0; k < n; k++) y[k] += alpha * x[k];
+}
+
+static void fill_loop(double *z, size_t n, double v) {
+  size_t k;
+  for (k = 0; k < n; k++) z[k] = v;
+}
+
+/* The 2-D walk shared by the four: rows lo..hi-1 of o, with a (and x for
+** axpy) of o's shape; op 0 clip, 1 axpy, 2 fill, 3 copy. */
+typedef struct ewjob {
+  int op, flat;
+  const lm_mat *a, *o;
+  double p, q;
+} ewjob;
+
+static void ewrows(const ewjob *j, int lo, int hi) {
+  const lm_mat *a = j->a, *o = j->o;
+  int i;
+  size_t c = (size_t)o->cols, k;
+  for (i = lo; i < hi; i++) {
     double *z = o->data + i * o->rs;
-    for (j = 0; j < o->cols; j++) {
-      double v = x[j * a->cs];
-      if (v < lo) v = lo;
-      if (v > hi) v = hi;
-      z[j * o->cs] = v;
+    const double *x = a ? a->data + i * a->rs : NULL;
+    ptrdiff_t cs = o->cs, ca = a ? a->cs : 0;
+    if (j->op == 2) {
+      if (cs == 1) fill_loop(z, c, j->p);
+      else for (k = 0; k < c; k++) z[(ptrdiff_t)k * cs] = j->p;
+    } else if (cs == 1 && ca == 1) {
+      if (j->op == 0) clip_loop(x, z, c, j->p, j->q);
+      else if (j->op == 1) axpy_loop(j->p, x, z, c);
+      else memmove(z, x, c * sizeof(double));
+    } else {
+      for (k = 0; k < c; k++) {
+        double v = x[(ptrdiff_t)k * ca], *w = z + (ptrdiff_t)k * cs;
+        if (j->op == 0) *w = (v < j->p) ? j->p : (v > j->q) ? j->q : v;
+        else if (j->op == 1) *w += j->p * v;
+        else *w = v;
+      }
     }
   }
 }
 
+/* units lo..hi-1 of a job: elements when flat, else rows */
+static void ewrange(void *ctx, size_t lo, size_t hi) {
+  const ewjob *j = (const ewjob *)ctx;
+  double *z;
+  const double *x;
+  if (!j->flat) { ewrows(j, (int)lo, (int)hi); return; }
+  z = j->o->data + lo;
+  x = j->a ? j->a->data + lo : NULL;
+  switch (j->op) {
+    case 0: clip_loop(x, z, hi - lo, j->p, j->q); break;
+    case 1: axpy_loop(j->p, x, z, hi - lo); break;
+    case 2: fill_loop(z, hi - lo, j->p); break;
+    default: memmove(z, x, (hi - lo) * sizeof(double)); break;
+  }
+}
+
+/* run a job: flat when every operand is dense with o's shape, on threads
+** when large (a copy between overlapping buffers stays on one) */
+static void ewrun(ewjob *j) {
+  const lm_mat *a = j->a, *o = j->o;
+  size_t n = lm_size(o), min = LM_PAR_MIN_MEM;
+  if (n == 0) return;
+  if (j->op == 3 && (a->data == o->data ||
+                     (a->data < o->data + n && o->data < a->data + n)))
+    min = n;  /* (never splits) */
+  j->flat = flat(o) &&
+            (a == NULL || (flat(a) && a->rows == o->rows && a->cols == o->cols));
+  if (j->flat && j->op == 3 && a->data == o->data) return;
+  if (j->flat) lm_parallel(n, 1, min, 8, ewrange, j);
+  else lm_parallel((size_t)o->rows, (size_t)o->cols, min, 1, ewrange, j);
+}
+
+void lm_clip(const lm_mat *a, double lo, double hi, const lm_mat *o) {
+  ewjob j;
+  j.op = 0; j.a = a; j.o = o; j.p = lo; j.q = hi;
+  ewrun(&j);
+}
+
 void lm_axpy(double alpha, const lm_mat *x, const lm_mat *y) {
-  int i, j, r = y->rows, c = y->cols;
-  if (r == 0 || c == 0) return;
-  if (flat(x) && flat(y) && x->rows == r && x->cols == c) {
-    size_t k, n = (size_t)r * c;
-    for (k = 0; k < n; k++) y->data[k] += alpha * x->data[k];
-    return;
-  }
-  for (i = 0; i < r; i++) {
-    const double *p = x->data + i * x->rs;
-    double *q = y->data + i * y->rs;
-    if (x->cs == 1 && y->cs == 1)
-      for (j = 0; j < c; j++) q[j] += alpha * p[j];
-    else
-      for (j = 0; j < c; j++) q[j * y->cs] += alpha * p[j * x->cs];
-  }
+  ewjob j;
+  j.op = 1; j.a = x; j.o = y; j.p = alpha; j.q = 0;
+  ewrun(&j);
 }
 
 void lm_fill(const lm_mat *o, double v) {
-  int i, j;
-  if (o->rows == 0 || o->cols == 0) return;
-  if (flat(o)) {
-    size_t k, n = lm_size(o);
-    for (k = 0; k < n; k++) o->data[k] = v;
-    return;
-  }
-  for (i = 0; i < o->rows; i++) {
-    double *z = o->data + i * o->rs;
-    for (j = 0; j < o->cols; j++) z[j * o->cs] = v;
-  }
+  ewjob j;
+  j.op = 2; j.a = NULL; j.o = o; j.p = v; j.q = 0;
+  ewrun(&j);
 }
 
 void lm_copy(const lm_mat *a, const lm_mat *o) {
-  int i, j;
-  if (o->rows == 0 || o->cols == 0) return;
-  if (flat(a) && flat(o) && a->rows == o->rows && a->cols == o->cols) {
-    if (a->data != o->data)
-      memmove(o->data, a->data, lm_size(o) * sizeof(double));
-    return;
-  }
-  for (i = 0; i < o->rows; i++) {
-    const double *x = a->data + i * a->rs;
-    double *z = o->data + i * o->rs;
-    if (a->cs == 1 && o->cs == 1)
-      for (j = 0; j < o->cols; j++) z[j] = x[j];
-    else
-      for (j = 0; j < o->cols; j++) z[j * o->cs] = x[j * a->cs];
-  }
+  ewjob j;
+  j.op = 3; j.a = a; j.o = o; j.p = j.q = 0;
+  ewrun(&j);
 }

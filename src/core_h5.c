@@ -38,6 +38,8 @@ void lm_h5_close(lm_reader *r) { r->h5file = r->h5dset = -1; }
 
 #include <hdf5.h>
 
+#include "core_h5dl.h"  /* libhdf5 loaded at the first call */
+
 /* the reader keeps hid_t values in int64_t fields */
 typedef char lm_hid_fits[sizeof(hid_t) == sizeof(int64_t) ? 1 : -1];
 
@@ -244,6 +246,7 @@ int lm_h5_open(lm_reader *r, const char *path, const char *dataset,
   quiet q;
   int st;
   lm_reader_close(r);
+  if (!lm_h5_load(err)) return LM_EARG;
   r->kind = LM_IO_H5;
   hush(&q);
   st = open_body(r, path, dataset, err);

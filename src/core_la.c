@@ -32,6 +32,7 @@
 #include <lapacke.h>
 
 #include "core.h"
+#include "core_simd.h"
 
 /* ipiv is declared int * in core.h and handed to LAPACK as lapack_int *:
 ** they must agree (an ILP64 LAPACK would need a different build). */
@@ -178,6 +179,9 @@ void lm_gemm(double alpha, const lm_mat *a, const lm_mat *b, double beta,
   gemm_plan p;
   if (m == 0 || n == 0) return;
   if (k == 0 || alpha == 0) { scale(out, beta); return; }
+  if (lm_gemm_small(alpha, a, b, beta, out) ||  /* no BLAS call */
+      lm_gemm_skinny(alpha, a, b, beta, out))
+    return;
   p = plan_gemm(a, b, out);
   if (p.na != 0) {  /* pack a: (m,k) dense */
     A = lm_dense(scratch, m, k);

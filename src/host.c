@@ -1,12 +1,27 @@
 /*
-** host.c -- the luaml executable: runs a script, a -e chunk, standard
-** input, or an interactive prompt, with the library preloaded as `ml`.
+** host.c -- the luaml executable: runs a script, a -e chunk or standard
+** input, and the interactive prompt (REPL), with the library loaded as the
+** global `ml`.
 **   luaml [options] [script [args]]
+**
+** The structure is lua.c's: main runs pmain protected; a message handler
+** adds tracebacks (luaml_pcall); Ctrl-C while Lua runs sets a hook that
+** raises "interrupted!"; the REPL tries each line as `return <line>`
+** first, and reads continuation lines while the chunk ends in <eof>.
+** The REPL adds: values printed readably (tables shown, matrices by their
+** tostring), a trailing `;` that silences a line, `_` for the last value,
+** `?name` and help(), `%time`, and, on a terminal with GNU readline, line
+** editing, a history file and tab completion that runs no user code.
 */
+#include <errno.h>
+#include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <sys/select.h>
 
 #include "lua.h"
 #include "lauxlib.h"
@@ -14,54 +29,124 @@
 
 #include "luaml.h"
 
+#if defined(LUAML_USE_READLINE)
+#include <readline/readline.h>
+#include <readline/history.h>
+#endif
+
+#define PROMPT    "> "
+#define PROMPT2   ">> "
+#define EOFMARK   "<eof>"
+#define MAXINPUT  512    /* fgets buffer; longer lines are read in pieces */
+#define HISTSIZE  1000   /* lines kept in the history file */
+#define DISPLAYKEY "luaml.display"  /* registry: the REPL's value printer */
+
 static const char *progname = "luaml";
 
-static void usage(void) {
-  fprintf(stderr,
-    "usage: %s [options] [script [args]]\n"
-    "  -e code   run code\n"
-    "  -i        interactive prompt after the script\n"
-    "  -v        show version\n"
-    "  -         run standard input\n"
-    "  --        stop handling options\n"
-    "With no script, an interactive prompt.\n", progname);
+/* The state, for the signal handlers and the completion function (the
+** only globals: signal handlers and readline callbacks take no user data). */
+static lua_State *globalL = NULL;
+/* set by the SIGINT handler while the REPL waits for input */
+static volatile sig_atomic_t promptint = 0;
+/* the SIGINT handler when no Lua code runs: SIG_DFL, or onprompt */
+static void (*idlesig)(int) = SIG_DFL;
+
+/* ---- signals and protected calls (lua.c) ---------------------------- */
+
+/* Install handler for sig without SA_RESTART, so that a Ctrl-C at the
+** prompt makes the pending read return (EINTR). */
+static void setsignal(int sig, void (*handler)(int)) {
+  struct sigaction sa;
+  sa.sa_handler = handler;
+  sa.sa_flags = 0;
+  sigemptyset(&sa.sa_mask);
+  sigaction(sig, &sa, NULL);
 }
 
-/* message handler: add a traceback to the error */
-static int msghandler(lua_State *L) {
-  const char *msg = lua_tostring(L, 1);
-  if (msg == NULL) {
-    if (luaL_callmeta(L, 1, "__tostring") && lua_type(L, -1) == LUA_TSTRING)
-      return 1;
-    msg = lua_pushfstring(L, "(error object is a %s value)", luaL_typename(L, 1));
-  }
-  luaL_traceback(L, L, msg, 1);
-  return 1;
+/* the hook set by laction: raise the error at the next Lua event */
+static void lstop(lua_State *L, lua_Debug *ar) {
+  (void)ar;
+  lua_sethook(L, NULL, 0, 0);
+  luaL_error(L, "interrupted!");
 }
 
+/* SIGINT while Lua runs: stop at the next instruction, call or return;
+** a second Ctrl-C (C code that does not return) ends the process. */
+static void laction(int i) {
+  int flag = LUA_MASKCALL | LUA_MASKRET | LUA_MASKLINE | LUA_MASKCOUNT;
+  setsignal(i, SIG_DFL);
+  lua_sethook(globalL, lstop, flag, 1);
+}
+
+/* SIGINT while the REPL waits for input: drop the line being typed */
+static void onprompt(int i) {
+  (void)i;
+  promptint = 1;
+}
+
+static void l_message(const char *pname, const char *msg) {
+  if (pname) fprintf(stderr, "%s: ", pname);
+  fprintf(stderr, "%s\n", msg);
+  fflush(stderr);
+}
+
+/* Print the error message on the top of the stack when status is not OK,
+** and pop it.  Returns status. */
 static int report(lua_State *L, int status) {
   if (status != LUA_OK) {
     const char *msg = lua_tostring(L, -1);
-    fprintf(stderr, "%s: %s\n", progname, msg ? msg : "(error)");
-    fflush(stderr);
+    l_message(progname, msg ? msg : "(error object is not a string)");
     lua_pop(L, 1);
   }
   return status;
 }
 
+/* Call the function below its narg arguments with a traceback on error
+** (luaml_pcall) and Ctrl-C turned into a Lua error meanwhile.
+** Stack: [-(narg+1), +(nres or 1)]. */
 static int docall(lua_State *L, int narg, int nres) {
-  int status, base = lua_gettop(L) - narg;
-  lua_pushcfunction(L, msghandler);
-  lua_insert(L, base);
-  status = lua_pcall(L, narg, nres, base);
-  lua_remove(L, base);
+  int status;
+  globalL = L;
+  setsignal(SIGINT, laction);
+  status = luaml_pcall(L, narg, nres);
+  setsignal(SIGINT, idlesig);
   return status;
 }
 
-/* the global 'arg': script at 0, its arguments at 1.., options below 0 */
+/* ---- command line ---------------------------------------------------- */
+
+static void print_usage(FILE *f, const char *badoption) {
+  if (badoption != NULL) {
+    if (badoption[1] == 'e' || badoption[1] == 'l')
+      fprintf(f, "%s: '%s' needs an argument\n", progname, badoption);
+    else
+      fprintf(f, "%s: unrecognized option '%s'\n", progname, badoption);
+  }
+  fprintf(f,
+    "usage: %s [options] [script [args]]\n"
+    "  -e code   run the Lua code\n"
+    "  -l mod    require module mod into the global mod (-l g=mod: into g)\n"
+    "  -i        open the interactive prompt after the script\n"
+    "  -v        print the version\n"
+    "  -h        print this help\n"
+    "  --        stop handling options\n"
+    "  -         run standard input as a script\n"
+    "With no script and no -e or -v: the interactive prompt (see luaml(1)).\n",
+    progname);
+  fflush(f);
+}
+
+static void print_version(void) {
+  printf("luaml %s (%s)\n", LUAML_VERSION, LUA_RELEASE);
+  fflush(stdout);
+}
+
+/* the global 'arg': script at 0, its arguments at 1.., the rest below 0 */
 static void createargtable(lua_State *L, char **argv, int argc, int script) {
-  int i;
-  lua_createtable(L, argc - script - 1, script + 1);
+  int i, narg;
+  if (script == argc) script = 0;  /* no script: all in negative indices */
+  narg = argc - (script + 1);
+  lua_createtable(L, narg, script + 1);
   for (i = 0; i < argc; i++) {
     lua_pushstring(L, argv[i]);
     lua_rawseti(L, -2, i - script);
@@ -78,88 +163,840 @@ static int dostring(lua_State *L, const char *s, const char *name) {
   return dochunk(L, luaL_loadbuffer(L, s, strlen(s), name));
 }
 
-static int runscript(lua_State *L, const char *fname, char **argv, int argc, int script) {
-  int status, n, i;
-  if (strcmp(fname, "-") == 0) fname = NULL;  /* stdin */
+/* -l: global g = require(mod), for "mod" or "g=mod" */
+static int dolibrary(lua_State *L, char *globname) {
+  int status;
+  char *mod = strchr(globname, '=');
+  if (mod == NULL) {
+    mod = globname;
+  } else {
+    *mod = '\0';
+    mod++;
+  }
+  lua_getglobal(L, "require");
+  lua_pushstring(L, mod);
+  status = docall(L, 1, 1);
+  if (status == LUA_OK) lua_setglobal(L, globname);
+  return report(L, status);
+}
+
+/* the script's arguments, pushed; returns their count */
+static int pushargs(lua_State *L) {
+  int i, n;
+  if (lua_getglobal(L, "arg") != LUA_TTABLE)
+    luaL_error(L, "'arg' is not a table");
+  n = (int)luaL_len(L, -1);
+  luaL_checkstack(L, n + 3, "too many arguments to script");
+  for (i = 1; i <= n; i++) lua_rawgeti(L, -i, i);
+  lua_remove(L, -i);  /* the table */
+  return n;
+}
+
+static int handle_script(lua_State *L, char **argv) {
+  int status;
+  const char *fname = argv[0];
+  if (strcmp(fname, "-") == 0 && strcmp(argv[-1], "--") != 0)
+    fname = NULL;  /* standard input */
   status = luaL_loadfile(L, fname);
   if (status == LUA_OK) {
-    n = argc - script - 1;
-    luaL_checkstack(L, n + 3, "too many arguments to script");
-    for (i = 1; i <= n; i++) lua_pushstring(L, argv[script + i]);
-    status = docall(L, n, 0);
+    int n = pushargs(L);
+    status = docall(L, n, LUA_MULTRET);
   }
   return report(L, status);
 }
 
-/* a plain prompt: each line is run; expressions print their values */
-static void repl(lua_State *L) {
-  char line[8192];
-  const char *prompt = "> ";
-  luaL_Buffer *unused = NULL;
-  (void)unused;
-  for (;;) {
-    int status, n;
+/* bits of collectargs' result */
+#define has_error  1  /* bad option */
+#define has_i      2  /* -i */
+#define has_v      4  /* -v */
+#define has_e      8  /* -e or -l */
+#define has_h     16  /* -h */
+
+/* Scan the options; *first becomes the index of the script (argc when
+** there is none, or the bad option when has_error). */
+static int collectargs(char **argv, int *first) {
+  int args = 0, i;
+  for (i = 1; argv[i] != NULL; i++) {
+    *first = i;
+    if (argv[i][0] != '-') return args;  /* the script */
+    switch (argv[i][1]) {
+      case '-':
+        if (strcmp(argv[i], "--help") == 0) { args |= has_h; break; }
+        if (strcmp(argv[i], "--version") == 0) { args |= has_v; break; }
+        if (argv[i][2] != '\0') return has_error;
+        *first = i + 1;
+        return args;
+      case '\0':  /* '-': standard input is the script */
+        return args;
+      case 'i': case 'v': case 'h':
+        if (argv[i][2] != '\0') return has_error;
+        args |= argv[i][1] == 'i' ? has_i : argv[i][1] == 'v' ? has_v : has_h;
+        break;
+      case 'e': case 'l':
+        args |= has_e;
+        if (argv[i][2] == '\0') {  /* the argument is the next word */
+          i++;
+          if (argv[i] == NULL || argv[i][0] == '-') {
+            *first = i - 1;
+            return has_error;
+          }
+        }
+        break;
+      default:
+        return has_error;
+    }
+  }
+  *first = i;
+  return args;
+}
+
+/* Run -e and -l in order.  Returns 0 when one of them failed. */
+static int runargs(lua_State *L, char **argv, int n) {
+  int i;
+  for (i = 1; i < n; i++) {
+    int option = argv[i][1];
+    if (argv[i][0] != '-' || (option != 'e' && option != 'l')) continue;
+    {
+      char *extra = argv[i] + 2;  /* -ecode or -e code */
+      if (*extra == '\0') extra = argv[++i];
+      if ((option == 'e' ? dostring(L, extra, "=(command line)")
+                         : dolibrary(L, extra)) != LUA_OK)
+        return 0;
+    }
+  }
+  return 1;
+}
+
+/* ---- reading lines ---------------------------------------------------- */
+
+static int interactive = 0;  /* stdin is a terminal: prompts, readline */
+static int timing = 0;       /* %time is on */
+
+#if defined(LUAML_USE_READLINE)
+
+static char histfile[4096];  /* empty: no history file */
+static char *rl_got;         /* the line the readline callback received */
+static int rl_status;        /* 0 reading, 1 a line, 2 end of input */
+
+static void initcompletion(void);
+
+/* The history file: $LUAML_HISTORY (empty: none), else ~/.luaml_history.
+** Created 0600 when missing; any failure (no HOME, a read-only one) only
+** means the history stays in memory. */
+static void inithistory(void) {
+  const char *path = getenv("LUAML_HISTORY"), *home = getenv("HOME");
+  int fd;
+  using_history();
+  stifle_history(HISTSIZE);
+  histfile[0] = '\0';
+  if (path == NULL && home != NULL && home[0] != '\0') {
+    if ((size_t)snprintf(histfile, sizeof histfile, "%s/.luaml_history",
+                         home) >= sizeof histfile)
+      histfile[0] = '\0';
+  } else if (path != NULL && strlen(path) < sizeof histfile) {
+    strcpy(histfile, path);
+  }
+  if (histfile[0] == '\0') return;
+  if (read_history(histfile) == 0) return;
+  fd = open(histfile, O_WRONLY | O_CREAT | O_APPEND, 0600);
+  if (fd < 0) histfile[0] = '\0';
+  else close(fd);
+}
+
+/* Add a chunk to the history, and to the file at once (a crash keeps it). */
+static void saveline(const char *line) {
+  if (!interactive || line[0] == '\0') return;
+  add_history(line);
+  if (histfile[0] != '\0' && append_history(1, histfile) != 0)
+    histfile[0] = '\0';  /* unwritable: keep it in memory */
+}
+
+static void closehistory(void) {
+  if (interactive && histfile[0] != '\0')
+    history_truncate_file(histfile, HISTSIZE);
+}
+
+static void online(char *line) {
+  rl_got = line;
+  rl_status = line != NULL ? 1 : 2;
+  rl_callback_handler_remove();
+}
+
+/* Read a line with readline's callback interface, so that a Ctrl-C (which
+** only sets promptint) can end the wait.  SIGINT stays blocked except
+** inside pselect, so none can slip in between the test and the wait. */
+static int rlreadline(lua_State *L, const char *prompt) {
+  sigset_t block, orig;
+  sigemptyset(&block);
+  sigaddset(&block, SIGINT);
+  sigprocmask(SIG_BLOCK, &block, &orig);
+  rl_status = 0;
+  promptint = 0;
+  rl_callback_handler_install(prompt, online);
+  while (rl_status == 0) {
+    fd_set fds;
+    if (promptint) {  /* drop the line */
+      rl_free_line_state();
+      rl_callback_sigcleanup();
+      rl_callback_handler_remove();
+      fputs("\n", stdout);
+      fflush(stdout);
+      break;
+    }
+    FD_ZERO(&fds);
+    FD_SET(STDIN_FILENO, &fds);
+    if (pselect(STDIN_FILENO + 1, &fds, NULL, NULL, NULL, &orig) < 0) {
+      if (errno == EINTR) continue;
+      rl_callback_handler_remove();
+      rl_status = 2;
+      break;
+    }
+    rl_callback_read_char();
+  }
+  sigprocmask(SIG_SETMASK, &orig, NULL);
+  if (rl_status != 1) return rl_status == 2 ? 0 : -1;
+  lua_pushstring(L, rl_got);
+  free(rl_got);
+  return 1;
+}
+
+static void initreadline(lua_State *L) {
+  (void)L;
+  if (!interactive) return;
+  rl_readline_name = "luaml";
+  rl_catch_signals = 0;  /* SIGINT is ours: see onprompt */
+  initcompletion();
+  inithistory();
+}
+
+#define lm_initreadline(L)      initreadline(L)
+#define lm_readline(L, p)       (interactive ? rlreadline(L, p) : fgetsline(L, p))
+#define lm_saveline(line)       saveline(line)
+#define lm_closereadline()      closehistory()
+
+#else  /* no readline */
+
+#define lm_initreadline(L)      ((void)(L))
+#define lm_readline(L, p)       fgetsline(L, p)
+#define lm_saveline(line)       ((void)(line))
+#define lm_closereadline()      ((void)0)
+
+#endif
+
+/* Read a line with fgets (the fallback), pushing it without its newline.
+** Returns 1, 0 at end of input, or -1 when a Ctrl-C interrupted it. */
+static int fgetsline(lua_State *L, const char *prompt) {
+  char buf[MAXINPUT];
+  luaL_Buffer b;
+  int got = 0;
+  promptint = 0;
+  if (interactive) {
     fputs(prompt, stdout);
     fflush(stdout);
-    if (fgets(line, sizeof line, stdin) == NULL) break;
-    lua_pushfstring(L, "return %s", line);
-    status = luaL_loadbuffer(L, lua_tostring(L, -1), lua_rawlen(L, -1), "=stdin");
-    lua_remove(L, -2);
-    if (status != LUA_OK) {
-      lua_pop(L, 1);
-      status = luaL_loadbuffer(L, line, strlen(line), "=stdin");
+  }
+  luaL_buffinit(L, &b);
+  for (;;) {
+    size_t l;
+    if (fgets(buf, sizeof buf, stdin) == NULL) {
+      if (promptint || (ferror(stdin) && errno == EINTR)) {
+        clearerr(stdin);
+        luaL_pushresult(&b);
+        lua_pop(L, 1);
+        if (interactive) fputs("\n", stdout);
+        return -1;
+      }
+      if (!got) {
+        luaL_pushresult(&b);
+        lua_pop(L, 1);
+        return 0;
+      }
+      break;
     }
-    if (status == LUA_OK) {
-      int base = lua_gettop(L);
-      status = docall(L, 0, LUA_MULTRET);
-      n = lua_gettop(L) - base + 1;
-      if (status == LUA_OK && n > 0) {
-        lua_getglobal(L, "print");
-        lua_insert(L, -n - 1);
-        status = lua_pcall(L, n, 0, 0);
+    got = 1;
+    l = strlen(buf);
+    if (l > 0 && buf[l - 1] == '\n') {
+      luaL_addlstring(&b, buf, l - 1);
+      break;
+    }
+    luaL_addlstring(&b, buf, l);
+  }
+  luaL_pushresult(&b);
+  return 1;
+}
+
+/* ---- completion ----------------------------------------------------- */
+#if defined(LUAML_USE_READLINE)
+
+static const char *const keywords[] = {
+  "and", "break", "do", "else", "elseif", "end", "false", "for", "function",
+  "goto", "if", "in", "local", "nil", "not", "or", "repeat", "return",
+  "then", "true", "until", "while", NULL
+};
+
+static int iskeyword(const char *s) {
+  const char *const *k;
+  for (k = keywords; *k; k++)
+    if (strcmp(s, *k) == 0) return 1;
+  return 0;
+}
+
+/* a Lua name that may follow '.' or ':' */
+static int isname(const char *s) {
+  const char *p = s;
+  if (!(*p == '_' || (*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z')))
+    return 0;
+  for (p++; *p; p++)
+    if (!(*p == '_' || (*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') ||
+          (*p >= '0' && *p <= '9')))
+      return 0;
+  return !iskeyword(s);
+}
+
+/* Push the table of fields that value idx has without running Lua code,
+** or nil: for a table, the table; else its metatable's __methods (the
+** matrix methods) or __index, when that is a table.  Only raw access: no
+** metamethod is called.  Stack: [-0, +1]. */
+static void rawfields(lua_State *L, int idx) {
+  if (lua_type(L, idx) == LUA_TTABLE) {
+    lua_pushvalue(L, idx);
+    return;
+  }
+  if (lua_getmetatable(L, idx)) {
+    lua_pushliteral(L, "__methods");
+    if (lua_rawget(L, -2) != LUA_TTABLE) {
+      lua_pop(L, 1);
+      lua_pushliteral(L, "__index");
+      lua_rawget(L, -2);
+    }
+    lua_remove(L, -2);  /* metatable */
+    if (lua_type(L, -1) == LUA_TTABLE) return;
+    lua_pop(L, 1);
+  }
+  lua_pushnil(L);
+}
+
+/* Push t[key] for the value at idx by raw access, following tables in
+** __index (at most depth of them), or nil.  Stack: [-0, +1]. */
+static void rawfield(lua_State *L, int idx, const char *key, int depth) {
+  idx = lua_absindex(L, idx);
+  rawfields(L, idx);
+  if (lua_type(L, -1) == LUA_TTABLE) {
+    lua_pushstring(L, key);
+    if (lua_rawget(L, -2) != LUA_TNIL || depth == 0) {
+      lua_remove(L, -2);
+      return;
+    }
+    lua_pop(L, 1);
+    if (lua_type(L, idx) == LUA_TTABLE && lua_getmetatable(L, idx)) {
+      lua_pushliteral(L, "__index");  /* a class: follow its __index table */
+      lua_rawget(L, -2);
+      lua_remove(L, -2);
+      lua_remove(L, -2);
+      if (lua_type(L, -1) == LUA_TTABLE) {
+        rawfield(L, -1, key, depth - 1);
+        lua_remove(L, -2);
+        return;
       }
     }
-    report(L, status);
   }
+  lua_pop(L, 1);
+  lua_pushnil(L);
+}
+
+/* Add to the set at res the names of fields of the value at idx (and of
+** the tables its __index leads to, at most depth) starting with partial,
+** as prefix..name; with onlyfuncs, only the fields holding functions. */
+static void addnames(lua_State *L, int idx, int res, const char *prefix,
+                     const char *partial, int onlyfuncs, int depth) {
+  size_t plen = strlen(partial);
+  idx = lua_absindex(L, idx);
+  rawfields(L, idx);
+  if (lua_type(L, -1) == LUA_TTABLE) {
+    lua_pushnil(L);
+    while (lua_next(L, -2) != 0) {
+      if (lua_type(L, -2) == LUA_TSTRING) {
+        const char *k = lua_tostring(L, -2);
+        if (strncmp(k, partial, plen) == 0 && isname(k) &&
+            (!onlyfuncs || lua_type(L, -1) == LUA_TFUNCTION)) {
+          lua_pushfstring(L, "%s%s", prefix, k);
+          lua_pushboolean(L, 1);
+          lua_rawset(L, res);
+        }
+      }
+      lua_pop(L, 1);
+    }
+  }
+  lua_pop(L, 1);
+  if (depth > 0 && lua_type(L, idx) == LUA_TTABLE && lua_getmetatable(L, idx)) {
+    lua_pushliteral(L, "__index");
+    if (lua_rawget(L, -2) == LUA_TTABLE)
+      addnames(L, -1, res, prefix, partial, onlyfuncs, depth - 1);
+    lua_pop(L, 2);
+  }
+  if (!onlyfuncs && luaml_tomatrix(L, idx) != NULL) {  /* the shape fields */
+    static const char *const shape[] = {"rows", "cols", NULL};
+    const char *const *s;
+    for (s = shape; *s; s++)
+      if (strncmp(*s, partial, plen) == 0) {
+        lua_pushfstring(L, "%s%s", prefix, *s);
+        lua_pushboolean(L, 1);
+        lua_rawset(L, res);
+      }
+  }
+}
+
+/* lua_CFunction: the completions of the word (light userdata 1, a C
+** string such as "ml.sof", "x:resh" or "pri"), as an array.  The word is
+** split at its last '.' or ':'; the part before is looked up from the
+** globals by raw access only, so completion never runs user code. */
+static int completions(lua_State *L) {
+  const char *text = (const char *)lua_touserdata(L, 1);
+  const char *sep = strrchr(text, '.'), *colon = strrchr(text, ':');
+  int res, n = 0;
+  lua_newtable(L);  /* the set of completions */
+  res = lua_gettop(L);
+  if (colon > sep) sep = colon;
+  if (sep == NULL) {  /* a global or a keyword */
+    const char *const *k;
+    lua_pushglobaltable(L);
+    addnames(L, -1, res, "", text, 0, 4);
+    lua_pop(L, 1);
+    for (k = keywords; *k; k++)
+      if (strncmp(*k, text, strlen(text)) == 0) {
+        lua_pushboolean(L, 1);
+        lua_setfield(L, res, *k);
+      }
+  } else {
+    const char *p = text;
+    lua_pushglobaltable(L);
+    while (p < sep) {  /* walk "a.b:" from the globals */
+      const char *q = p + strcspn(p, ".:");
+      lua_pushlstring(L, p, (size_t)(q - p));
+      rawfield(L, -2, lua_tostring(L, -1), 4);
+      lua_remove(L, -2);  /* the key */
+      lua_remove(L, -2);  /* the previous value */
+      p = q + 1;
+    }
+    lua_pushlstring(L, text, (size_t)(sep + 1 - text));
+    addnames(L, -2, res, lua_tostring(L, -1), sep + 1, *sep == ':', 4);
+    lua_pop(L, 2);
+  }
+  lua_newtable(L);  /* the set as an array */
+  lua_pushnil(L);
+  while (lua_next(L, res) != 0) {
+    lua_pop(L, 1);
+    lua_pushvalue(L, -1);
+    lua_rawseti(L, -3, ++n);
+  }
+  return 1;
+}
+
+/* readline's completion entry: matches[0] is the common prefix of the
+** matches, then the matches, then NULL (or NULL for no match). */
+static char **complete(const char *text, int start, int end) {
+  lua_State *L = globalL;
+  char **m = NULL;
+  int n, i, top = lua_gettop(L);
+  (void)start; (void)end;
+  rl_attempted_completion_over = 1;  /* never file names */
+  rl_completion_append_character = '\0';
+  if (L == NULL || !lua_checkstack(L, 4)) return NULL;
+  lua_pushcfunction(L, completions);
+  lua_pushlightuserdata(L, (void *)text);
+  if (lua_pcall(L, 1, 1, 0) != LUA_OK || (n = (int)lua_rawlen(L, -1)) == 0) {
+    lua_settop(L, top);
+    return NULL;
+  }
+  m = (char **)calloc((size_t)n + 2, sizeof *m);
+  for (i = 0; m != NULL && i < n; i++) {
+    lua_rawgeti(L, -1, i + 1);
+    m[i + 1] = strdup(lua_tostring(L, -1));
+    lua_pop(L, 1);
+    if (m[i + 1] == NULL) break;
+  }
+  lua_settop(L, top);
+  if (m == NULL || i < n) {  /* out of memory */
+    while (m != NULL && i > 0) free(m[i--]);
+    free(m);
+    return NULL;
+  }
+  if (n == 1) {  /* the one match is the substitution */
+    m[0] = m[1];
+    m[1] = NULL;
+    return m;
+  }
+  {
+    size_t l = strlen(m[1]);
+    for (i = 2; i <= n; i++) {
+      size_t j = 0;
+      while (j < l && m[i][j] == m[1][j]) j++;
+      l = j;
+    }
+    m[0] = (char *)malloc(l + 1);
+    if (m[0] == NULL) {
+      for (i = 1; i <= n; i++) free(m[i]);
+      free(m);
+      return NULL;
+    }
+    memcpy(m[0], m[1], l);
+    m[0][l] = '\0';
+  }
+  return m;
+}
+
+static void initcompletion(void) {
+  rl_attempted_completion_function = complete;
+  /* word breaks: not '.', ':' or '_', so "ml.sof" is one word */
+  rl_basic_word_break_characters = " \t\n\"\\'`@$><=;|&{(+-*/%^~#,[)]}";
+}
+
+#endif
+
+/* ---- the REPL ---------------------------------------------------------- */
+
+/* The REPL's printer, in Lua: display(...) returns the text of the values,
+** separated by tabs (newlines when one spans lines).  Tables without
+** __tostring/__name show their contents (raw access, at most 10 items, two
+** levels); strings inside tables are quoted; everything else is tostring. */
+static const char display_lua[] =
+  "local ismatrix = ...\n"
+  "local show\n"
+  "local function order(a, b)\n"
+  "  local ta, tb = type(a), type(b)\n"
+  "  if ta ~= tb then return ta < tb end\n"
+  "  if ta == 'number' or ta == 'string' then return a < b end\n"
+  "  return tostring(a) < tostring(b)\n"
+  "end\n"
+  "local function key(k)\n"
+  "  if type(k) == 'string' and k:match('^[%a_][%w_]*$') then return k end\n"
+  "  return '[' .. show(k, 1) .. ']'\n"
+  "end\n"
+  "function show(v, depth)\n"
+  "  local t = type(v)\n"
+  "  if t == 'string' then return depth > 0 and string.format('%q', v) or v end\n"
+  "  if depth > 0 and ismatrix and ismatrix(v) then\n"
+  "    return string.format('matrix %dx%d', v.rows, v.cols)\n"
+  "  end\n"
+  "  local mt = getmetatable(v)\n"
+  "  if t ~= 'table' or (type(mt) == 'table' and\n"
+  "     (rawget(mt, '__tostring') or rawget(mt, '__name'))) then\n"
+  "    return tostring(v)\n"
+  "  end\n"
+  "  if depth >= 2 then return '{...}' end\n"
+  "  local parts, n = {}, rawlen(v)\n"
+  "  for i = 1, math.min(n, 10) do parts[i] = show(rawget(v, i), depth + 1) end\n"
+  "  local keys = {}\n"
+  "  for k in next, v do\n"
+  "    if not (math.type(k) == 'integer' and k >= 1 and k <= n) then\n"
+  "      keys[#keys + 1] = k\n"
+  "    end\n"
+  "  end\n"
+  "  table.sort(keys, order)\n"
+  "  for _, k in ipairs(keys) do\n"
+  "    if #parts >= 10 then break end\n"
+  "    parts[#parts + 1] = key(k) .. ' = ' .. show(rawget(v, k), depth + 1)\n"
+  "  end\n"
+  "  if n + #keys > #parts then parts[#parts + 1] = '...' end\n"
+  "  return '{' .. table.concat(parts, ', ') .. '}'\n"
+  "end\n"
+  "return function(...)\n"
+  "  local out, sep = {}, '\\t'\n"
+  "  for i = 1, select('#', ...) do\n"
+  "    out[i] = show((select(i, ...)), 0)\n"
+  "    if out[i]:find('\\n') then sep = '\\n' end\n"
+  "  end\n"
+  "  return table.concat(out, sep)\n"
+  "end\n";
+
+/* Make the REPL's globals and printer: help = ml.help, the display
+** function in the registry.  Raises on a memory error. */
+static void initrepl(lua_State *L) {
+  if (lua_getglobal(L, "ml") == LUA_TTABLE) {
+    lua_getfield(L, -1, "help");
+    lua_setglobal(L, "help");
+    lua_getfield(L, -1, "ismatrix");
+  } else {
+    lua_pushnil(L);
+  }
+  if (luaL_loadbuffer(L, display_lua, sizeof display_lua - 1, "=display") != LUA_OK)
+    lua_error(L);
+  lua_insert(L, -2);
+  lua_call(L, 1, 1);
+  lua_setfield(L, LUA_REGISTRYINDEX, DISPLAYKEY);
+  lua_pop(L, 1);  /* ml */
+}
+
+/* the prompt: PROMPT for a new chunk, PROMPT2 for a continuation line */
+static int pushline(lua_State *L, int firstline) {
+  return lm_readline(L, firstline ? PROMPT : PROMPT2);
+}
+
+/* 1 when the syntax error on the top of the stack says the chunk ended
+** too early (more lines may complete it); then pops the message. */
+static int incomplete(lua_State *L, int status) {
+  if (status == LUA_ERRSYNTAX) {
+    size_t lmsg;
+    const char *msg = lua_tolstring(L, -1, &lmsg);
+    size_t marklen = sizeof(EOFMARK) - 1;
+    if (lmsg >= marklen && strcmp(msg + lmsg - marklen, EOFMARK) == 0) {
+      lua_pop(L, 1);
+      return 1;
+    }
+  }
+  return 0;
+}
+
+/* bits of a chunk's flags */
+#define F_EXPR   1  /* an expression: print its values, set _ */
+#define F_QUIET  2  /* a trailing ';': do not print */
+#define F_TIME   4  /* %time for this chunk */
+#define F_SAVED  8  /* the line is in the history already */
+
+/* add the chunk to the history unless it is there */
+static void save(const char *chunk, int flags) {
+  if (!(flags & F_SAVED)) lm_saveline(chunk);
+}
+
+/* Try the chunk at the top of the stack as `return <chunk>` (without a
+** trailing ';', which sets F_QUIET).  On success replace it by the
+** compiled function and set F_EXPR; else leave the stack as it was. */
+static int addreturn(lua_State *L, int *flags) {
+  size_t l;
+  const char *line = lua_tolstring(L, -1, &l);
+  const char *retline;
+  int status, quiet = 0;
+  while (l > 0 && strchr(" \t\r\n", line[l - 1])) l--;
+  if (l > 0 && line[l - 1] == ';') {
+    quiet = 1;
+    l--;
+  }
+  lua_pushliteral(L, "return ");
+  lua_pushlstring(L, line, l);
+  lua_concat(L, 2);
+  retline = lua_tolstring(L, -1, &l);
+  status = luaL_loadbuffer(L, retline, l, "=stdin");
+  if (status == LUA_OK) {
+    lua_remove(L, -2);  /* the modified chunk */
+    lua_remove(L, -2);  /* the original chunk */
+    *flags |= F_EXPR | (quiet ? F_QUIET : 0);
+  } else {
+    lua_pop(L, 2);  /* the error message and the modified chunk */
+  }
+  return status;
+}
+
+/* Compile the chunk at stack index 1, reading continuation lines while
+** it is incomplete; each version is tried as an expression first.  Leaves
+** the function (or the error message) on the top.  Returns the status, or
+** -1 when a Ctrl-C abandoned the chunk. */
+static int multiline(lua_State *L, int *flags) {
+  for (;;) {
+    size_t len;
+    const char *chunk = lua_tolstring(L, 1, &len);
+    int status, got;
+    lua_pushvalue(L, 1);
+    if (addreturn(L, flags) == LUA_OK) {
+      save(chunk, *flags);
+      return LUA_OK;
+    }
+    lua_pop(L, 1);
+    status = luaL_loadbuffer(L, chunk, len, "=stdin");
+    if (!incomplete(L, status)) {
+      save(chunk, *flags);
+      return status;
+    }
+    if ((got = pushline(L, 0)) <= 0) {  /* end of input, or Ctrl-C */
+      save(chunk, *flags);
+      return got < 0 ? -1 : luaL_loadbuffer(L, chunk, len, "=stdin");
+    }
+    lua_pushliteral(L, "\n");  /* join the two lines with a newline */
+    lua_insert(L, -2);
+    lua_concat(L, 2);
+    lua_pushvalue(L, 1);
+    lua_insert(L, -2);
+    lua_concat(L, 2);
+    lua_replace(L, 1);
+  }
+}
+
+/* Rewrite the REPL's own commands in the line at index 1: `?name` into
+** help "name", `%time [code]`.  Returns 0 when nothing is left to run. */
+static int commands(lua_State *L, int *flags) {
+  const char *line = lua_tostring(L, 1);
+  while (*line == ' ' || *line == '\t') line++;
+  if (line[0] != '?' && line[0] != '%') return 1;
+  lm_saveline(lua_tostring(L, 1));
+  *flags |= F_SAVED;
+  if (line[0] == '?') {
+    const char *name = line + 1;
+    size_t l;
+    while (*name == ' ') name++;
+    l = strspn(name, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+                     "0123456789_.:");
+    if (name[l + strspn(name + l, " \t\r")] != '\0') {
+      l_message(NULL, "?: give a name, as in ?ml.softmax or ?m:sum");
+      return 0;
+    }
+    if (l == 0) lua_pushliteral(L, "help()");
+    else lua_pushfstring(L, "help \"%s\"", lua_pushlstring(L, name, l));
+    lua_replace(L, 1);
+    lua_settop(L, 1);
+  } else if (strncmp(line, "%time", 5) == 0 &&
+             (line[5] == '\0' || strchr(" \t", line[5]))) {
+    line += 5;
+    while (*line == ' ' || *line == '\t') line++;
+    if (*line == '\0') {
+      timing = !timing;
+      printf("timing is %s\n", timing ? "on" : "off");
+      fflush(stdout);
+      return 0;
+    }
+    *flags |= F_TIME;
+    lua_pushstring(L, line);
+    lua_replace(L, 1);
+  } else if (line[0] == '%') {
+    l_message(NULL, "unknown command (the REPL knows %time and ?name)");
+    return 0;
+  }
+  return 1;
+}
+
+/* Read and compile the next chunk.  Returns its status (the function or
+** the message on the stack), -1 at the end of input, -2 when there is
+** nothing to run (a Ctrl-C, a REPL command). */
+static int loadline(lua_State *L, int *flags) {
+  int status, got;
+  lua_settop(L, 0);
+  *flags = 0;
+  if ((got = pushline(L, 1)) <= 0) return got == 0 ? -1 : -2;
+  if (!commands(L, flags)) return -2;
+  lua_pushvalue(L, 1);
+  if ((status = addreturn(L, flags)) == LUA_OK) {
+    save(lua_tostring(L, 1), *flags);
+  } else {
+    lua_pop(L, 1);
+    if ((status = multiline(L, flags)) == -1) return -2;
+  }
+  lua_remove(L, 1);  /* the line */
+  return status;
+}
+
+/* Print the values on the stack through the display function and set _ to
+** the first; upvalue 1 true: only set _.  Runs __tostring metamethods, so
+** it is called protected. */
+static int l_print(lua_State *L) {
+  int n = lua_gettop(L);
+  if (n == 0) return 0;
+  lua_pushvalue(L, 1);
+  lua_setglobal(L, "_");
+  if (lua_toboolean(L, lua_upvalueindex(1))) return 0;  /* quiet */
+  luaL_checkstack(L, 2, "too many results to print");
+  lua_getfield(L, LUA_REGISTRYINDEX, DISPLAYKEY);
+  lua_insert(L, 1);
+  lua_call(L, n, 1);
+  fwrite(lua_tostring(L, -1), 1, lua_rawlen(L, -1), stdout);
   fputs("\n", stdout);
+  fflush(stdout);
+  return 0;
+}
+
+static double now(void) {
+  struct timespec t;
+  clock_gettime(CLOCK_MONOTONIC, &t);
+  return (double)t.tv_sec + (double)t.tv_nsec * 1e-9;
+}
+
+static void print_time(double s) {
+  if (s < 1e-3) printf("time: %.1f us\n", s * 1e6);
+  else if (s < 1) printf("time: %.2f ms\n", s * 1e3);
+  else printf("time: %.3f s\n", s);
+  fflush(stdout);
+}
+
+/* The read-eval-print loop: until the end of input (Ctrl-D). */
+static void doREPL(lua_State *L) {
+  int status, flags;
+  const char *oldprogname = progname;
+  progname = NULL;  /* no program name on errors at the prompt */
+  globalL = L;
+  initrepl(L);
+  lm_initreadline(L);
+  idlesig = onprompt;
+  setsignal(SIGINT, idlesig);
+  if (interactive) {
+    printf("luaml %s (%s)  help() for help, Ctrl-D to quit\n",
+           LUAML_VERSION, LUA_RELEASE);
+    fflush(stdout);
+  }
+  while ((status = loadline(L, &flags)) != -1) {
+    double t0 = now();
+    if (status == -2) continue;
+    if (status == LUA_OK) status = docall(L, 0, LUA_MULTRET);
+    if (status == LUA_OK && lua_gettop(L) > 0) {
+      lua_pushboolean(L, (flags & F_QUIET) != 0);
+      lua_pushcclosure(L, l_print, 1);
+      lua_insert(L, 1);
+      status = lua_pcall(L, lua_gettop(L) - 1, 0, 0);
+      if (status != LUA_OK)
+        lua_pushfstring(L, "error printing the result: %s", lua_tostring(L, -1));
+    }
+    report(L, status);
+    if (timing || (flags & F_TIME)) print_time(now() - t0);
+  }
+  lua_settop(L, 0);
+  lm_closereadline();
+  idlesig = SIG_DFL;
+  setsignal(SIGINT, idlesig);
+  if (interactive) {
+    fputs("\n", stdout);
+    fflush(stdout);
+  }
+  progname = oldprogname;
+}
+
+/* ---- main --------------------------------------------------------------- */
+
+/* The main program, run protected: arguments 1 and 2 are argc and argv.
+** Returns true when everything ran without error. */
+static int pmain(lua_State *L) {
+  int argc = (int)lua_tointeger(L, 1);
+  char **argv = (char **)lua_touserdata(L, 2);
+  int script, args = collectargs(argv, &script);
+  luaL_checkversion(L);
+  interactive = isatty(STDIN_FILENO);
+  if (args == has_error) {
+    print_usage(stderr, argv[script]);
+    return 0;
+  }
+  if (args & has_h) {
+    print_usage(stdout, NULL);
+    lua_pushboolean(L, 1);
+    return 1;
+  }
+  if (args & has_v) print_version();
+  createargtable(L, argv, argc, script);
+  if (!runargs(L, argv, script)) return 0;
+  if (script < argc && handle_script(L, argv + script) != LUA_OK) return 0;
+  if ((args & has_i) || (script == argc && !(args & (has_e | has_v))))
+    doREPL(L);
+  lua_pushboolean(L, 1);
+  return 1;
 }
 
 int main(int argc, char **argv) {
-  lua_State *L;
-  int i, script = 0, interactive = 0, status = LUA_OK, ran = 0;
+  int status, result;
+  lua_State *L = luaml_newstate(NULL);
   if (argv[0] && argv[0][0]) progname = argv[0];
-  L = luaml_newstate(NULL);
   if (L == NULL) {
-    fprintf(stderr, "%s: cannot create state: not enough memory\n", progname);
+    l_message(progname, "cannot create the Lua state (not enough memory?)");
     return EXIT_FAILURE;
   }
-  for (i = 1; i < argc; i++) {  /* options */
-    const char *a = argv[i];
-    if (a[0] != '-' || strcmp(a, "-") == 0) { script = i; break; }
-    if (strcmp(a, "--") == 0) { if (i + 1 < argc) script = i + 1; break; }
-    if (strcmp(a, "-v") == 0) {
-      printf("luaml %s (%s)\n", LUAML_VERSION, LUA_RELEASE);
-      ran = 1;
-    } else if (strcmp(a, "-i") == 0) {
-      interactive = 1;
-    } else if (strcmp(a, "-e") == 0) {
-      if (++i >= argc) { usage(); lua_close(L); return EXIT_FAILURE; }
-      createargtable(L, argv, argc, 0);
-      if ((status = dostring(L, argv[i], "=(command line)")) != LUA_OK) break;
-      ran = 1;
-    } else {
-      fprintf(stderr, "%s: unrecognized option '%s'\n", progname, a);
-      usage();
-      lua_close(L);
-      return EXIT_FAILURE;
-    }
-  }
-  if (status == LUA_OK && script > 0) {
-    createargtable(L, argv, argc, script);
-    status = runscript(L, argv[script], argv, argc, script);
-    ran = 1;
-  }
-  if (status == LUA_OK && (interactive || !ran)) repl(L);
+  lua_pushcfunction(L, pmain);
+  lua_pushinteger(L, argc);
+  lua_pushlightuserdata(L, argv);
+  status = lua_pcall(L, 2, 1, 0);
+  result = lua_toboolean(L, -1);
+  report(L, status);
   lua_close(L);
-  return status == LUA_OK ? EXIT_SUCCESS : EXIT_FAILURE;
+  return (result && status == LUA_OK) ? EXIT_SUCCESS : EXIT_FAILURE;
 }

@@ -6,6 +6,7 @@
 */
 #include <math.h>
 #include <string.h>
+#include <time.h>
 
 #include "lbind.h"
 
@@ -476,6 +477,18 @@ static int f_accuracy(lua_State *L) {
   return 1;
 }
 
+/* ---- timing --------------------------------------------------------- */
+
+/* clock() -> seconds of wall time from a monotonic clock (an arbitrary
+** origin): the difference of two calls times a piece of code, threads
+** included, unlike os.clock() which counts this process's CPU time */
+static int f_clock(lua_State *L) {
+  struct timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  lua_pushnumber(L, (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec);
+  return 1;
+}
+
 /* ---- registration --------------------------------------------------- */
 
 /* register f as ml.name and m:name with upvalues (op, name, flag) */
@@ -523,5 +536,7 @@ void lmopen_funcs(lua_State *L) {
   luaL_setfuncs(L, plain, 0);
   lua_pushvalue(L, -2);
   luaL_setfuncs(L, plain, 0);
+  lua_pushcfunction(L, f_clock);  /* a module function, not a method */
+  lua_setfield(L, -2, "clock");
   lua_pop(L, 2);
 }

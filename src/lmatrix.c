@@ -19,6 +19,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#ifdef __linux__
+#include <sys/mman.h>
+#endif
 
 #include "lbind.h"
 
@@ -88,13 +91,55 @@ static void fmtbytes(char *buf, size_t n, double bytes) {
 
 /* ---- creation ------------------------------------------------------- */
 
+/* The metatable is also kept in the registry under the address of this
+** variable: a light-userdata key is found without hashing or comparing a
+** string, which luaL_testudata's name lookup costs on every operation. */
+static const char mtkey = 'm';
+
+static void pushmeta(lua_State *L) {
+  lua_rawgetp(L, LUA_REGISTRYINDEX, &mtkey);
+}
+
 static Matrix *tomatrix(lua_State *L, int idx) {
-  return (Matrix *)luaL_testudata(L, idx, LM_MATRIX);
+  void *p = lua_touserdata(L, idx);
+  int same;
+  if (p == NULL || !lua_getmetatable(L, idx)) return NULL;
+  pushmeta(L);
+  same = lua_rawequal(L, -1, -2);
+  lua_pop(L, 2);
+  return same ? (Matrix *)p : NULL;
 }
 
 static double *alignup(void *p) {
   size_t a = ((size_t)p + ALIGN - 1) & ~(size_t)(ALIGN - 1);
   return (double *)a;
+}
+
+#define GC_BIG ((size_t)4 << 20)    /* a "large" matrix, in bytes */
+#define GC_STEP ((size_t)32 << 10)  /* a "mid-sized" one */
+#define HUGE_PAGE ((size_t)2 << 20)
+
+/* Ask the kernel to back the 2 MB-aligned interior of a large, untouched
+** buffer with transparent huge pages (as numpy does for large arrays):
+** where THP is in "madvise" mode this turns thousands of page faults of
+** the first writes into a few.  Then have it map (and zero) them at once
+** (MADV_POPULATE_WRITE, Linux 5.14+): the kernels' threads then write
+** without faulting, which two threads faulting side by side did slower
+** than one.  Only hints: failures (older kernels) are ignored. */
+static void hugepages(void *p, size_t bytes) {
+#if defined(__linux__) && defined(MADV_HUGEPAGE)
+  size_t lo = ((size_t)p + HUGE_PAGE - 1) & ~(HUGE_PAGE - 1);
+  size_t hi = ((size_t)p + bytes) & ~(HUGE_PAGE - 1);
+  if (bytes >= GC_BIG && hi > lo) {
+    madvise((void *)lo, hi - lo, MADV_HUGEPAGE);
+#ifndef MADV_POPULATE_WRITE
+#define MADV_POPULATE_WRITE 23
+#endif
+    madvise((void *)lo, hi - lo, MADV_POPULATE_WRITE);
+  }
+#else
+  (void)p; (void)bytes;
+#endif
 }
 
 lm_mat *lmL_newmat(lua_State *L, lua_Integer rows, lua_Integer cols,
@@ -112,8 +157,8 @@ lm_mat *lmL_newmat(lua_State *L, lua_Integer rows, lua_Integer cols,
     lmL_error(L, "%s: %lldx%lld matrix is too large", fname,
               (long long)rows, (long long)cols);
   bytes = n * sizeof(double);
-  {
-    double mem = physmem();
+  if (bytes >= GC_BIG) {
+    double mem = physmem();  /* a system call: only for large requests */
     if (mem > 0 && (double)bytes > mem) {
       char need[32], have[32];
       fmtbytes(need, sizeof need, (double)bytes);
@@ -122,11 +167,29 @@ lm_mat *lmL_newmat(lua_State *L, lua_Integer rows, lua_Integer cols,
                 "this machine has %s)", fname, (long long)rows,
                 (long long)cols, need, have);
     }
+    /* Garbage matrices are freed only by the collector, which lets the
+    ** heap grow to twice its live size between cycles: a loop making a
+    ** few large temporaries per step (r = 100 * C / s) would then hold
+    ** several dead ones at once.  Before a large allocation collect
+    ** them, as numpy frees its arrays at once: the cycle costs little
+    ** next to the work on so many elements. */
+    if (lua_gc(L, LUA_GCISRUNNING)) lua_gc(L, LUA_GCCOLLECT);
+  } else if (bytes >= GC_STEP) {
+    /* A mid-sized matrix (a column of 8000 samples): one basic step of
+    ** the collector, which starts a cycle even during its pause.  Without
+    ** it a loop of such temporaries next to a 50 MB data set piles up
+    ** another 50 MB of garbage before the collector wakes; with it dead
+    ** temporaries go within a few iterations.  A step is a few
+    ** microseconds; small matrices (10x10) never pay it.  A script that
+    ** stopped the collector (collectgarbage "stop") is obeyed. */
+    if (lua_gc(L, LUA_GCISRUNNING)) lua_gc(L, LUA_GCSTEP, 0);
   }
   x = (Matrix *)lua_newuserdatauv(L, sizeof(Matrix) + bytes + ALIGN, 1);
   memset(x, 0, sizeof(Matrix));
-  luaL_setmetatable(L, LM_MATRIX);
+  pushmeta(L);
+  lua_setmetatable(L, -2);
   x->m.data = alignup(x + 1);
+  hugepages(x->m.data, bytes);
   x->m.rows = (int)rows;
   x->m.cols = (int)cols;
   x->m.rs = cols;
@@ -156,7 +219,8 @@ lm_mat *lmL_newview(lua_State *L, int owner, const lm_mat *geom) {
   memset(v, 0, sizeof(Matrix));
   v->m = *geom;
   v->isview = 1;
-  luaL_setmetatable(L, LM_MATRIX);
+  pushmeta(L);
+  lua_setmetatable(L, -2);
   lua_pushvalue(L, owner);
   lua_setiuservalue(L, -2, 1);
   if (pushed) lua_remove(L, -2);  /* the owner temporary */
@@ -944,16 +1008,18 @@ static int m_tostring(lua_State *L) {
 
 /* m.rows, m.cols, methods, and m[i] for vectors (element i) */
 static int m_index(lua_State *L) {
-  Matrix *x = tomatrix(L, 1);
-  if (x == NULL)  /* called directly: getmetatable(m).__index(t, k) */
-    return luaL_typeerror(L, 1, "matrix");
   if (lua_type(L, 2) == LUA_TSTRING) {
-    const char *k = lua_tostring(L, 2);
+    const char *k;
+    Matrix *x;
+    lua_pushvalue(L, 2);
+    if (lua_rawget(L, lua_upvalueindex(1)) != LUA_TNIL)  /* a method */
+      return 1;
+    if ((x = tomatrix(L, 1)) == NULL)  /* called directly: __index(t, k) */
+      return luaL_typeerror(L, 1, "matrix");
+    k = lua_tostring(L, 2);
     if (strcmp(k, "rows") == 0) { lua_pushinteger(L, x->m.rows); return 1; }
     if (strcmp(k, "cols") == 0) { lua_pushinteger(L, x->m.cols); return 1; }
-    lua_pushvalue(L, 2);
-    lua_rawget(L, lua_upvalueindex(1));  /* methods */
-    return 1;
+    return 1;  /* nil */
   }
   if (lua_type(L, 2) == LUA_TNUMBER) {
     lm_mat *m = lmL_checkmat(L, 1);
@@ -1040,6 +1106,8 @@ void lmopen_matrix(lua_State *L) {
   lua_setfield(L, -2, "__index");
   lua_pushliteral(L, LM_MATRIX);
   lua_setfield(L, -2, "__name");
+  lua_pushvalue(L, -1);
+  lua_rawsetp(L, LUA_REGISTRYINDEX, &mtkey);
   lua_pop(L, 1);
   luaL_setfuncs(L, funcs, 0);
 }

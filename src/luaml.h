@@ -1,6 +1,34 @@
 /*
 ** luaml.h -- embedding luaml in a C program.
-** (See the full documentation further down; filled in by the embedding work.)
+**
+** luaml is Lua 5.4 with a matrix type and machine-learning builtins.  A host
+** creates a state with luaml_newstate, hands its data to Lua as matrices
+** with luaml_pushmatrix, runs scripts with luaml_pcall, reads results back
+** with luaml_checkmatrix / luaml_tomatrix, and closes the state with
+** lua_close.  Build with `pkg-config --cflags --libs luaml`.
+**
+**   luaml_options o = {0};
+**   o.sandbox = 1;  o.memory_limit = 64 << 20;  o.instruction_limit = 10000000;
+**   lua_State *L = luaml_newstate(&o);         // NULL: out of memory
+**   if (luaL_loadfilex(L, "score.lua", "t") != LUA_OK) ...   // message at -1
+**   double *x = luaml_pushmatrix(L, n, 3);     // argument: n x 3, zeroed
+**   for (i = 0; i < 3 * n; i++) x[i] = data[i];  // row-major
+**   if (luaml_pcall(L, 1, 1) != LUA_OK) ...    // message at -1, with traceback
+**   luaml_matrix *s = luaml_tomatrix(L, -1);   // NULL: not a matrix
+**   for (i = 0; i < s->rows; i++) use(s->data[i * s->rs]);  // column 0
+**   lua_pop(L, 1);                             // s is invalid from here on
+**   lua_close(L);
+**
+** Errors.  Functions documented as "may raise" report errors the Lua way:
+** they longjmp to the innermost protected call (lua_pcall, luaml_pcall).
+** Outside any protected call an error calls the panic function, which
+** prints the message and aborts: call raising functions from C code that
+** runs inside lua_pcall/luaml_pcall (or a lua_CFunction called so), or
+** accept that "not enough memory" there aborts.  The memory errors come
+** from the state's allocator (see memory_limit below).
+**
+** This header is self-contained: it needs lua.h (pkg-config adds its path)
+** and no other luaml header.
 */
 #ifndef LUAML_H
 #define LUAML_H
@@ -13,7 +41,11 @@
 
 #ifndef LUAML_MATRIX_STRUCT
 #define LUAML_MATRIX_STRUCT
-/* A matrix as C sees it: element (i, j), 0-based, is data[i*rs + j*cs]. */
+/* A matrix as C sees it: a 2-D strided view of doubles.  Element (i, j),
+** 0-based, is data[i*rs + j*cs].  Strides are in elements, not bytes; they
+** are rs == cols, cs == 1 for a new matrix, and anything (including 0 for
+** a broadcast row or column, or cs > 1 for a transposed view) for a view
+** that a script returns, so always index through them. */
 typedef struct luaml_matrix {
   double *data;      /* first element */
   int rows, cols;    /* shape */
@@ -21,16 +53,93 @@ typedef struct luaml_matrix {
 } luaml_matrix;
 #endif
 
+/* Options of luaml_newstate.  Zero-initialise the struct (`= {0}`) and set
+** what you need: future versions may add fields whose zero value keeps the
+** current behaviour. */
 typedef struct luaml_options {
-  int sandbox;              /* nonzero: no io, os.execute..., package loaders, debug, binary chunks */
-  size_t memory_limit;      /* bytes, 0 = none */
-  long instruction_limit;   /* VM instructions per protected call, 0 = none */
+  /* Nonzero: run untrusted scripts.  The state gets no `io`, no `debug`,
+  ** no `dofile`/`loadfile`, and from `os` only clock, date, time and
+  ** difftime; `load` refuses binary chunks (it always uses mode "t");
+  ** `package` keeps only the preload searcher, so `require` finds loaded
+  ** modules (`require "luaml"`) and nothing on disk, and package.loadlib
+  ** is gone; the luaml functions that read or write files (ml.load_*,
+  ** ml.save_* and the matrix methods of those names) are removed before
+  ** the Lua part of the library loads, so no library code can reach them.
+  ** `print` stays (it writes to the host's stdout).  The host itself may
+  ** still load scripts with luaL_loadfilex(L, path, "t"). */
+  int sandbox;
+  /* Bytes the state may allocate, 0 = no limit.  Everything counts:
+  ** Lua objects and every matrix's storage (it lives in a userdata).  An
+  ** allocation beyond the limit first triggers a full garbage collection,
+  ** then fails with the Lua error "not enough memory" (status LUA_ERRMEM,
+  ** raised in the script, catchable by pcall).  The state stays usable:
+  ** what the failed code made becomes garbage and is collected.  Creating
+  ** the state and loading the library take a few hundred KB (190 KB
+  ** now); a limit below that makes luaml_newstate return NULL. */
+  size_t memory_limit;
+  /* VM instructions one luaml_pcall may run, 0 (or negative) = no limit;
+  ** values above INT_MAX count as INT_MAX.  Exceeding it raises the Lua
+  ** error "instruction limit exceeded" in the script; from then on every
+  ** Lua instruction of that call raises it again, so a pcall in the
+  ** script cannot swallow it and keep running.  luaml_pcall renews the
+  ** budget for each call; code run with plain lua_pcall (luaL_dostring,
+  ** a host's own lua_pcall) shares the budget of the last luaml_pcall or,
+  ** before the first one, of luaml_newstate.  Instructions are counted per
+  ** coroutine (each starts with a full budget).  Time spent inside one C
+  ** function (a large matrix product) is not instructions: bound it with
+  ** memory_limit, which bounds the sizes of matrices. */
+  long instruction_limit;
 } luaml_options;
 
+/* The standard module entry: pushes the module table (1 result), as
+** `require "luaml"` does.  Loads the matrix type into L if needed.
+** Stack: [-0, +1].  May raise (memory). */
 int luaopen_luaml(lua_State *L);
+
+/* A new state with the standard libraries opened, `require "luaml"` done
+** and the module in the global `ml`, configured by opts (NULL = all zero:
+** no sandbox, no limits).  Returns NULL when the state cannot be created
+** (not enough memory, or memory_limit too small).  Never raises.  Close
+** it with lua_close, which also frees the accounting data of the limits.
+** The state uses its own allocator (do not replace it with lua_setallocf)
+** and, with instruction_limit, the count hook (do not replace it with
+** lua_sethook).  Warnings (`warn`) are off until a script sends "@on". */
 lua_State *luaml_newstate(const luaml_options *opts);
+
+/* Call a function like lua_pcall(L, nargs, nresults, msgh): the function
+** and its nargs arguments are on the top of the stack.  Differences: a
+** runtime error's message gets a stack traceback appended (memory errors
+** keep the plain "not enough memory"), and with instruction_limit the
+** budget is renewed first.  Returns LUA_OK (the results are pushed) or an
+** error status (LUA_ERRRUN, LUA_ERRMEM, LUA_ERRERR) with the error message
+** pushed.  Stack: [-(nargs+1), +(nresults or 1)].  Never raises.  Works
+** with any state, also one not made by luaml_newstate. */
+int luaml_pcall(lua_State *L, int nargs, int nresults);
+
+/* Push a new rows x cols matrix of zeros, contiguous and row-major
+** (rs == cols, cs == 1), and return its storage: the host fills element
+** (i, j) at data[i*cols + j].  The pointer stays valid while the matrix is
+** reachable from Lua (on the stack, in a variable or a table): pop it and
+** it may be collected.  Scripts cannot resize it; m:close() in a script
+** releases it.  Stack: [-0, +1].  May raise: negative or too large sizes
+** (an error naming luaml_pushmatrix), memory (LUA_ERRMEM, or a message
+** "...: not enough memory for a RxC matrix ..." when the size exceeds the
+** machine's memory).  For an empty matrix (0 rows or columns) the pointer
+** is not NULL but there is nothing to write. */
 double *luaml_pushmatrix(lua_State *L, int rows, int cols);
+
+/* The matrix at stack index idx (the view of its struct), or a Lua type
+** error "bad argument #idx (matrix expected, got ...)" naming the
+** function that is running, as luaL_checkudata does; an error also when
+** the matrix has been closed.  The returned struct and its data pointer
+** are owned by Lua: valid while the value is reachable from Lua, never to
+** be freed by the host.  Read and write through data[i*rs + j*cs]; a view
+** shares storage with the matrix it came from, so writes show in both.
+** Stack: [-0, +0].  May raise (the type error). */
 luaml_matrix *luaml_checkmatrix(lua_State *L, int idx);
+
+/* The same as luaml_checkmatrix, but NULL instead of an error when the
+** value is not a matrix (or a closed one).  Stack: [-0, +0].  Never raises. */
 luaml_matrix *luaml_tomatrix(lua_State *L, int idx);
 
 #endif

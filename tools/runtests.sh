@@ -1,11 +1,13 @@
 #!/bin/sh
-# runtests.sh BUILD C_TEST... -- run every suite (C tests, busted specs),
-# print each suite's result and one closing line "N passed, N failed".
-# The specs load $build/luaml.so.  Optional wrappers (make sanitize and make
-# valgrind set them): TEST_WRAP prefixes each C test, BUSTED_WRAP prefixes
-# the busted command, BUSTED replaces it.
+# runtests.sh BUILD C_TEST... -- run every suite (C tests, the TAP shell
+# tests spec/shell/*.sh, busted specs), print each suite's result and one
+# closing line "N passed, N failed".  The specs load $build/luaml.so.
+# Optional wrappers (make sanitize and make valgrind set them): TEST_WRAP
+# prefixes each C test, BUSTED_WRAP prefixes the busted command, BUSTED
+# replaces it.
 build=$1; shift
 passed=0; failed=0; log=$build/test.log
+export LUAML_BUILD="$build"  # specs that start the host find it here
 : > "$log"
 count() {  # count TAP lines of the output file $1
   p=$(grep -c '^ok ' "$1"); f=$(grep -c '^not ok ' "$1")
@@ -13,14 +15,21 @@ count() {  # count TAP lines of the output file $1
   grep '^not ok ' "$1" | sed 's/^/  /'
   echo "$2: $p passed, $f failed"
 }
-for t in "$@"; do
-  out=$build/tests/$(basename "$t").out
-  $TEST_WRAP "$t" > "$out" 2>&1; rc=$?
+suite() {  # run a TAP-producing program: suite NAME COMMAND...
+  name=$1; shift
+  out=$build/tests/$name.out
+  "$@" > "$out" 2>&1; rc=$?
   cat "$out" >> "$log"
-  count "$out" "$(basename "$t")"
+  count "$out" "$name"
   if [ $rc -ne 0 ] && ! grep -q '^not ok ' "$out"; then
-    echo "  $(basename "$t") exited with status $rc"; tail -5 "$out"; failed=$((failed + 1))
+    echo "  $name exited with status $rc"; tail -5 "$out"; failed=$((failed + 1))
   fi
+}
+for t in "$@"; do
+  suite "$(basename "$t")" $TEST_WRAP "$t"
+done
+for t in spec/shell/*.sh; do  # shell tests: sh spec/shell/x.sh BUILD
+  [ -f "$t" ] && suite "$(basename "$t" .sh)" sh "$t" "$build"
 done
 out=$build/tests/busted.out
 # busted starts with "#!/usr/bin/env lua", and `lua` may be another version

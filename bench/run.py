@@ -1,0 +1,357 @@
+#!/usr/bin/python3
+"""run.py -- luaml against numpy on the same workloads, side by side.
+
+Runs each pair of scripts (bench/N_name.lua with luaml, bench/N_name.py
+with Debian's numpy) alternately, --runs times each, and writes the
+medians, the luaml/numpy ratios against the targets of issue 5, the peak
+resident memory of every process and a description of the machine to
+bench/results.md (or --out).
+
+Whole-script workloads are timed from outside (process start to exit);
+the kernels inside a script time themselves and print "t NAME SECONDS"
+lines (see util.lua / util.py).  Both sides print "c NAME VALUE"
+checksums, which must agree: the two sides did the same work.
+
+OPENBLAS_CORETYPE and OPENBLAS_L2_SIZE are removed from the environment
+of the benchmarked processes only (they pin an old, slower OpenBLAS
+kernel on some machines); the kernel then chosen is reported.
+
+usage: /usr/bin/python3 bench/run.py [--runs N] [--luaml PATH] [--out FILE]
+                                     [--only 1,3,...]
+"""
+import argparse
+import datetime
+import os
+import platform
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.dirname(HERE)
+PYTHON = "/usr/bin/python3"  # Debian's, the one with numpy
+
+# (id, script stem or None, title, kind, target ratio for each measure)
+WORKLOADS = [
+    ("1", "1_logistic", "logistic regression, MNIST 8000x784, 200 GD iterations",
+     "script", 0.8),
+    ("2", "2_softmax", "softmax regression, MNIST, 10 classes, 100 GD iterations",
+     "script", 0.8),
+    ("3", "3_elementwise", "elementwise, 1000x10000 (calories: 4000x4000)",
+     "kernels", 0.5),
+    ("4", "4_reductions", "reductions of 1000x10000", "kernels", 0.8),
+    ("5", "5_products", "matrix products", "kernels", 1.05),
+    ("6", "6_smallops", "10^5 operations on 10x10 matrices", "kernels", 0.5),
+    ("7", None, "start-up: `luaml -e ''` vs `python3 -c 'import numpy'`",
+     "startup", 0.1),
+]
+NO_TARGET = {"copy", "copy_into"}  # yardsticks, not targets
+
+
+def bench_env():
+    env = dict(os.environ)
+    env.pop("OPENBLAS_CORETYPE", None)
+    env.pop("OPENBLAS_L2_SIZE", None)
+    return env
+
+
+def run_proc(cmd, env, cwd):
+    """Run cmd; return (wall seconds, peak RSS in KiB, stdout text)."""
+    with tempfile.TemporaryFile(mode="w+") as out, \
+            tempfile.TemporaryFile(mode="w+") as errf:
+        t0 = time.perf_counter()
+        p = subprocess.Popen(cmd, stdout=out, stderr=errf, env=env, cwd=cwd)
+        _, status, ru = os.wait4(p.pid, 0)  # this child's own peak RSS
+        wall = time.perf_counter() - t0
+        p.returncode = os.waitstatus_to_exitcode(status)
+        out.seek(0)
+        text = out.read()
+        errf.seek(0)
+        err = errf.read()
+    if p.returncode != 0:
+        sys.exit("bench: %s failed (exit %d):\n%s" % (" ".join(cmd), p.returncode,
+                                                      err))
+    return wall, ru.ru_maxrss, text
+
+
+def parse(text):
+    """'t NAME S' and 'c NAME V' lines -> ({name: s}, {name: v})."""
+    times, checks = {}, {}
+    for line in text.splitlines():
+        parts = line.split()
+        if len(parts) == 3 and parts[0] in ("t", "c"):
+            (times if parts[0] == "t" else checks)[parts[1]] = float(parts[2])
+    return times, checks
+
+
+def agree(a, b):
+    return abs(a - b) <= 1e-6 * max(1.0, abs(a), abs(b))
+
+
+class Side:
+    """The measurements of one side (luaml or numpy) of one workload."""
+
+    def __init__(self):
+        self.times = {}   # name -> [seconds per run]
+        self.rss = []     # KiB per run
+        self.checks = None
+
+    def add(self, wall, rss, text, kind):
+        times, checks = parse(text)
+        if kind in ("script", "startup"):
+            times = {"total": wall}
+        for k, v in times.items():
+            self.times.setdefault(k, []).append(v)
+        self.rss.append(rss)
+        self.checks = checks
+
+
+def commands(w, luaml):
+    stem = w[1]
+    if stem is None:
+        return [luaml, "-e", ""], [PYTHON, "-c", "import numpy"]
+    return ([luaml, os.path.join(HERE, stem + ".lua")],
+            [PYTHON, os.path.join(HERE, stem + ".py")])
+
+
+def measure(workloads, runs, luaml, env, log):
+    res = {w[0]: (Side(), Side()) for w in workloads}
+    for r in range(runs):
+        for w in workloads:
+            lcmd, pcmd = commands(w, luaml)
+            reps = 4 if w[3] == "startup" else 1  # start-up is short: more
+            for k in range(reps):
+                pair = [(0, lcmd), (1, pcmd)]
+                if (r + k) % 2:  # alternate which side goes first
+                    pair.reverse()
+                for side, cmd in pair:
+                    wall, rss, text = run_proc(cmd, env, ROOT)
+                    res[w[0]][side].add(wall, rss, text, w[3])
+            log("run %d/%d: workload %s done" % (r + 1, runs, w[0]))
+    return res
+
+
+# ---- the machine --------------------------------------------------------
+
+def sh(cmd, env=None):
+    try:
+        return subprocess.run(cmd, capture_output=True, text=True, env=env,
+                              timeout=60).stdout.strip()
+    except (OSError, subprocess.SubprocessError):
+        return ""
+
+
+def cpu_model():
+    model, flags = "unknown", ""
+    try:
+        with open("/proc/cpuinfo") as f:
+            for line in f:
+                k, _, v = line.partition(":")
+                k = k.strip()
+                if k == "model name" and model == "unknown":
+                    model = v.strip()
+                elif k == "flags" and not flags:
+                    flags = v.split()
+    except OSError:
+        pass
+    simd = [f for f in ("sse4_2", "avx", "avx2", "fma", "avx512f") if f in flags]
+    return model, " ".join(simd)
+
+
+def openblas_info(env):
+    """numpy's BLAS as threadpoolctl sees it under the benchmark's
+    environment, and the core OpenBLAS picks in a luaml process."""
+    code = ("import numpy, threadpoolctl\n"
+            "for i in threadpoolctl.threadpool_info():\n"
+            "    print('%s %s %s kernel %s, %s threads (%s)' % (i.get('internal_api'),"
+            " i.get('version'), i.get('filepath'), i.get('architecture'),"
+            " i.get('num_threads'), i.get('threading_layer')))\n")
+    return sh([PYTHON, "-c", code], env) or "threadpoolctl not available"
+
+
+def luaml_blas(luaml, env):
+    """The OpenBLAS library luaml loads and the core it picks there."""
+    lib = ""
+    for line in sh(["ldd", luaml]).splitlines():
+        if "openblas" in line and "=>" in line:
+            lib = line.split("=>")[1].split("(")[0].strip()
+    if not lib:
+        return "?"
+    code = ("import ctypes, sys\n"
+            "l = ctypes.CDLL(sys.argv[1])\n"
+            "l.openblas_get_corename.restype = ctypes.c_char_p\n"
+            "l.openblas_get_config.restype = ctypes.c_char_p\n"
+            "print(l.openblas_get_config().decode() + ';', 'kernel',"
+            " l.openblas_get_corename().decode())\n")
+    return "%s: %s" % (os.path.realpath(lib),
+                       sh([PYTHON, "-c", code, lib], env) or "?")
+
+
+def machine(luaml, env):
+    model, simd = cpu_model()
+    mem = ""
+    try:
+        with open("/proc/meminfo") as f:
+            mem = "%.1f GiB" % (int(f.readline().split()[1]) / 2**20)
+    except (OSError, ValueError, IndexError):
+        pass
+    thp = ""
+    try:
+        with open("/sys/kernel/mm/transparent_hugepage/enabled") as f:
+            thp = f.read().strip()
+    except OSError:
+        pass
+    numpy_v = sh([PYTHON, "-c", "import numpy; print(numpy.__version__)"])
+    return [
+        ("CPU", "%s (%s)" % (model, simd)),
+        ("cores", str(os.cpu_count())),
+        ("memory", mem),
+        ("kernel", platform.release() + ("; THP " + thp if thp else "")),
+        ("OpenBLAS in luaml", luaml_blas(luaml, env)),
+        ("BLAS in numpy", openblas_info(env)),
+        ("numpy", numpy_v + " (" + sh([PYTHON, "--version"]) + ")"),
+        ("luaml", sh([luaml, "-v"]) + ", " + sh(["cc", "--version"]).split("\n")[0]),
+        ("commit", sh(["git", "-C", ROOT, "log", "-1", "--format=%h %s"])),
+        ("date", datetime.datetime.now().strftime("%Y-%m-%d %H:%M")),
+    ]
+
+
+# ---- the report ---------------------------------------------------------
+
+def fmt_time(s):
+    if s >= 1:
+        return "%.3f s" % s
+    if s >= 1e-3:
+        return "%.2f ms" % (s * 1e3)
+    return "%.1f us" % (s * 1e6)
+
+
+# bytes a kernel moves per call (read + write), for GB/s
+MOVED = {
+    "3": {"copy": 16e7, "copy_into": 16e7, "sigmoid": 16e7, "exp": 16e7, "log": 16e7,
+          "center": 16e7, "calories": 2.56e8},
+    "4": {k: 8e7 for k in ("sum", "sum_axis1", "sum_axis2", "mean_axis2",
+                           "max_axis1", "max_axis2", "argmax_axis2")},
+    "5": {"X_w": 8000 * 784 * 8, "XT_d": 8000 * 784 * 8},
+}
+
+
+def rate(wid, name, t):
+    """GFLOP/s of dgemm, GB/s of memory-bound kernels, or ''."""
+    if name == "dgemm_2000":
+        return "%.0f GFLOP/s" % (2 * 2000.0 ** 3 / t / 1e9)
+    moved = MOVED.get(wid, {}).get(name)
+    return "%.1f GB/s" % (moved / t / 1e9) if moved else ""
+
+
+def accuracy(luaml):
+    """The ulp errors of the vector functions against libm, as measured by
+    the C test of the fast paths (if built)."""
+    test = os.path.join(os.path.dirname(luaml), "tests", "test_simd")
+    if not os.access(test, os.X_OK):
+        return []
+    return [line[2:] for line in sh([test]).splitlines()
+            if line.startswith("# ") and "ulp" in line]
+
+
+def report(workloads, res, runs, info, path, acc):
+    lines = ["# luaml vs numpy: benchmark results", "",
+             "Written by `make bench` (bench/run.py): every pair of scripts ran "
+             "%d times, alternating luaml and numpy; the figures are medians. "
+             "ratio = luaml / numpy (below 1: luaml is faster). "
+             "Rates: GFLOP/s for dgemm; for memory-bound kernels, GB/s of bytes "
+             "read + written (compare with `copy`, a plain copy of the same "
+             "bytes: `copy_into` writes an existing matrix, `copy` a new one, "
+             "whose fresh pages the kernel zeroes first, as for every new "
+             "result on either side)." % runs, "",
+             "## Machine", "", "| | |", "| --- | --- |"]
+    lines += ["| %s | %s |" % kv for kv in info]
+    lines += ["", "## Times", "",
+              "| workload | measure | luaml | numpy | ratio | target | met | "
+              "luaml rate | numpy rate |",
+              "| --- | --- | ---: | ---: | ---: | ---: | :---: | ---: | ---: |"]
+    misses = []
+    for w in workloads:
+        lua, npy = res[w[0]]
+        for name in lua.times:
+            lt = statistics.median(lua.times[name])
+            nt = statistics.median(npy.times.get(name, [float("nan")]))
+            ratio = lt / nt
+            if name in NO_TARGET:
+                target, met = "", ""
+            else:
+                target = "<= %g" % w[4]
+                met = "yes" if ratio <= w[4] else "**no**"
+                if ratio > w[4]:
+                    misses.append("%s %s" % (w[0], name))
+            lines.append("| %s | %s | %s | %s | %.2f | %s | %s | %s | %s |" % (
+                w[1] or "7_startup", name, fmt_time(lt), fmt_time(nt), ratio,
+                target, met, rate(w[0], name, lt), rate(w[0], name, nt)))
+    lines += ["", "## Peak resident memory (max RSS of the process, median)", "",
+              "| workload | luaml | numpy | ratio | <= numpy |",
+              "| --- | ---: | ---: | ---: | :---: |"]
+    for w in workloads:
+        lua, npy = res[w[0]]
+        lr, nr = statistics.median(lua.rss), statistics.median(npy.rss)
+        ok = lr <= nr
+        if not ok:
+            misses.append("%s rss" % w[0])
+        lines.append("| %s | %.1f MB | %.1f MB | %.2f | %s |" % (
+            w[1] or "7_startup", lr / 1024, nr / 1024, lr / nr,
+            "yes" if ok else "**no**"))
+    lines += ["", "## Checksums", ""]
+    bad = []
+    for w in workloads:
+        lua, npy = res[w[0]]
+        for name, v in (lua.checks or {}).items():
+            u = (npy.checks or {}).get(name)
+            if u is None or not agree(v, u):
+                bad.append("%s %s: luaml %.17g, numpy %s" % (w[0], name, v, u))
+    if bad:
+        lines += ["Checksums that differ (the two sides did not compute the "
+                  "same thing):", ""] + ["- " + b for b in bad]
+    else:
+        lines.append("Every checksum of luaml agrees with numpy's (relative "
+                     "difference below 1e-6).")
+    if acc:
+        lines += ["", "## Accuracy of the vector functions", "",
+                  "SLEEF's exp, log, tanh (and sigmoid built on exp) against "
+                  "glibc's libm, per instruction set this CPU runs (from "
+                  "spec/c/test_simd.c, which asserts these bounds; special "
+                  "values, overflow and underflow are libm's exactly):", ""]
+        lines += ["- " + a for a in acc]
+    lines += ["", "Targets missed: " + (", ".join(misses) if misses else "none"),
+              ""]
+    with open(path, "w") as f:
+        f.write("\n".join(lines))
+    return bad
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--runs", type=int, default=5)
+    ap.add_argument("--luaml", default=os.path.join(ROOT, "build", "luaml"))
+    ap.add_argument("--out", default=os.path.join(HERE, "results.md"))
+    ap.add_argument("--only", default="", help="workload ids, e.g. 1,3")
+    a = ap.parse_args()
+    only = set(a.only.split(",")) if a.only else None
+    workloads = [w for w in WORKLOADS if only is None or w[0] in only]
+    luaml = os.path.abspath(a.luaml)
+    env = bench_env()
+
+    def log(msg):
+        sys.stderr.write("bench: " + msg + "\n")
+
+    info = machine(luaml, env)
+    res = measure(workloads, a.runs, luaml, env, log)
+    bad = report(workloads, res, a.runs, info, a.out, accuracy(luaml))
+    with open(a.out) as f:
+        sys.stdout.write(f.read())
+    if bad:
+        sys.exit("bench: checksums differ")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,541 @@
+/*
+** core_simd.c -- vectorised exp, log, sigmoid and tanh over contiguous
+** arrays, dispatched at run time to SSE2, AVX2+FMA or AVX-512F (the binary
+** still runs on any x86-64), and the thread helpers of the kernels.
+**
+** The vector functions are SLEEF's (Debian's libsleef), accuracy class
+** u10: at most 1.0 ulp from the exact result; for AVX2 and AVX-512 its
+** "finz" variants, which skip the handling of non-finite and subnormal
+** values (those never reach them here, see below).  Measured against glibc's
+** libm over sweeps of 10^6 arguments per function (spec/c/test_simd.c,
+** which asserts these bounds): exp and log differ from libm by at most
+** 1 ulp, sigmoid (built on exp) and tanh by at most 2 ulp (glibc's tanh is
+** not correctly rounded either).  SLEEF runs only
+** where the result is finite and normal; every other argument (NaN, +-inf,
+** -0 where it matters, overflow, underflow into subnormals, log of 0 or of
+** a negative) goes to libm, so special values are libm's exactly.
+**
+** Set LUAML_SIMD=scalar|sse2|avx2|avx512 in the environment to cap the
+** level (to compare, or to rule the vector code out); the default is the
+** best the CPU has.
+*/
+#define _GNU_SOURCE  /* sched_getaffinity */
+#include <float.h>
+#include <math.h>
+#include <pthread.h>
+#include <sched.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "core.h"
+#include "core_simd.h"
+
+#if defined(__x86_64__) && defined(__GNUC__) && !defined(LUAML_NO_SLEEF)
+#define HAVE_SLEEF 1
+#include <sleef.h>
+/* sleef.h declares the AVX2 and AVX-512 functions only when the whole file
+** is compiled for them; these are the library's own, for the functions
+** below that are (target attributes) */
+__m256d Sleef_finz_expd4_u10avx2(__m256d);
+__m256d Sleef_finz_logd4_u10avx2(__m256d);
+__m256d Sleef_finz_tanhd4_u10avx2(__m256d);
+__m512d Sleef_finz_expd8_u10avx512f(__m512d);
+__m512d Sleef_finz_logd8_u10avx512f(__m512d);
+__m512d Sleef_finz_tanhd8_u10avx512f(__m512d);
+#endif
+
+/* fast ranges: exp's result is normal and finite on [EXP_LO, EXP_HI];
+** sigmoid needs exp(-|x|) normal; tanh(x) rounds to x below TANH_LO and to
+** +-1 above TANH_HI, where libm is exact anyway */
+#define EXP_LO (-708.39)
+#define EXP_HI 709.78
+#define SIG_HI 708.0
+#define TANH_LO 0x1p-27
+#define TANH_HI 19.0
+
+/* the logistic function, stable for either sign (exp never overflows) */
+double lm_sigmoid1(double x) {
+  if (x >= 0) return 1.0 / (1.0 + exp(-x));
+  {
+    double e = exp(x);
+    return e / (1.0 + e);
+  }
+}
+
+/* ---- the instruction sets ----------------------------------------------- */
+
+#ifdef HAVE_SLEEF
+
+/* AVX-512F */
+#define SFX avx512
+#define TGT __attribute__((target("avx512f")))
+#define V __m512d
+#define W 8
+#define LD _mm512_loadu_pd
+#define ST _mm512_storeu_pd
+#define SET1 _mm512_set1_pd
+#define ADD _mm512_add_pd
+#define DIV _mm512_div_pd
+#define NEG(v) _mm512_castsi512_pd(_mm512_xor_si512(_mm512_castpd_si512(v), \
+                 _mm512_castpd_si512(_mm512_set1_pd(-0.0))))
+#define ABS(v) _mm512_castsi512_pd(_mm512_andnot_si512(                     \
+                 _mm512_castpd_si512(_mm512_set1_pd(-0.0)), _mm512_castpd_si512(v)))
+#define INRANGE(v, lo, hi) ((_mm512_cmp_pd_mask(v, lo, _CMP_GE_OQ) &         \
+                             _mm512_cmp_pd_mask(v, hi, _CMP_LE_OQ)) == 0xff)
+#define GE0SEL(x, a, b) _mm512_mask_blend_pd(                                 \
+                 _mm512_cmp_pd_mask(x, _mm512_setzero_pd(), _CMP_GE_OQ), b, a)
+#define VEXP Sleef_finz_expd8_u10avx512f
+#define VLOG Sleef_finz_logd8_u10avx512f
+#define VTANH Sleef_finz_tanhd8_u10avx512f
+#include "core_simd_isa.h"
+
+/* AVX2 with FMA */
+#define SFX avx2
+#define TGT __attribute__((target("avx2,fma")))
+#define V __m256d
+#define W 4
+#define LD _mm256_loadu_pd
+#define ST _mm256_storeu_pd
+#define SET1 _mm256_set1_pd
+#define ADD _mm256_add_pd
+#define DIV _mm256_div_pd
+#define NEG(v) _mm256_xor_pd(v, _mm256_set1_pd(-0.0))
+#define ABS(v) _mm256_andnot_pd(_mm256_set1_pd(-0.0), v)
+#define INRANGE(v, lo, hi) (_mm256_movemask_pd(_mm256_and_pd(                \
+                 _mm256_cmp_pd(v, lo, _CMP_GE_OQ),                           \
+                 _mm256_cmp_pd(v, hi, _CMP_LE_OQ))) == 0xf)
+#define GE0SEL(x, a, b) _mm256_blendv_pd(b, a,                                \
+                 _mm256_cmp_pd(x, _mm256_setzero_pd(), _CMP_GE_OQ))
+#define VEXP Sleef_finz_expd4_u10avx2
+#define VLOG Sleef_finz_logd4_u10avx2
+#define VTANH Sleef_finz_tanhd4_u10avx2
+#include "core_simd_isa.h"
+
+/* SSE2, which every x86-64 has */
+#define SFX sse2
+#define TGT
+#define V __m128d
+#define W 2
+#define LD _mm_loadu_pd
+#define ST _mm_storeu_pd
+#define SET1 _mm_set1_pd
+#define ADD _mm_add_pd
+#define DIV _mm_div_pd
+#define NEG(v) _mm_xor_pd(v, _mm_set1_pd(-0.0))
+#define ABS(v) _mm_andnot_pd(_mm_set1_pd(-0.0), v)
+#define INRANGE(v, lo, hi) (_mm_movemask_pd(_mm_and_pd(_mm_cmpge_pd(v, lo), \
+                 _mm_cmple_pd(v, hi))) == 0x3)
+#define GE0SEL(x, a, b) sse2_sel(_mm_cmpge_pd(x, _mm_setzero_pd()), a, b)
+#define VEXP Sleef_expd2_u10sse2
+#define VLOG Sleef_logd2_u10sse2
+#define VTANH Sleef_tanhd2_u10sse2
+static __m128d sse2_sel(__m128d m, __m128d a, __m128d b) {
+  return _mm_or_pd(_mm_and_pd(m, a), _mm_andnot_pd(m, b));
+}
+#include "core_simd_isa.h"
+
+#endif /* HAVE_SLEEF */
+
+/* ---- dispatch ------------------------------------------------------------ */
+
+static const char *const isanames[LM_NISA] = {"scalar", "sse2", "avx2", "avx512"};
+
+const char *lm_isa_name(int isa) {
+  return (isa >= 0 && isa < LM_NISA) ? isanames[isa] : "?";
+}
+
+/* the CPU's level, capped by LUAML_SIMD */
+static int detect(void) {
+  int best = LM_ISA_SCALAR, k;
+  const char *cap = getenv("LUAML_SIMD");
+#ifdef HAVE_SLEEF
+  __builtin_cpu_init();
+  best = LM_ISA_SSE2;
+  if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma"))
+    best = LM_ISA_AVX2;
+  if (__builtin_cpu_supports("avx512f")) best = LM_ISA_AVX512;
+#endif
+  if (cap != NULL)
+    for (k = 0; k < LM_NISA; k++)
+      if (strcmp(cap, isanames[k]) == 0 && k < best) best = k;
+  return best;
+}
+
+int lm_isa_best(void) {
+  /* computed once; a race only computes the same value twice */
+  static int best = -1;
+  int b = __atomic_load_n(&best, __ATOMIC_RELAXED);
+  if (b < 0) {
+    b = detect();
+    __atomic_store_n(&best, b, __ATOMIC_RELAXED);
+  }
+  return b;
+}
+
+void lm_vmath(lm_vfn f, int isa, const double *x, double *z, size_t n) {
+  size_t i;
+  if (isa < 0 || isa > lm_isa_best()) isa = lm_isa_best();
+  switch (isa) {
+#ifdef HAVE_SLEEF
+    case LM_ISA_AVX512: vrun_avx512(f, x, z, n); return;
+    case LM_ISA_AVX2: vrun_avx2(f, x, z, n); return;
+    case LM_ISA_SSE2: vrun_sse2(f, x, z, n); return;
+#endif
+    default: break;
+  }
+  switch (f) {
+    case LM_VEXP: for (i = 0; i < n; i++) z[i] = exp(x[i]); break;
+    case LM_VLOG: for (i = 0; i < n; i++) z[i] = log(x[i]); break;
+    case LM_VSIGMOID: for (i = 0; i < n; i++) z[i] = lm_sigmoid1(x[i]); break;
+    case LM_VTANH: for (i = 0; i < n; i++) z[i] = tanh(x[i]); break;
+    default: break;
+  }
+}
+
+/* ---- small products --------------------------------------------------------- */
+
+
+/* the product of lm_gemm_small, checked; one function per instruction
+** set, so that the row loops are inlined and vectorised in each */
+CLONES static void gemm_small(double alpha, const lm_mat *a, const lm_mat *b,
+                              double beta, const lm_mat *o) {
+  double t[LM_GEMM_SMALLN], y[LM_GEMM_SMALLN];  /* a row of out; of b */
+  int m = o->rows, n = o->cols, kk = a->cols, i, j, k;
+  for (i = 0; i < m; i++) {
+    const double *x = a->data + (ptrdiff_t)i * a->rs;
+    double *z = o->data + (ptrdiff_t)i * o->rs;
+    for (j = 0; j < n; j++) t[j] = 0.0;
+    for (k = 0; k < kk; k++) {
+      const double *p = b->data + (ptrdiff_t)k * b->rs;
+      double s = x[(ptrdiff_t)k * a->cs];
+      if (b->cs != 1) {  /* gather a row of b */
+        for (j = 0; j < n; j++) y[j] = p[(ptrdiff_t)j * b->cs];
+        p = y;
+      }
+      for (j = 0; j < n; j++) t[j] += s * p[j];
+    }
+    for (j = 0; j < n; j++) {
+      double *w = z + (ptrdiff_t)j * o->cs;
+      *w = (beta == 0) ? alpha * t[j] : alpha * t[j] + beta * *w;
+    }
+  }
+}
+
+#define TINY_N 16     /* columns of a tiny product's padded rows */
+#define TINY_K 64     /* rows of b it packs */
+
+/* gemm_small for n <= TINY_N, k <= TINY_K: b packed into rows padded to
+** TINY_N, and a row of out kept in two 8-double vectors (GCC's vector
+** extension: one AVX-512 register each, or two AVX2, or four SSE2), so
+** that the loop has no remainder and no memory traffic for the sums: the
+** same sums in the same order as gemm_small */
+typedef double lm_v8d __attribute__((vector_size(64)));
+
+CLONES static void gemm_tiny(double alpha, const lm_mat *a, const lm_mat *b,
+                             double beta, const lm_mat *o) {
+  lm_v8d bp[TINY_K][2];
+  int m = o->rows, n = o->cols, kk = a->cols, i, j, k;
+  for (k = 0; k < kk; k++) {
+    double row[TINY_N] = {0};
+    const double *p = b->data + (ptrdiff_t)k * b->rs;
+    if (b->cs == 1) memcpy(row, p, (size_t)n * sizeof(double));
+    else for (j = 0; j < n; j++) row[j] = p[(ptrdiff_t)j * b->cs];
+    memcpy(bp[k], row, sizeof row);
+  }
+  for (i = 0; i < m; i++) {
+    const double *x = a->data + (ptrdiff_t)i * a->rs;
+    double *z = o->data + (ptrdiff_t)i * o->rs, t[TINY_N];
+    lm_v8d t0 = {0, 0, 0, 0, 0, 0, 0, 0}, t1 = t0;
+    for (k = 0; k < kk; k++) {
+      double s = x[(ptrdiff_t)k * a->cs];
+      t0 += s * bp[k][0];
+      t1 += s * bp[k][1];
+    }
+    memcpy(t, &t0, sizeof t0);
+    memcpy(t + 8, &t1, sizeof t1);
+    if (alpha == 1 && beta == 0 && o->cs == 1) {  /* a plain product */
+      memcpy(z, t, (size_t)n * sizeof(double));
+      continue;
+    }
+    for (j = 0; j < n; j++) {
+      double *w = z + (ptrdiff_t)j * o->cs;
+      *w = (beta == 0) ? alpha * t[j] : alpha * t[j] + beta * *w;
+    }
+  }
+}
+
+int lm_gemm_small(double alpha, const lm_mat *a, const lm_mat *b, double beta,
+                  const lm_mat *o) {
+  if ((double)o->rows * o->cols * a->cols > LM_GEMM_SMALL ||
+      o->cols > LM_GEMM_SMALLN)
+    return 0;
+  if (o->cols <= TINY_N && a->cols <= TINY_K)
+    gemm_tiny(alpha, a, b, beta, o);
+  else
+    gemm_small(alpha, a, b, beta, o);
+  return 1;
+}
+
+/* ---- skinny products --------------------------------------------------------- */
+
+#define SK_PACK 8192   /* doubles of b^T packed on the stack (X W) */
+#define SK_JB 256      /* output rows per block (X^T G) */
+#define SK_MIN ((size_t)1 << 16)  /* m*k from which the skinny loops pay */
+
+/* out[i] = alpha * x . w + beta * out[i]: the dot product in eight lanes
+** added in a fixed tree, so every instruction set gives the same bits */
+typedef struct skjob {
+  double alpha, beta;
+  const lm_mat *a, *b, *o;
+  const double *bt;  /* (n, k) b^T packed, for X W */
+} skjob;
+
+/* the dot product x . w of length kk in eight lanes (acc) */
+#define SK_DOT(acc, w)                                                       \
+  for (l = 0; l < 8; l++) acc[l] += x[q + l] * (w)[q + l];
+
+/* a dot product's lanes added in a fixed tree */
+static double sk_sum8(const double *acc) {
+  return ((acc[0] + acc[1]) + (acc[2] + acc[3])) +
+         ((acc[4] + acc[5]) + (acc[6] + acc[7]));
+}
+
+/* rows lo..hi-1 of out = alpha a b + beta out, a = X with unit column
+** stride, b packed as b^T: four columns at a time, so that four dot
+** products (independent chains) share each load of x */
+CLONES static void sk_xw(void *ctx, size_t lo, size_t hi) {
+  const skjob *j = (const skjob *)ctx;
+  const lm_mat *a = j->a, *o = j->o;
+  size_t i, q, kk = (size_t)a->cols, n = (size_t)o->cols, c, l, k8 = kk & ~(size_t)7;
+  for (i = lo; i < hi; i++) {
+    const double *x = a->data + (ptrdiff_t)i * a->rs;
+    double *z = o->data + (ptrdiff_t)i * o->rs, s[LM_SKINNY_N];
+    for (c = 0; c < n; c += 4) {
+      const double *w0 = j->bt + c * kk, *w1 = w0 + kk, *w2 = w1 + kk,
+                   *w3 = w2 + kk;
+      double a0[8] = {0}, a1[8] = {0}, a2[8] = {0}, a3[8] = {0};
+      size_t m = (n - c < 4) ? n - c : 4;
+      if (m < 4) w3 = w0;  /* unused columns read column c again */
+      if (m < 3) w2 = w0;
+      if (m < 2) w1 = w0;
+      for (q = 0; q < k8; q += 8) {
+        SK_DOT(a0, w0) SK_DOT(a1, w1) SK_DOT(a2, w2) SK_DOT(a3, w3)
+      }
+      for (l = 0; q < kk; q++, l++) {
+        a0[l] += x[q] * w0[q]; a1[l] += x[q] * w1[q];
+        a2[l] += x[q] * w2[q]; a3[l] += x[q] * w3[q];
+      }
+      s[c] = sk_sum8(a0);
+      if (m > 1) s[c + 1] = sk_sum8(a1);
+      if (m > 2) s[c + 2] = sk_sum8(a2);
+      if (m > 3) s[c + 3] = sk_sum8(a3);
+    }
+    for (c = 0; c < n; c++) {
+      double *w = z + (ptrdiff_t)c * o->cs;
+      *w = (j->beta == 0) ? j->alpha * s[c] : j->alpha * s[c] + j->beta * *w;
+    }
+  }
+}
+
+/* blocks lo..hi-1 of SK_JB output rows of out = a b, a = X^T (unit row
+** stride: row i of X is a->data + i*a->cs), b = G (unit column stride) */
+CLONES static void sk_xtg(void *ctx, size_t lo, size_t hi) {
+  const skjob *j = (const skjob *)ctx;
+  const lm_mat *a = j->a, *b = j->b, *o = j->o;
+  double acc[LM_SKINNY_N][SK_JB];  /* (n, jb) the block of out^T */
+  size_t blk, i, c, jj, kk = (size_t)a->cols, n = (size_t)o->cols;
+  for (blk = lo; blk < hi; blk++) {
+    size_t j0 = blk * SK_JB, jb = (size_t)o->rows - j0;
+    if (jb > SK_JB) jb = SK_JB;
+    for (c = 0; c < n; c++)
+      for (jj = 0; jj < jb; jj++) acc[c][jj] = 0.0;
+    for (i = 0; i + 4 <= kk; i += 4) {  /* four rows of X per pass */
+      const double *x0 = a->data + (ptrdiff_t)i * a->cs + j0;
+      const double *x1 = x0 + a->cs, *x2 = x1 + a->cs, *x3 = x2 + a->cs;
+      const double *g0 = b->data + (ptrdiff_t)i * b->rs;
+      const double *g1 = g0 + b->rs, *g2 = g1 + b->rs, *g3 = g2 + b->rs;
+      for (c = 0; c < n; c++) {
+        double h0 = g0[c], h1 = g1[c], h2 = g2[c], h3 = g3[c];
+        for (jj = 0; jj < jb; jj++)
+          acc[c][jj] += (h0 * x0[jj] + h1 * x1[jj]) + (h2 * x2[jj] + h3 * x3[jj]);
+      }
+    }
+    for (; i < kk; i++) {
+      const double *x = a->data + (ptrdiff_t)i * a->cs + j0;
+      const double *g = b->data + (ptrdiff_t)i * b->rs;
+      for (c = 0; c < n; c++) {
+        double gc = g[c];
+        for (jj = 0; jj < jb; jj++) acc[c][jj] += gc * x[jj];
+      }
+    }
+    for (jj = 0; jj < jb; jj++) {
+      double *z = o->data + (ptrdiff_t)(j0 + jj) * o->rs;
+      for (c = 0; c < n; c++) {
+        double *w = z + (ptrdiff_t)c * o->cs;
+        *w = (j->beta == 0) ? j->alpha * acc[c][jj]
+                            : j->alpha * acc[c][jj] + j->beta * *w;
+      }
+    }
+  }
+}
+
+int lm_gemm_skinny(double alpha, const lm_mat *a, const lm_mat *b,
+                   double beta, const lm_mat *o) {
+  skjob j;
+  size_t m = (size_t)o->rows, n = (size_t)o->cols, kk = (size_t)a->cols;
+  if (n > LM_SKINNY_N || n == 0 || m * kk < SK_MIN) return 0;
+  j.alpha = alpha; j.beta = beta; j.a = a; j.b = b; j.o = o; j.bt = NULL;
+  if ((a->cs == 1 || kk == 1) && n >= 4 && n * kk <= SK_PACK) {  /* X W */
+    double bt[SK_PACK];
+    size_t q, c;
+    for (c = 0; c < n; c++)
+      for (q = 0; q < kk; q++)
+        bt[c * kk + q] = b->data[(ptrdiff_t)q * b->rs + (ptrdiff_t)c * b->cs];
+    j.bt = bt;
+    lm_parallel(m, kk * n, LM_PAR_MIN_MEM, 1, sk_xw, &j);
+    return 1;
+  }
+  if ((a->rs == 1 || m == 1) && (b->cs == 1 || n == 1)) {  /* X^T G */
+    lm_parallel((m + SK_JB - 1) / SK_JB, SK_JB * kk * n, LM_PAR_MIN_MEM, 1,
+                sk_xtg, &j);
+    return 1;
+  }
+  return 0;
+}
+
+/* ---- threads --------------------------------------------------------------- */
+
+/* A pool of worker threads that sleep (on a condition variable) between
+** jobs and join a job when woken, taking pieces of it from a shared
+** counter; the calling thread works on the job from the start.  Workers
+** never spin: an idle pool costs no CPU, so it does not compete with
+** OpenBLAS's own threads (or with other processes), and a worker the
+** system is slow to wake only means the caller does more of the pieces.
+** (OpenMP's libgomp spins for milliseconds after each region, which on
+** this 2-core machine doubled the CPU time of a kernel-heavy script and
+** slowed the BLAS calls next to it.)  One job at a time: a kernel called
+** while the pool is busy (from another Lua state's thread, or from inside
+** a piece) runs on its caller alone.  LUAML_THREADS=n caps the threads
+** (1: none); the default is the CPUs this process may run on. */
+
+#define PIECES 8   /* pieces per thread: the slack left for a late thread */
+#define MAXWORKERS 63
+
+typedef struct pool {
+  pthread_mutex_t mu;
+  pthread_cond_t work, done;
+  unsigned long gen;   /* job number: workers wake for a new one */
+  int busy;            /* a job is being handed out */
+  int active;          /* workers inside the current job */
+  int nworkers;        /* threads besides the caller */
+  lm_rangefn fn;       /* the current job */
+  void *ctx;
+  size_t n, piece, np, next;  /* units, units per piece, pieces, next piece */
+} pool;
+
+static pool P = {PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER,
+                 PTHREAD_COND_INITIALIZER, 0, 0, 0, 0, NULL, NULL, 0, 0, 0, 0};
+static pthread_once_t pool_once = PTHREAD_ONCE_INIT;
+
+/* take pieces of the current job until none is left */
+static void pieces(lm_rangefn fn, void *ctx, size_t n, size_t piece,
+                   size_t np) {
+  size_t k;
+  while ((k = __atomic_fetch_add(&P.next, 1, __ATOMIC_RELAXED)) < np) {
+    size_t lo = k * piece, hi = lo + piece;
+    fn(ctx, lo, hi < n ? hi : n);
+  }
+}
+
+static void *worker(void *arg) {
+  unsigned long seen = 0;
+  (void)arg;
+  pthread_mutex_lock(&P.mu);
+  for (;;) {
+    lm_rangefn fn;
+    void *ctx;
+    size_t n, piece, np;
+    while (P.gen == seen) pthread_cond_wait(&P.work, &P.mu);
+    seen = P.gen;
+    if (!P.busy) continue;  /* that job is over already */
+    P.active++;
+    fn = P.fn; ctx = P.ctx; n = P.n; piece = P.piece; np = P.np;
+    pthread_mutex_unlock(&P.mu);
+    pieces(fn, ctx, n, piece, np);
+    pthread_mutex_lock(&P.mu);
+    if (--P.active == 0) pthread_cond_signal(&P.done);
+  }
+  return NULL;
+}
+
+/* threads for the pool: LUAML_THREADS, else the CPUs we may run on */
+static int wanted(void) {
+  const char *e = getenv("LUAML_THREADS");
+  long n = 0;
+  if (e != NULL) n = strtol(e, NULL, 10);
+#ifdef CPU_COUNT
+  if (n <= 0) {
+    cpu_set_t set;
+    if (sched_getaffinity(0, sizeof set, &set) == 0) n = CPU_COUNT(&set);
+  }
+#endif
+  if (n <= 0) n = sysconf(_SC_NPROCESSORS_ONLN);
+  if (n < 1) n = 1;
+  return n > MAXWORKERS + 1 ? MAXWORKERS + 1 : (int)n;
+}
+
+/* a child of fork has no workers: start again, empty */
+static void atfork_child(void) {
+  pool fresh = {PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER,
+                PTHREAD_COND_INITIALIZER, 0, 0, 0, 0, NULL, NULL, 0, 0, 0, 0};
+  pthread_once_t o = PTHREAD_ONCE_INIT;
+  P = fresh;
+  pool_once = o;
+}
+
+static void pool_start(void) {
+  int k, n = wanted() - 1;
+  pthread_attr_t at;
+  pthread_attr_init(&at);
+  pthread_attr_setdetachstate(&at, PTHREAD_CREATE_DETACHED);
+  for (k = 0; k < n; k++) {
+    pthread_t t;
+    if (pthread_create(&t, &at, worker, NULL) != 0) break;
+    P.nworkers++;
+  }
+  pthread_attr_destroy(&at);
+  pthread_atfork(NULL, NULL, atfork_child);
+}
+
+void lm_parallel(size_t n, size_t cost, size_t min, size_t align,
+                 lm_rangefn fn, void *ctx) {
+  size_t work = n * (cost ? cost : 1), piece, np, least;
+  int nt;
+  if (n < 2 || work < 2 * min) { fn(ctx, 0, n); return; }
+  pthread_once(&pool_once, pool_start);
+  nt = P.nworkers + 1;
+  if ((size_t)nt > work / min) nt = (int)(work / min);
+  if (nt <= 1) { fn(ctx, 0, n); return; }
+  piece = (n + (size_t)nt * PIECES - 1) / ((size_t)nt * PIECES);
+  least = (min / 2 + (cost ? cost : 1) - 1) / (cost ? cost : 1);
+  if (piece < least) piece = least;  /* pieces of at least min/2 elements */
+  if (align > 1) piece = (piece + align - 1) / align * align;
+  np = (n + piece - 1) / piece;
+  pthread_mutex_lock(&P.mu);
+  if (P.busy) {  /* the pool is at work for someone else */
+    pthread_mutex_unlock(&P.mu);
+    fn(ctx, 0, n);
+    return;
+  }
+  P.busy = 1;
+  P.fn = fn; P.ctx = ctx; P.n = n; P.piece = piece; P.np = np; P.next = 0;
+  P.gen++;
+  pthread_cond_broadcast(&P.work);
+  pthread_mutex_unlock(&P.mu);
+  pieces(fn, ctx, n, piece, np);
+  pthread_mutex_lock(&P.mu);
+  P.busy = 0;  /* workers waking from now on stay out */
+  while (P.active > 0) pthread_cond_wait(&P.done, &P.mu);
+  pthread_mutex_unlock(&P.mu);
+}
