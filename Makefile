@@ -160,7 +160,7 @@ demo: deps all
 	$(BUILD)/luaml examples/10_mnist_softmax.lua
 
 clean:
-	rm -rf $(BUILD) build-sanitize
+	rm -rf $(BUILD) build-sanitize build-fuzz
 
 # ---- install, uninstall, pkg-config, luarocks ---------------------------
 # make install [PREFIX=/usr/local] [DESTDIR=/tmp/stage]; the directories

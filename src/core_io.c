@@ -1039,7 +1039,9 @@ int lm_csv_save(const lm_mat *m, const char *path, const lm_csv_opts *o,
     }
     putc('\n', f);
   }
-  for (i = 0; i < m->rows; i++) {
+  /* no columns, no lines: blank lines would read back as nothing anyway
+  ** (and a 1500000000x0 matrix would write 1.5 GB of them) */
+  for (i = 0; i < m->rows && m->cols > 0; i++) {
     const double *row = m->data + i * m->rs;
     for (j = 0; j < m->cols; j++) {
       fmtnum(row[j * m->cs], num, sizeof num, dp);

@@ -140,7 +140,7 @@ int lm_h5_open(lm_reader *r, const char *path, const char *dataset,
 /* Write m (any strided view) as CSV: an optional header of m->cols names
 ** (quoted when they hold the delimiter, a quote, a line break, surrounding
 ** spaces, or look like a number, so that they read back as a header),
-** then one line per row.  Each value is written with 15 significant digits
+** then one line per row (none when m has no columns).  Each value is written with 15 significant digits
 ** when they read back as the same double (0.1 stays 0.1), else with 17
 ** (%.17g), so a save/load round trip is exact; nan and +-inf as nan, inf,
 ** -inf; '.' as the decimal point whatever the locale.  LF line ends.

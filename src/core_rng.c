@@ -152,6 +152,7 @@ double lm_rng_normal(lm_rng *r) {
 void lm_rng_fill_uniform(lm_rng *r, const lm_mat *out, double lo, double hi) {
   int i, j;
   double w = hi - lo;
+  if (out->cols == 0) return;  /* no empty loop over 1500000000 rows */
   for (i = 0; i < out->rows; i++) {
     double *z = out->data + i * out->rs;
     for (j = 0; j < out->cols; j++)
@@ -162,6 +163,7 @@ void lm_rng_fill_uniform(lm_rng *r, const lm_mat *out, double lo, double hi) {
 /* out = mean + sd * normal, row-major order of the view */
 void lm_rng_fill_normal(lm_rng *r, const lm_mat *out, double mean, double sd) {
   int i, j;
+  if (out->cols == 0) return;  /* no empty loop over 1500000000 rows */
   for (i = 0; i < out->rows; i++) {
     double *z = out->data + i * out->rs;
     for (j = 0; j < out->cols; j++)

@@ -3,7 +3,9 @@
 **
 ** A representative training script (logistic regression written with
 ** matrix ops: dot, sigmoid, add_, sums, broadcasting, a transposed view,
-** plus a CSV load, a solve, one_hot/softmax and printing) runs in a
+** plus a CSV load, a solve, one_hot/softmax and printing), then one
+** through the Lua library (a model with Adam, minimize, xor data,
+** standardize, train_test_split), runs in a
 ** lua_State whose allocator, once armed, refuses the k-th allocation and
 ** every one after it (a state that has hit its memory limit: Lua retries a
 ** refused allocation after a full collection, so refusing one alone would
@@ -15,7 +17,8 @@
 **     computation gives its exact value;
 **   - after lua_close the allocator holds no byte (nothing leaked), and no
 **     block was ever freed or resized with a wrong size.
-** The same is done while the module itself is being opened (require).
+** The same is done while the module itself is being opened (require), at
+** a sample of its allocations (OPEN_ALL, OPEN_STRIDE).
 ** Prints TAP, and the number of faults injected.  Run from the repository
 ** root (the script reads spec/fixtures/csv/header.csv).
 */
@@ -79,6 +82,18 @@ static const char script[] =
   "local s = tostring(w) .. tostring(X:slice(1, 3):T())\n"
   "return loss + acc + colsum + ls + C:sum() + #names + sm + #s\n";
 
+/* the same through the Lua library: a model, an optimiser, data helpers */
+static const char modelscript[] =
+  "local ml = require 'luaml'\n"
+  "ml.seed(3)\n"
+  "local X, y = ml.datasets.xor(40)\n"
+  "local Z = ml.standardize(X)\n"
+  "local Xtr, Xte, ytr, yte = ml.train_test_split(Z, y, 0.25, 5)\n"
+  "local m = ml.LogisticRegression{epochs = 5, lr = 0.5, optimizer = 'adam'}\n"
+  "m:train(Xtr, ytr)\n"
+  "local x = ml.minimize(function(v) return v * v + v, 2 * v + 1 end, 3, {iters = 5})\n"
+  "return m:score(Xte, yte) + m.cost_history:sum() + x + #tostring(m)\n";
+
 static const char probe[] =
   "local ml = require 'luaml'\n"
   "return ml.ones(2, 3):dot(ml.full(3, 1, 2)):sum()\n";  /* 12 */
@@ -133,12 +148,21 @@ static int run_open(lua_State *L, char *msg, size_t n) {
   return st;
 }
 
-/* Inject faults k = 1, 2, ... into the script (opening the module when
-** open is set) until it succeeds; check each k as the header says.
-** Returns the number of faults, or -1 after a failed check. */
-static long inject(int open, double want, long *nk) {
+/* Opening the module makes thousands of allocations (it runs the Lua
+** library): faults go at each of the first OPEN_ALL, then at every
+** OPEN_STRIDE-th, to keep the test fast. */
+#define OPEN_ALL 400
+#define OPEN_STRIDE 7
+
+/* Inject faults k = 1, 2, ... into code (or into opening the module when
+** code is NULL) until it succeeds; check each k as the header says.
+** Returns the number of refused allocations, or -1 after a failed check;
+** *nk receives the k that got through, *npoints the number of k tried. */
+static long inject(const char *code, double want, long *nk, long *npoints) {
+  int open = code == NULL;
   long k, faults = 0;
-  for (k = 1;; k++) {
+  *npoints = 0;
+  for (k = 1;; k += (open && k >= OPEN_ALL) ? OPEN_STRIDE : 1) {
     heap h;
     lua_State *L = newstate(&h, !open);
     char msg[512];
@@ -146,7 +170,8 @@ static long inject(int open, double want, long *nk) {
     int st;
     if (L == NULL) { ok(0, "k=%ld: no state", k); return -1; }
     h.failat = k;
-    st = open ? run_open(L, msg, sizeof msg) : run(L, script, &v, msg, sizeof msg);
+    (*npoints)++;
+    st = open ? run_open(L, msg, sizeof msg) : run(L, code, &v, msg, sizeof msg);
     h.failat = 0;
     faults += h.refused;
     if (st == LUA_OK && h.refused == 0) {  /* got through: done */
@@ -196,30 +221,46 @@ static long inject(int open, double want, long *nk) {
   }
 }
 
-int main(void) {
+/* the result of code in a fresh state without faults (NaN on failure) */
+static double reference(const char *code, const char *name) {
   heap h;
   lua_State *L = newstate(&h, 1);
   double want = 0;
   char msg[512];
-  long faults, nk;
-  int st = run(L, script, &want, msg, sizeof msg);
-  ok(st == LUA_OK, "the script runs without faults%s%s", st ? ": " : "", msg);
+  int st = run(L, code, &want, msg, sizeof msg);
+  ok(st == LUA_OK, "%s runs without faults%s%s", name, st ? ": " : "", msg);
   lua_close(L);
-  ok(h.live == 0 && !h.badsize, "no byte left after lua_close (%zu)", h.live);
-  if (st != LUA_OK) return 1;
-  printf("# script result %.17g\n", want);
+  ok(h.live == 0 && !h.badsize, "%s: no byte left after lua_close (%zu)",
+     name, h.live);
+  printf("# %s result %.17g\n", name, want);
+  return st == LUA_OK ? want : 0.0 / 0.0;
+}
 
-  faults = inject(0, want, &nk);
-  if (faults >= 0)
-    ok(1, "training script: faults at each of its %ld allocations gave a "
-       "memory error, left the state usable and leaked nothing", nk - 1);
-  printf("# %ld allocation faults injected into the script\n", faults);
+int main(void) {
+  static const struct { const char *name, *code; } scripts[] = {
+    {"training script (matrix ops)", script},
+    {"training script (model, optimiser, data helpers)", modelscript},
+  };
+  long faults, nk, np;
+  size_t i;
+  for (i = 0; i < sizeof scripts / sizeof scripts[0]; i++) {
+    double want = reference(scripts[i].code, scripts[i].name);
+    if (want != want) return 1;
+    faults = inject(scripts[i].code, want, &nk, &np);
+    if (faults >= 0)
+      ok(1, "%s: faults at each of its %ld allocations gave a memory error, "
+         "left the state usable and leaked nothing", scripts[i].name, nk - 1);
+    printf("# %ld allocations refused at %ld fault points in the %s\n",
+           faults, np - 1, scripts[i].name);
+  }
 
-  faults = inject(1, 0, &nk);
+  faults = inject(NULL, 0, &nk, &np);
   if (faults >= 0)
-    ok(1, "opening the module: faults at each of its %ld allocations gave "
-       "a memory error, then it opened, and nothing leaked", nk - 1);
-  printf("# %ld allocation faults injected into require 'luaml'\n", faults);
+    ok(1, "opening the module: faults at %ld of its %ld allocations (each "
+       "of the first %d, then every %d-th) gave a memory error, then it "
+       "opened, and nothing leaked", np - 1, nk - 1, OPEN_ALL, OPEN_STRIDE);
+  printf("# %ld allocations refused at %ld fault points in require 'luaml'\n",
+         faults, np - 1);
   printf("1..%d\n", ntest);
   return nfail != 0;
 }
