@@ -47,7 +47,8 @@ static void check(lua_State *L, int st, const char *fn) {
 }
 
 /* solve(A, B): X with A X = B; A n x n, B n x k */
-static int l_solve_(lua_State *L) {
+static int l_solve(lua_State *L) {
+  lua_settop(L, 2);  /* fixed stack slots below: drop extra arguments */
   lm_mat *a = lmL_checkmatlike(L, 1), *b = lmL_checkmatlike(L, 2), *ac, *x;
   char s1[LM_SHAPEBUF], s2[LM_SHAPEBUF];
   checksquare(L, a, "solve");
@@ -63,7 +64,8 @@ static int l_solve_(lua_State *L) {
   return 1;
 }
 
-static int l_inv_(lua_State *L) {
+static int l_inv(lua_State *L) {
+  lua_settop(L, 1);  /* fixed stack slots below: drop extra arguments */
   lm_mat *a = lmL_checkmatlike(L, 1), *o;
   checksquare(L, a, "inv");
   o = densecopy(L, a, "inv");
@@ -72,7 +74,8 @@ static int l_inv_(lua_State *L) {
   return 1;
 }
 
-static int l_det_(lua_State *L) {
+static int l_det(lua_State *L) {
+  lua_settop(L, 1);  /* fixed stack slots below: drop extra arguments */
   lm_mat *a = lmL_checkmatlike(L, 1), *o;
   double d = 1.0;
   checksquare(L, a, "det");
@@ -86,7 +89,8 @@ static int l_det_(lua_State *L) {
   return 1;
 }
 
-static int l_cholesky_(lua_State *L) {
+static int l_cholesky(lua_State *L) {
+  lua_settop(L, 1);  /* fixed stack slots below: drop extra arguments */
   lm_mat *a = lmL_checkmatlike(L, 1), *o;
   checksquare(L, a, "cholesky");
   o = densecopy(L, a, "cholesky");
@@ -96,7 +100,8 @@ static int l_cholesky_(lua_State *L) {
 
 /* eigh(A): eigenvalues (1 x n, ascending), eigenvectors (columns of n x n);
 ** A symmetric (only its lower triangle is read) */
-static int l_eigh_(lua_State *L) {
+static int l_eigh(lua_State *L) {
+  lua_settop(L, 1);  /* fixed stack slots below: drop extra arguments */
   lm_mat *a = lmL_checkmatlike(L, 1), *w, *v;
   checksquare(L, a, "eigh");
   w = lmL_newmat(L, 1, a->rows, "eigh");
@@ -105,22 +110,30 @@ static int l_eigh_(lua_State *L) {
   return 2;
 }
 
-/* svd(A): U (m x p), s (1 x p, descending), Vt (p x n), p = min(m, n) */
-static int l_svd_(lua_State *L) {
-  lm_mat *a = lmL_checkmatlike(L, 1), *ac, *u, *s, *vt, *sup;
+/* The thin SVD of the matrix at arg: pushes a scratch copy, U (m x p),
+** s (1 x p, descending) and Vt (p x n), p = min(m, n), and returns them. */
+static void pushsvd(lua_State *L, int arg, const char *fn, lm_mat **u,
+                    lm_mat **s, lm_mat **vt) {
+  lm_mat *a = lmL_checkmatlike(L, arg), *ac;
   int m = a->rows, n = a->cols, p = m < n ? m : n;
-  ac = densecopy(L, a, "svd");
-  u = lmL_newmat(L, m, p, "svd");
-  s = lmL_newmat(L, 1, p, "svd");
-  vt = lmL_newmat(L, p, n, "svd");
-  sup = lmL_newmat(L, 1, p, "svd");
-  if (p > 0) check(L, lm_svd(ac->data, m, n, u->data, s->data, vt->data, sup->data), "svd");
-  lua_pop(L, 1);
+  ac = densecopy(L, a, fn);
+  *u = lmL_newmat(L, m, p, fn);
+  *s = lmL_newmat(L, 1, p, fn);
+  *vt = lmL_newmat(L, p, n, fn);
+  if (p > 0) check(L, lm_svd(ac->data, m, n, (*u)->data, (*s)->data, (*vt)->data, NULL), fn);
+}
+
+/* svd(A): U (m x p), s (1 x p, descending), Vt (p x n), p = min(m, n) */
+static int l_svd(lua_State *L) {
+  lm_mat *u, *s, *vt;
+  lua_settop(L, 1);  /* fixed stack slots below: drop extra arguments */
+  pushsvd(L, 1, "svd", &u, &s, &vt);
   return 3;
 }
 
 /* lstsq(A, B [, rcond]): X minimising ||A X - B||, rank, singular values */
-static int l_lstsq_(lua_State *L) {
+static int l_lstsq(lua_State *L) {
+  lua_settop(L, 3);  /* fixed stack slots below: drop extra arguments */
   lm_mat *a = lmL_checkmatlike(L, 1), *b = lmL_checkmatlike(L, 2), *ac, *bb, *x, *s, src;
   int m = a->rows, n = a->cols, k = b->cols, rank = 0;
   /* numpy's default cut-off: machine epsilon times the larger dimension */
@@ -150,18 +163,16 @@ static int l_lstsq_(lua_State *L) {
 
 /* pinv(A [, rcond=1e-15]): Moore-Penrose pseudo-inverse through the SVD,
 ** singular values below rcond * largest treated as zero */
-static int l_pinv_(lua_State *L) {
-  lm_mat *a = lmL_checkmatlike(L, 1), *ac, *u, *s, *vt, *sup, *o;
-  int m = a->rows, n = a->cols, p = m < n ? m : n, i, j, k;
-  double rcond = luaL_optnumber(L, 2, 1e-15), cut;
-  ac = densecopy(L, a, "pinv");
-  u = lmL_newmat(L, m, p, "pinv");
-  s = lmL_newmat(L, 1, p, "pinv");
-  vt = lmL_newmat(L, p, n, "pinv");
-  sup = lmL_newmat(L, 1, p, "pinv");
+static int l_pinv(lua_State *L) {
+  lm_mat *u, *s, *vt, *o;
+  int m, n, p, i, j, k;
+  double rcond, cut;
+  lua_settop(L, 2);  /* fixed stack slots below: drop extra arguments */
+  rcond = luaL_optnumber(L, 2, 1e-15);
+  pushsvd(L, 1, "pinv", &u, &s, &vt);
+  m = u->rows; n = vt->cols; p = s->cols;
   o = lmL_zeros(L, n, m, "pinv");
   if (p == 0) return 1;
-  check(L, lm_svd(ac->data, m, n, u->data, s->data, vt->data, sup->data), "pinv");
   cut = rcond * s->data[0];
   for (k = 0; k < p; k++) {
     double inv;
@@ -173,46 +184,6 @@ static int l_pinv_(lua_State *L) {
     }
   }
   return 1;
-}
-
-static int l_solve(lua_State *L) {
-  lua_settop(L, 2);  /* extra arguments would shift the stack slots used */
-  return l_solve_(L);
-}
-
-static int l_inv(lua_State *L) {
-  lua_settop(L, 1);  /* extra arguments would shift the stack slots used */
-  return l_inv_(L);
-}
-
-static int l_det(lua_State *L) {
-  lua_settop(L, 1);  /* extra arguments would shift the stack slots used */
-  return l_det_(L);
-}
-
-static int l_cholesky(lua_State *L) {
-  lua_settop(L, 1);  /* extra arguments would shift the stack slots used */
-  return l_cholesky_(L);
-}
-
-static int l_eigh(lua_State *L) {
-  lua_settop(L, 1);  /* extra arguments would shift the stack slots used */
-  return l_eigh_(L);
-}
-
-static int l_svd(lua_State *L) {
-  lua_settop(L, 1);  /* extra arguments would shift the stack slots used */
-  return l_svd_(L);
-}
-
-static int l_lstsq(lua_State *L) {
-  lua_settop(L, 3);  /* extra arguments would shift the stack slots used */
-  return l_lstsq_(L);
-}
-
-static int l_pinv(lua_State *L) {
-  lua_settop(L, 2);  /* extra arguments would shift the stack slots used */
-  return l_pinv_(L);
 }
 
 static const luaL_Reg funcs[] = {

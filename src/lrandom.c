@@ -32,33 +32,27 @@ static int l_seed(lua_State *L) {
   return 0;
 }
 
-/* rand([r [, c]]): uniform in [0, 1); no arguments give a number */
-static int l_rand(lua_State *L) {
+/* rand([r [, c]]) (uniform in [0, 1)) and randn (standard normal): no
+** arguments give a number, else an r x c matrix (c defaults to r) */
+static int randgen(lua_State *L, int normal) {
   lm_rng *g = lmL_rng(L);
+  const char *fn = normal ? "randn" : "rand";
+  lm_mat *m;
   int r, c;
   if (lua_isnoneornil(L, 1)) {
-    lua_pushnumber(L, lm_rng_uniform(g));
+    lua_pushnumber(L, normal ? lm_rng_normal(g) : lm_rng_uniform(g));
     return 1;
   }
   r = lmL_checkdim(L, 1, "rows");
   c = lua_isnoneornil(L, 2) ? r : lmL_checkdim(L, 2, "cols");
-  lm_rng_fill_uniform(g, lmL_newmat(L, r, c, "rand"), 0.0, 1.0);
+  m = lmL_newmat(L, r, c, fn);
+  if (normal) lm_rng_fill_normal(g, m, 0.0, 1.0);
+  else lm_rng_fill_uniform(g, m, 0.0, 1.0);
   return 1;
 }
 
-/* randn([r [, c]]): standard normal */
-static int l_randn(lua_State *L) {
-  lm_rng *g = lmL_rng(L);
-  int r, c;
-  if (lua_isnoneornil(L, 1)) {
-    lua_pushnumber(L, lm_rng_normal(g));
-    return 1;
-  }
-  r = lmL_checkdim(L, 1, "rows");
-  c = lua_isnoneornil(L, 2) ? r : lmL_checkdim(L, 2, "cols");
-  lm_rng_fill_normal(g, lmL_newmat(L, r, c, "randn"), 0.0, 1.0);
-  return 1;
-}
+static int l_rand(lua_State *L) { return randgen(L, 0); }
+static int l_randn(lua_State *L) { return randgen(L, 1); }
 
 /* permutation(n): a 1 x n row holding 1..n in random order */
 static int l_permutation(lua_State *L) {
