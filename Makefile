@@ -326,6 +326,8 @@ valgrind: deps all $(C_TESTS)
 FUZZ_BUILD   := build-fuzz
 FUZZ_TARGETS ?= csv npy idx h5 lua
 FUZZ_SECONDS ?= 10
+FUZZ_TIMEOUT ?= 120  # seconds one input may take before it counts as a hang
+FUZZ_FLAGS   ?=      # more libFuzzer flags, e.g. -seed=1
 FUZZ_SAN     := -fsanitize=address,undefined -fno-sanitize-recover=undefined \
                 -fno-omit-frame-pointer
 FUZZ_MAXLEN  := csv:4096 npy:4096 idx:4096 h5:16384 lua:256
@@ -354,7 +356,7 @@ fuzz: fuzz-build
 	  len=$$(echo $(FUZZ_MAXLEN) | tr ' ' '\n' | sed -n "s/^$$n://p"); \
 	  echo "fuzz: $$n for $(FUZZ_SECONDS) s"; \
 	  ./$(FUZZ_BUILD)/fuzz_$$n -max_total_time=$(FUZZ_SECONDS) \
-	    -max_len=$$len -rss_limit_mb=2048 -timeout=20 \
+	    -max_len=$$len -rss_limit_mb=2048 -timeout=$(FUZZ_TIMEOUT) $(FUZZ_FLAGS) \
 	    -print_final_stats=1 $$dict -artifact_prefix=$(FUZZ_BUILD)/crash-$$n- \
 	    $(FUZZ_BUILD)/corpus/$$n fuzz/corpus/$$n > $(FUZZ_BUILD)/fuzz-$$n.log 2>&1; \
 	  rc=$$?; grep -E '^stat::number_of_executed_units|^stat::new_units_added' \
