@@ -213,22 +213,29 @@ local function evaluate(f, x, scalar, who)
   return cost, g
 end
 
+-- the checks minimize and check_grad share: f is a function, x (named
+-- xname) a number or a matrix; returns whether x is a number
+local function checkfx(who, f, x, xname)
+  if type(f) ~= "function" then
+    ml._error("%s: argument 1 must be a function returning cost, gradient", who)
+  end
+  local scalar = type(x) == "number"
+  if not scalar and not ml.ismatrix(x) then
+    ml._error("%s: %s must be a number or a matrix, got %s", who, xname, type(x))
+  end
+  return scalar
+end
+
 -- minimize(f, x0 [, opts]): `iters` optimiser steps from x0 (a number or a
 -- matrix, which is not modified).  Returns the final x (a number when x0
 -- is) and the 1 x iters costs seen before each step.
 function ml.minimize(f, x0, opts)
   local who = "minimize"
-  if type(f) ~= "function" then
-    ml._error("minimize: argument 1 must be a function returning cost, gradient")
-  end
+  local scalar = checkfx(who, f, x0, "x0")
   local o = ml._options(opts, {lr = {"number", 0.1}, iters = {"integer", 100},
                                optimizer = {"string|table", "gd"}}, who)
   ml._positive(o.lr, "lr", who)
   if o.iters < 0 then ml._error("minimize: iters must not be negative") end
-  local scalar = type(x0) == "number"
-  if not scalar and not ml.ismatrix(x0) then
-    ml._error("minimize: x0 must be a number or a matrix, got " .. type(x0))
-  end
   local x = scalar and ml.full(1, 1, x0) or x0:copy()
   local opt = ml._optimizer(o.optimizer, o.lr, who)
   local costs = ml.zeros(1, o.iters)
@@ -248,15 +255,9 @@ end
 -- gradient.  Errors around 1e-7 or below mean the gradient is right.
 function ml.check_grad(f, x, eps)
   local who = "check_grad"
-  if type(f) ~= "function" then
-    ml._error("check_grad: argument 1 must be a function returning cost, gradient")
-  end
+  local scalar = checkfx(who, f, x, "x")
   eps = eps or 1e-6
   ml._positive(eps, "eps", who)
-  local scalar = type(x) == "number"
-  if not scalar and not ml.ismatrix(x) then
-    ml._error("check_grad: x must be a number or a matrix, got " .. type(x))
-  end
   local xm = scalar and ml.full(1, 1, x) or x
   local _, g = evaluate(f, xm, scalar, who)
   g = g:copy()  -- f may hand back a buffer it reuses
