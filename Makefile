@@ -32,7 +32,7 @@ CORE_SRC := src/core_ew.c src/core_red.c src/core_ml.c src/core_la.c \
             src/core_rng.c src/core_io.c src/core_h5.c src/core_opt.c \
             src/core_simd.c
 BIND_SRC := src/lmatrix.c src/lfuncs.c src/llinalg.c src/lrandom.c \
-            src/lio.c src/loptim.c src/luaml.c
+            src/lio.c src/loptim.c src/lmem.c src/luaml.c
 LUA_SRC  := lua/init.lua lua/optim.lua lua/data.lua lua/models.lua lua/plot.lua \
             lua/help.lua
 HOST_SRC := src/host.c
@@ -257,8 +257,10 @@ $(BUILD)/tests/test_simd: spec/c/tap.h
 .PHONY: bench
 bench: deps all $(BUILD)/tests/test_simd
 	/usr/bin/python3 bench/run.py --runs $(BENCH_RUNS) --luaml $(BUILD)/luaml
-# test_faults drives the whole engine through Lua: it links the library
-$(BUILD)/tests/test_faults: spec/c/test_faults.c spec/c/checkalloc.h $(BUILD)/libluaml.a $(HEADERS) | $(BUILD)/tests
+# test_faults and test_cache drive the whole engine through Lua: they link
+# the library
+$(BUILD)/tests/test_faults: spec/c/checkalloc.h
+$(BUILD)/tests/test_faults $(BUILD)/tests/test_cache: $(BUILD)/tests/%: spec/c/%.c spec/c/tap.h $(BUILD)/libluaml.a $(HEADERS) | $(BUILD)/tests
 	$(CC) $(ALL_CFLAGS) $< $(BUILD)/libluaml.a -o $@ $(LUA_LIBS) $(LIBS)
 
 # ---- sanitizers, valgrind -------------------------------------------

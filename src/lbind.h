@@ -71,6 +71,12 @@ lm_rng *lmL_rng(lua_State *L);
 ** argument 1).  The matrix metatable must exist (lmopen_matrix first). */
 void lmL_addmethods(lua_State *L, const luaL_Reg *l);
 
+/* The cache of large freed blocks (lmem.c): put it in front of L's
+** allocator (once per state; luaopen_luaml does it), and the allocator
+** underneath it, as lua_getallocf would give without the cache. */
+void lmL_cacheinstall(lua_State *L);
+lua_Alloc lmL_getallocf(lua_State *L, void **ud);
+
 /* Openers: each is called with the module table on the top of the stack,
 ** adds its functions to it (and to the matrix methods), leaves the stack as
 ** it found it. */

@@ -52,6 +52,7 @@ static void dropfiles(lua_State *L, int idx) {
 
 int luaopen_luaml(lua_State *L) {
   int mod;
+  lmL_cacheinstall(L);
   lua_newtable(L);
   mod = lua_gettop(L);
   lmopen_matrix(L);
@@ -120,7 +121,7 @@ static void *lalloc(void *ud, void *ptr, size_t osize, size_t nsize) {
 /* the Ctl of a luaml_newstate state, NULL for any other state */
 static Ctl *getctl(lua_State *L) {
   void *ud;
-  return lua_getallocf(L, &ud) == lalloc ? (Ctl *)ud : NULL;
+  return lmL_getallocf(L, &ud) == lalloc ? (Ctl *)ud : NULL;
 }
 
 /* The count hook of instruction_limit, called when a call has used its
