@@ -143,12 +143,11 @@ HOST_CFLAGS := -DLUAML_USE_READLINE
 HOST_LIBS   := -lreadline
 endif
 $(BUILD)/obj/host.o: ALL_CFLAGS += $(HOST_CFLAGS)
-$(BUILD)/tests/test_repl: spec/c/tap.h
 
 # ---- tests ----------------------------------------------------------
 C_TESTS := $(patsubst spec/c/%.c,$(BUILD)/tests/%,$(wildcard spec/c/test_*.c))
 
-$(BUILD)/tests/%: spec/c/%.c $(CORE_OBJ) $(HEADERS) | $(BUILD)/tests
+$(BUILD)/tests/%: spec/c/%.c spec/c/tap.h $(CORE_OBJ) $(HEADERS) | $(BUILD)/tests
 	$(CC) $(ALL_CFLAGS) $< $(CORE_OBJ) -o $@ $(LIBS)
 
 test: deps all $(C_TESTS)
@@ -251,8 +250,6 @@ install-module: module
 # by `make test`.
 DEB_PKGS   += python3-threadpoolctl
 BENCH_RUNS ?= 5
-
-$(BUILD)/tests/test_simd: spec/c/tap.h
 
 .PHONY: bench
 bench: deps all $(BUILD)/tests/test_simd

@@ -17,17 +17,9 @@
 #include <unistd.h>
 
 #include "core_io.h"
+#include "tap.h"
 
-static int ntest = 0, nfail = 0;
 static const char *dir = "spec/fixtures";
-
-static void ok(int cond, const char *fmt, const char *a, const char *b) {
-  ntest++;
-  if (!cond) nfail++;
-  printf("%s %d - ", cond ? "ok" : "not ok", ntest);
-  printf(fmt, a, b);
-  printf("\n");
-}
 
 enum { CSV, NPY, IDX, H5 };
 
@@ -221,14 +213,13 @@ static void test_images(void) {
             n.rows == 2 && n.cols == 12;
     for (k = 0; good1 && k < 24; k++)
       good1 = m.data[k] == k - 5 && n.data[k] == k - 5;
-    ok(good1, "3-D i2 C order and big-endian Fortran order load as 2x12%s%s",
-       "", "");
+    ok(good1, "3-D i2 C order and big-endian Fortran order load as 2x12");
     if (st == LM_OK) free(m.data);
     if (st2 == LM_OK) free(n.data);
     st = load(NPY, "npy/f4_4d_fortran.npy", 0, NULL, &m, err, NULL);
     good1 = st == LM_OK && m.rows == 2 && m.cols == 12;
     for (k = 0; good1 && k < 24; k++) good1 = m.data[k] == k;
-    ok(good1, "4-D f4 Fortran order loads as 2x12 in C order%s%s", "", "");
+    ok(good1, "4-D f4 Fortran order loads as 2x12 in C order");
     if (st == LM_OK) free(m.data);
   }
 }
@@ -244,34 +235,34 @@ static void test_header_names(void) {
      strcmp(p, "name, with comma") == 0 &&
      strcmp(p + strlen(p) + 1, "say \"hi\"") == 0 &&
      strcmp(p + 17 + 9, "plain") == 0,
-     "quoted header names are unescaped%s%s", "", "");
+     "quoted header names are unescaped");
   if (st == LM_OK) free(m.data);
   free(keep.names);
   lm_csv_defaults(&o);
   o.delim = ';';
   st = load(CSV, "csv/semicolon_ok.csv", 0, &o, &m, err, NULL);
   ok(st == LM_OK && m.rows == 2 && m.cols == 2 && m.data[0] == 1.5,
-     "delimiter ';'%s%s", "", "");
+     "delimiter ';'");
   if (st == LM_OK) free(m.data);
   o.delim = '\t';
   st = load(CSV, "csv/tab.tsv", 0, &o, &m, err, NULL);
   ok(st == LM_OK && m.rows == 2 && m.cols == 2 && m.data[3] == 4,
-     "delimiter tab%s%s", "", "");
+     "delimiter tab");
   if (st == LM_OK) free(m.data);
   o.delim = ',';
   o.header = 1;
   st = load(CSV, "csv/noheader.csv", 0, &o, &m, err, NULL);
   ok(st == LM_OK && m.rows == 1 && m.cols == 3 && m.data[0] == 4,
-     "header = 1 forces a header%s%s", "", "");
+     "header = 1 forces a header");
   if (st == LM_OK) free(m.data);
   o.header = 0;
   st = load(CSV, "csv/quoted_numbers.csv", 0, &o, &m, err, NULL);
   ok(st == LM_OK && m.rows == 2 && m.cols == 2 && m.data[0] == 1,
-     "header = 0 reads quoted numbers as data%s%s", "", "");
+     "header = 0 reads quoted numbers as data");
   if (st == LM_OK) free(m.data);
   st = load(CSV, "csv/header.csv", 0, &o, &m, err, NULL);
   ok(st == LM_EFORMAT && strstr(err, "line 1, column 1: 'a' is not a number"),
-     "header = 0 on a header: %s%s", err, "");
+     "header = 0 on a header: %s", err);
 }
 
 typedef struct bad { int kind; const char *rel, *ds; int code;
@@ -413,15 +404,14 @@ static void test_save(void) {
   m.cs = 1;
   lm_csv_defaults(&o);
   st = lm_csv_save(&m, tmp, &o, names, 6, err);
-  ok(st == LM_OK, "save_csv %s%s", st == LM_OK ? "" : err, "");
+  ok(st == LM_OK, "save_csv %s", st == LM_OK ? "" : err);
   {  /* load it back by absolute path */
     const char *save = dir;
     dir = "";
     st = load(CSV, tmp, 0, NULL, &back, err, &keep);
     dir = save;
   }
-  ok(st == LM_OK && same(&back, 2, 6, vals), "save_csv -> load_csv is exact%s%s",
-     "", "");
+  ok(st == LM_OK && same(&back, 2, 6, vals), "save_csv -> load_csv is exact");
   good1 = st == LM_OK && keep.nnames == 6;
   if (good1) {
     const char *p = keep.names;
@@ -431,7 +421,7 @@ static void test_save(void) {
     }
   }
   ok(good1, "header names round trip (quotes, delimiter, spaces, numeric "
-     "name, empty name)%s%s", "", "");
+     "name, empty name)");
   free(keep.names);
   if (st == LM_OK) free(back.data);
   /* a transposed strided view, semicolons, no header */
@@ -454,7 +444,7 @@ static void test_save(void) {
       double a = back.data[i * 2 + k], e = vals[k * 6 + i];
       good1 = e != e ? a != a : a == e;
     }
-  ok(good1, "save_csv of a transposed view with ';'%s%s", "", "");
+  ok(good1, "save_csv of a transposed view with ';'");
   if (st == LM_OK) free(back.data);
   /* npy: the same bytes numpy wrote */
   snprintf(npy, sizeof npy, "%s/npy/f8_le.npy", dir);
@@ -466,7 +456,7 @@ static void test_save(void) {
     free(b1);
     if (l2) free(b2);
   }
-  ok(good1, "save_npy writes the bytes numpy.save writes%s%s", "", "");
+  ok(good1, "save_npy writes the bytes numpy.save writes");
   if (back.data) free(back.data);
   st = lm_npy_save(&t, tmp, err);
   {
@@ -481,26 +471,25 @@ static void test_save(void) {
       double a = back.data[i * 2 + k], e = vals[k * 6 + i];
       good1 = e != e ? a != a : memcmp(&a, &e, 8) == 0;
     }
-  ok(good1, "save_npy of a transposed view -> load_npy is bit-exact%s%s", "",
-     "");
+  ok(good1, "save_npy of a transposed view -> load_npy is bit-exact");
   if (st == LM_OK) free(back.data);
   /* write errors */
   lm_csv_defaults(&o);
   st = lm_csv_save(&m, "/dev/full", &o, NULL, 0, err);
   ok(st == LM_EIO && strstr(err, "No space left on device"),
-     "save_csv to /dev/full: %s%s", err, "");
+     "save_csv to /dev/full: %s", err);
   st = lm_npy_save(&m, "/dev/full", err);
   ok(st == LM_EIO && strstr(err, "No space left on device"),
-     "save_npy to /dev/full: %s%s", err, "");
+     "save_npy to /dev/full: %s", err);
   st = lm_csv_save(&m, "/nonexistent-dir/x.csv", &o, NULL, 0, err);
   ok(st == LM_EIO && strstr(err, "No such file or directory"),
-     "save_csv to a missing directory: %s%s", err, "");
+     "save_csv to a missing directory: %s", err);
   st = lm_npy_save(&m, "/nonexistent-dir/x.npy", err);
   ok(st == LM_EIO && strstr(err, "No such file or directory"),
-     "save_npy to a missing directory: %s%s", err, "");
+     "save_npy to a missing directory: %s", err);
   st = lm_csv_save(&m, tmp, &o, names, 5, err);
   ok(st == LM_EARG && strstr(err, "5 names for 6 columns"),
-     "save_csv with a short header: %s%s", err, "");
+     "save_csv with a short header: %s", err);
   remove(tmp);
 }
 
@@ -524,15 +513,14 @@ static void test_reader(void) {
   m.rs = 2;
   m.cs = 1;
   st = st == LM_OK ? lm_reader_read(&r, &m, err) : st;
-  ok(st == LM_OK && d[3] == 4, "a reader reopened on another file%s%s", "",
-     "");
+  ok(st == LM_OK && d[3] == 4, "a reader reopened on another file");
   m.rows = 3;
   st = lm_reader_read(&r, &m, err);
-  ok(st == LM_EARG, "reading into a wrongly shaped matrix: %s%s", err, "");
+  ok(st == LM_EARG, "reading into a wrongly shaped matrix: %s", err);
   lm_reader_close(&r);
   lm_reader_close(&r);
   st = lm_reader_read(&r, &m, err);
-  ok(st == LM_EARG, "reading a closed reader: %s%s", err, "");
+  ok(st == LM_EARG, "reading a closed reader: %s", err);
 }
 
 /* numbers in files use '.' even when the locale's decimal point is ','
@@ -553,10 +541,7 @@ static void test_locale(void) {
         localeconv()->decimal_point[0] == ',')
       break;
   if (i == sizeof names / sizeof names[0]) {
-    ntest += 3;
-    printf("ok %d - # SKIP no locale with a decimal comma\n", ntest - 2);
-    printf("ok %d - # SKIP no locale with a decimal comma\n", ntest - 1);
-    printf("ok %d - # SKIP no locale with a decimal comma\n", ntest);
+    tap_skip(3, "no locale with a decimal comma");
     setlocale(LC_NUMERIC, "C");
     return;
   }
@@ -569,7 +554,7 @@ static void test_locale(void) {
   o.delim = ';';
   st = load(CSV, "csv/semicolon.csv", 0, &o, &back, err, NULL);
   ok(st == LM_EFORMAT && strstr(err, "'1,5' is not a number"),
-     "'1,5' stays text under a decimal-comma locale: %s%s", err, "");
+     "'1,5' stays text under a decimal-comma locale: %s", err);
   if (st == LM_OK) free(back.data);
   strcpy(tmp, "/tmp/luaml_test_loc_XXXXXX");
   fd = mkstemp(tmp);
@@ -589,14 +574,13 @@ static void test_locale(void) {
   }
   good1 = st == LM_OK && same(&back, 1, 4, vals) && keep.nnames == 4 &&
           strcmp(keep.names, "1.5") == 0;
-  ok(good1, "save_csv -> load_csv under a decimal-comma locale%s%s", "", "");
+  ok(good1, "save_csv -> load_csv under a decimal-comma locale");
   if (st == LM_OK) { free(back.data); free(keep.names); }
   remove(tmp);
   setlocale(LC_NUMERIC, "C");
 }
 
 int main(int argc, char **argv) {
-  char n1[32], n2[32];
   if (argc > 1) dir = argv[1];
   test_good();
   test_images();
@@ -605,10 +589,7 @@ int main(int argc, char **argv) {
   test_save();
   test_reader();
   test_locale();
-  snprintf(n1, sizeof n1, "%lld", outstanding);
-  snprintf(n2, sizeof n2, "%d", bad_osize);
-  ok(outstanding == 0 && bad_osize == 0, "the readers' allocator: %s bytes "
-     "left, %s wrong sizes", n1, n2);
-  printf("1..%d\n", ntest);
-  return nfail ? 1 : 0;
+  ok(outstanding == 0 && bad_osize == 0, "the readers' allocator: %lld bytes "
+     "left, %d wrong sizes", outstanding, bad_osize);
+  return tap_end();
 }

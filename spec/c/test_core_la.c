@@ -9,36 +9,14 @@
 **       -lopenblas -llapacke -lm && ./a.out
 */
 #include <math.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "core.h"
+#include "tap.h"
 
-/* ---- TAP ------------------------------------------------------------- */
-
-static int ntest, nfail;
-
-static void ok(int pass, const char *fmt, ...) {
-  va_list ap;
-  ntest++;
-  if (!pass) nfail++;
-  printf("%s %d - ", pass ? "ok" : "not ok", ntest);
-  va_start(ap, fmt);
-  vprintf(fmt, ap);
-  va_end(ap);
-  printf("\n");
-}
-
-static void diag(const char *fmt, ...) {
-  va_list ap;
-  printf("# ");
-  va_start(ap, fmt);
-  vprintf(fmt, ap);
-  va_end(ap);
-  printf("\n");
-}
+/* ---- helpers ---------------------------------------------------------- */
 
 /* |x - y| <= tol * (1 + |y|), and both NaN or neither */
 static int close1(double x, double y, double tol) {
@@ -912,7 +890,5 @@ int main(void) {
   test_svd(&rng);
   test_lstsq(&rng);
   test_rng();
-  printf("1..%d\n", ntest);
-  if (nfail) printf("# %d of %d failed\n", nfail, ntest);
-  return nfail ? 1 : 0;
+  return tap_end();
 }

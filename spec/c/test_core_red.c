@@ -16,12 +16,12 @@
 */
 #include <float.h>
 #include <math.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "core.h"
+#include "tap.h"
 
 /* ---- reference values (generated, see the end of the file) ------------- */
 
@@ -446,20 +446,7 @@ static const double MB_vals[6] = {
   1.5, 2.0, 2.0, 4.25, 5.0, 9.0,
 };
 
-/* ---- TAP ------------------------------------------------------------- */
-
-static int ntest = 0, nfail = 0;
-
-static void ok(int cond, const char *fmt, ...) {
-  va_list ap;
-  ntest++;
-  if (!cond) nfail++;
-  printf("%s %d - ", cond ? "ok" : "not ok", ntest);
-  va_start(ap, fmt);
-  vprintf(fmt, ap);
-  va_end(ap);
-  putchar('\n');
-}
+/* ---- comparisons ------------------------------------------------------ */
 
 /* got equals want within rtol/atol; NaN equals NaN, inf equals inf */
 static int near(double got, double want, double rtol, double atol) {
@@ -472,7 +459,7 @@ static int near(double got, double want, double rtol, double atol) {
 static int cmp(double got, double want, double rtol, double atol,
                const char *what) {
   if (near(got, want, rtol, atol)) return 1;
-  printf("# %s: got %.17g, want %.17g\n", what, got, want);
+  diag("%s: got %.17g, want %.17g", what, got, want);
   return 0;
 }
 
@@ -583,7 +570,7 @@ static int check_axis(lm_redop op, const lm_mat *m, int axis, double ddof,
     good &= cmp(got, want[k], 1e-12, 1e-12, what);
   }
   if (!sentinels(&o, strided_out)) {
-    printf("# %s axis %d wrote outside its output\n", opname[op], axis);
+    diag("%s axis %d wrote outside its output", opname[op], axis);
     good = 0;
   }
   return good;
@@ -1219,9 +1206,7 @@ int main(void) {
   test_mse_r2();
   test_one_hot();
   freebufs();
-  printf("1..%d\n", ntest);
-  if (nfail) printf("# %d of %d failed\n", nfail, ntest);
-  return nfail ? 1 : 0;
+  return tap_end();
 }
 
 /*

@@ -22,7 +22,6 @@
 ** Prints TAP, and the number of faults injected.  Run from the repository
 ** root (the script reads spec/fixtures/csv/header.csv).
 */
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -32,21 +31,7 @@
 #include "lualib.h"
 
 #include "luaml.h"
-
-/* ---- TAP ------------------------------------------------------------- */
-
-static int ntest, nfail;
-
-static void ok(int pass, const char *fmt, ...) {
-  va_list ap;
-  ntest++;
-  if (!pass) nfail++;
-  printf("%s %d - ", pass ? "ok" : "not ok", ntest);
-  va_start(ap, fmt);
-  vprintf(fmt, ap);
-  va_end(ap);
-  printf("\n");
-}
+#include "tap.h"
 
 /* ---- the failing allocator: checkalloc.h's, armed by failat ---------- */
 
@@ -232,7 +217,7 @@ static double reference(const char *code, const char *name) {
   lua_close(L);
   ok(h.live == 0 && !h.badsize, "%s: no byte left after lua_close (%zu)",
      name, h.live);
-  printf("# %s result %.17g\n", name, want);
+  diag("%s result %.17g", name, want);
   return st == LUA_OK ? want : 0.0 / 0.0;
 }
 
@@ -250,8 +235,8 @@ int main(void) {
     if (faults >= 0)
       ok(1, "%s: faults at each of its %ld allocations gave a memory error, "
          "left the state usable and leaked nothing", scripts[i].name, nk - 1);
-    printf("# %ld allocations refused at %ld fault points in the %s\n",
-           faults, np - 1, scripts[i].name);
+    diag("%ld allocations refused at %ld fault points in the %s", faults,
+         np - 1, scripts[i].name);
   }
 
   faults = inject(NULL, 0, &nk, &np);
@@ -259,8 +244,7 @@ int main(void) {
     ok(1, "opening the module: faults at %ld of its %ld allocations (each "
        "of the first %d, then every %d-th) gave a memory error, then it "
        "opened, and nothing leaked", np - 1, nk - 1, OPEN_ALL, OPEN_STRIDE);
-  printf("# %ld allocations refused at %ld fault points in require 'luaml'\n",
-         faults, np - 1);
-  printf("1..%d\n", ntest);
-  return nfail != 0;
+  diag("%ld allocations refused at %ld fault points in require 'luaml'",
+       faults, np - 1);
+  return tap_end();
 }
