@@ -2,8 +2,9 @@
 -- of 1000x10000, subtracting the mean row (a broadcast), the course's
 -- calories normalisation (divide by the column sums) at 4000x4000, and
 -- plain copies of 1000x10000 as yardsticks: into an existing matrix (the
--- memory bandwidth) and into a new one (bandwidth plus the kernel's zeroing
--- of fresh pages, which every new result pays, in numpy too).
+-- memory bandwidth) and into a new one (numpy: bandwidth plus the kernel's
+-- zeroing of fresh pages, which its every new result pays; luaml: a freed
+-- block of the same size from its cache, as for its every new result).
 local dir = (arg[0]:match("^(.*)/[^/]*$") or ".")
 local B = dofile(dir .. "/util.lua")
 

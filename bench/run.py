@@ -263,9 +263,10 @@ def report(workloads, res, runs, info, path, acc):
              "ratio = luaml / numpy (below 1: luaml is faster). "
              "Rates: GFLOP/s for dgemm; for memory-bound kernels, GB/s of bytes "
              "read + written (compare with `copy`, a plain copy of the same "
-             "bytes: `copy_into` writes an existing matrix, `copy` a new one, "
-             "whose fresh pages the kernel zeroes first, as for every new "
-             "result on either side)." % runs, "",
+             "bytes: `copy_into` writes an existing matrix, `copy` a new one: "
+             "in numpy fresh pages, which the kernel zeroes first, as for "
+             "every new result; in luaml a block of the same size freed "
+             "before, from its cache of large blocks)." % runs, "",
              "## Machine", "", "| | |", "| --- | --- |"]
     lines += ["| %s | %s |" % kv for kv in info]
     lines += ["", "## Times", "",
