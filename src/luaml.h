@@ -93,6 +93,12 @@ typedef struct luaml_options {
 
 /* The standard module entry: pushes the module table (1 result), as
 ** `require "luaml"` does.  Loads the matrix type into L if needed.
+** The first call in a state also puts a cache of large freed blocks in
+** front of the state's allocator (lua_setallocf): blocks of 1 MB or more
+** that Lua frees are kept for the next request of the same size, and all
+** go back to the allocator before it is asked for fresh memory and when
+** lua_close runs.  The allocator still sees every block it hands out
+** come back; do not replace it with lua_setallocf after this call.
 ** Stack: [-0, +1].  May raise (memory). */
 int luaopen_luaml(lua_State *L);
 
