@@ -65,9 +65,12 @@ DEB_PKGS    += libsleef-dev
 # libhdf5 (and the ~35 libraries it needs) is loaded by core_h5dl.c at the
 # first HDF5 call, not at start-up: link libdl instead, and tell it the
 # soname built against.
-H5_SONAME   := $(shell for d in $(patsubst -L%,%,$(filter -L%,$(H5_LIBS))) \
-                 /usr/lib/x86_64-linux-gnu /usr/lib; do objdump -p $$d/libhdf5.so \
+# $(call soname,libX.so,LINK-FLAGS): the soname of libX.so in the -L
+# folders of LINK-FLAGS or the system's (empty when not found)
+soname       = $(shell for d in $(patsubst -L%,%,$(filter -L%,$(2))) \
+                 /usr/lib/x86_64-linux-gnu /usr/lib; do objdump -p $$d/$(1) \
                  2>/dev/null | awk '/SONAME/ {print $$2}'; done | head -n 1)
+H5_SONAME   := $(call soname,libhdf5.so,$(H5_LIBS))
 CORE_SRC    += src/core_h5dl.c
 CORE_OBJ    += $(BUILD)/obj/core_h5dl.o
 LIB_OBJ     += $(BUILD)/obj/core_h5dl.o
@@ -75,6 +78,21 @@ HEADERS     += src/core_h5dl.h
 LIBS        := $(filter-out $(H5_LIBS),$(LIBS)) -ldl
 $(BUILD)/obj/core_h5dl.o: ALL_CFLAGS += $(if $(H5_SONAME),-DLM_HDF5_SONAME='"$(H5_SONAME)"')
 # ---- end of the speed block --------------------------------------------
+
+# ---- start-up: OpenBLAS and LAPACKE loaded at the first call ------------
+# core_blasdl.c stands in for the BLAS and LAPACKE functions core_la.c
+# calls and dlopens the two libraries (by the sonames built against) at
+# the first of them: they and the libraries they bring (libgfortran, the
+# LAPACK shims ...) are no longer linked, which was half of `luaml -e ''`.
+BLAS_SONAME    := $(call soname,libopenblas.so,$(BLAS_LIBS))
+LAPACKE_SONAME := $(call soname,liblapacke.so,$(BLAS_LIBS))
+CORE_SRC += src/core_blasdl.c
+CORE_OBJ += $(BUILD)/obj/core_blasdl.o
+LIB_OBJ  += $(BUILD)/obj/core_blasdl.o
+LIBS     := $(filter-out $(BLAS_LIBS),$(LIBS))
+$(BUILD)/obj/core_blasdl.o: ALL_CFLAGS += \
+  $(if $(BLAS_SONAME),-DLM_OPENBLAS_SONAME='"$(BLAS_SONAME)"') \
+  $(if $(LAPACKE_SONAME),-DLM_LAPACKE_SONAME='"$(LAPACKE_SONAME)"')
 
 .PHONY: doc all deps test test-c test-lua demo clean help install uninstall
 
@@ -108,14 +126,16 @@ deps:
 $(BUILD)/obj/%.o: src/%.c $(HEADERS) | $(BUILD)/obj
 	$(CC) $(ALL_CFLAGS) -c $< -o $@
 
-$(BUILD)/obj $(BUILD)/tools $(BUILD)/tests:
+$(BUILD)/obj $(BUILD)/tests:
 	@mkdir -p $@
 
-$(BUILD)/tools/embed: tools/embed.c | $(BUILD)/tools
-	$(CC) -std=c99 -O1 $(WARN) $< -o $@
-
-$(BUILD)/luaml_lua.c: $(BUILD)/tools/embed $(LUA_SRC)
-	$(BUILD)/tools/embed $@ $(LUA_SRC)
+# The Lua library is embedded as bytecode (loading it is ~10x faster than
+# compiling the source at every start).  Bytecode is specific to the Lua
+# build: LUA must be the interpreter of the Lua the library links against
+# (Debian's lua5.4 for liblua5.4; luarocks passes its own).
+LUA ?= lua5.4
+$(BUILD)/luaml_lua.c: tools/embed.lua $(LUA_SRC) | $(BUILD)/obj
+	$(LUA) tools/embed.lua $@ $(LUA_SRC)
 
 $(BUILD)/obj/luaml_lua.o: $(BUILD)/luaml_lua.c | $(BUILD)/obj
 	$(CC) -std=c99 -fPIC $(CFLAGS) -c $< -o $@
@@ -193,7 +213,7 @@ Name: luaml
 Description: Lua 5.4 with a matrix type and machine-learning builtins, for embedding
 Version: $(VERSION)
 Libs: -L$${libdir} -lluaml $(strip $(LUA_LIBS))
-Libs.private: $(strip $(BLAS_LIBS) $(SLEEF_LIBS) -lz -lm -pthread -ldl)
+Libs.private: $(strip $(SLEEF_LIBS) -lz -lm -pthread -ldl)
 Cflags: -I$${includedir} $(strip $(LUA_CFLAGS))
 endef
 export PCFILE

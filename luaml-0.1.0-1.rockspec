@@ -29,6 +29,7 @@ build = {
   build_variables = {
     CFLAGS = "$(CFLAGS)",
     LUA_CFLAGS = "-I$(LUA_INCDIR)",
+    LUA = "$(LUA)",  -- compiles the embedded Lua library to its bytecode
   },
   install_target = "install-module",
   install_variables = {

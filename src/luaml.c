@@ -16,19 +16,22 @@
 
 #define SANDBOXKEY "luaml.sandbox"  /* registry: true in a sandboxed state */
 
-/* the Lua library, generated from lua/ by tools/embed.c */
-struct luaml_chunk { const char *name; const unsigned char *src; size_t len; };
+/* the Lua library, compiled to bytecode from lua/ by tools/embed.lua */
+struct luaml_chunk { const char *name; const unsigned char *code; size_t len; };
 extern const struct luaml_chunk luaml_chunks[];
 
 /* Run each library chunk with the module table as its argument; chunks
-** add their functions to it.  Raises on a broken chunk (a build bug). */
+** add their functions to it.  The chunks are bytecode, which only the Lua
+** build that wrote it accepts: a Lua other than the one luaml was built
+** for (or a broken build) raises an error that says so. */
 static void loadlib(lua_State *L, int mod) {
   const struct luaml_chunk *c;
   char name[256];
   for (c = luaml_chunks; c->name != NULL; c++) {
     snprintf(name, sizeof name, "@%s", c->name);
-    if (luaL_loadbufferx(L, (const char *)c->src, c->len, name, "t") != LUA_OK)
-      lua_error(L);
+    if (luaL_loadbufferx(L, (const char *)c->code, c->len, name, "b") != LUA_OK)
+      luaL_error(L, "luaml: cannot load its Lua library (%s); "
+                 "rebuild luaml for this Lua (" LUA_RELEASE ")", lua_tostring(L, -1));
     lua_pushvalue(L, mod);
     lua_call(L, 1, 0);
   }
