@@ -225,44 +225,92 @@ CLONES static void gemm_small(double alpha, const lm_mat *a, const lm_mat *b,
 #define TINY_N 16     /* columns of a tiny product's padded rows */
 #define TINY_K 64     /* rows of b it packs */
 
-/* gemm_small for n <= TINY_N, k <= TINY_K: b packed into rows padded to
-** TINY_N, and a row of out kept in two 8-double vectors (GCC's vector
-** extension: one AVX-512 register each, or two AVX2, or four SSE2), so
-** that the loop has no remainder and no memory traffic for the sums: the
-** same sums in the same order as gemm_small */
+/* A tiny product (n <= TINY_N) keeps a row of out in two 8-double vectors
+** (GCC's vector extension: one AVX-512 register each, or two AVX2, or four
+** SSE2), so that the loop over k has no remainder and no memory traffic
+** for the sums: the same sums in the same order as gemm_small. */
 typedef double lm_v8d __attribute__((vector_size(64)));
 
-CLONES static void gemm_tiny(double alpha, const lm_mat *a, const lm_mat *b,
-                             double beta, const lm_mat *o) {
-  lm_v8d bp[TINY_K][2];
+/* the helpers below are inlined into each clone of gemm_tiny: called
+** out of line they would run for the default instruction set */
+#define ALWAYS __attribute__((always_inline))
+
+/* Store row z of out from t0 (columns [0, 8)) and t1 (columns [lo1,
+** lo1 + 8), 0 <= lo1 <= 8; columns past n are dropped).  A plain product
+** with unit column stride stores the vectors whole when both lie inside
+** the row; t1 first, so that t0 wins where they overlap (alike anyway). */
+static inline ALWAYS void tiny_store(double alpha, double beta, const lm_mat *o,
+                              double *z, lm_v8d t0, lm_v8d t1, int lo1) {
+  double t[TINY_N + 8];
+  int n = o->cols, j;
+  if (alpha == 1 && beta == 0 && o->cs == 1 && lo1 + 8 <= n) {
+    memcpy(z + lo1, &t1, sizeof t1);
+    memcpy(z, &t0, sizeof t0);
+    return;
+  }
+  memcpy(t + lo1, &t1, sizeof t1);
+  memcpy(t, &t0, sizeof t0);
+  for (j = 0; j < n; j++) {
+    double *w = z + (ptrdiff_t)j * o->cs;
+    *w = (beta == 0) ? alpha * t[j] : alpha * t[j] + beta * *w;
+  }
+}
+
+/* 8 <= n <= TINY_N with b's rows contiguous: b is read where it lies, the
+** second vector covering columns [n - 8, n), which overlaps the first when
+** n < 16 (those columns are summed twice, alike).  Nothing is packed, so
+** no vector load waits for narrower stores to reach the cache. */
+static inline ALWAYS void tiny_inplace(double alpha, const lm_mat *a, const lm_mat *b,
+                                double beta, const lm_mat *o) {
+  int m = o->rows, n = o->cols, kk = a->cols, i, k;
+  for (i = 0; i < m; i++) {
+    const double *x = a->data + (ptrdiff_t)i * a->rs;
+    lm_v8d t0 = {0, 0, 0, 0, 0, 0, 0, 0}, t1 = t0;
+    for (k = 0; k < kk; k++) {
+      const double *p = b->data + (ptrdiff_t)k * b->rs;
+      double s = x[(ptrdiff_t)k * a->cs];
+      lm_v8d b0, b1;
+      memcpy(&b0, p, sizeof b0);
+      memcpy(&b1, p + n - 8, sizeof b1);
+      t0 += s * b0;
+      t1 += s * b1;
+    }
+    tiny_store(alpha, beta, o, o->data + (ptrdiff_t)i * o->rs, t0, t1, n - 8);
+  }
+}
+
+/* any n <= TINY_N, k <= TINY_K, any strides: b packed first into rows
+** padded with zeros to TINY_N (element by element; the vector loads come
+** after all of it) */
+static inline ALWAYS void tiny_packed(double alpha, const lm_mat *a, const lm_mat *b,
+                               double beta, const lm_mat *o) {
+  double bp[TINY_K][TINY_N] __attribute__((aligned(64)));
   int m = o->rows, n = o->cols, kk = a->cols, i, j, k;
   for (k = 0; k < kk; k++) {
-    double row[TINY_N] = {0};
     const double *p = b->data + (ptrdiff_t)k * b->rs;
-    if (b->cs == 1) memcpy(row, p, (size_t)n * sizeof(double));
-    else for (j = 0; j < n; j++) row[j] = p[(ptrdiff_t)j * b->cs];
-    memcpy(bp[k], row, sizeof row);
+    for (j = 0; j < n; j++) bp[k][j] = p[(ptrdiff_t)j * b->cs];
+    for (; j < TINY_N; j++) bp[k][j] = 0.0;
   }
   for (i = 0; i < m; i++) {
     const double *x = a->data + (ptrdiff_t)i * a->rs;
-    double *z = o->data + (ptrdiff_t)i * o->rs, t[TINY_N];
     lm_v8d t0 = {0, 0, 0, 0, 0, 0, 0, 0}, t1 = t0;
     for (k = 0; k < kk; k++) {
       double s = x[(ptrdiff_t)k * a->cs];
-      t0 += s * bp[k][0];
-      t1 += s * bp[k][1];
+      lm_v8d b0, b1;
+      memcpy(&b0, bp[k], sizeof b0);
+      memcpy(&b1, bp[k] + 8, sizeof b1);
+      t0 += s * b0;
+      t1 += s * b1;
     }
-    memcpy(t, &t0, sizeof t0);
-    memcpy(t + 8, &t1, sizeof t1);
-    if (alpha == 1 && beta == 0 && o->cs == 1) {  /* a plain product */
-      memcpy(z, t, (size_t)n * sizeof(double));
-      continue;
-    }
-    for (j = 0; j < n; j++) {
-      double *w = z + (ptrdiff_t)j * o->cs;
-      *w = (beta == 0) ? alpha * t[j] : alpha * t[j] + beta * *w;
-    }
+    tiny_store(alpha, beta, o, o->data + (ptrdiff_t)i * o->rs, t0, t1, 8);
   }
+}
+
+/* gemm_small for n <= TINY_N, k <= TINY_K */
+CLONES static void gemm_tiny(double alpha, const lm_mat *a, const lm_mat *b,
+                             double beta, const lm_mat *o) {
+  if (b->cs == 1 && o->cols >= 8) tiny_inplace(alpha, a, b, beta, o);
+  else tiny_packed(alpha, a, b, beta, o);
 }
 
 int lm_gemm_small(double alpha, const lm_mat *a, const lm_mat *b, double beta,
