@@ -225,44 +225,104 @@ CLONES static void gemm_small(double alpha, const lm_mat *a, const lm_mat *b,
 #define TINY_N 16     /* columns of a tiny product's padded rows */
 #define TINY_K 64     /* rows of b it packs */
 
-/* gemm_small for n <= TINY_N, k <= TINY_K: b packed into rows padded to
-** TINY_N, and a row of out kept in two 8-double vectors (GCC's vector
-** extension: one AVX-512 register each, or two AVX2, or four SSE2), so
-** that the loop has no remainder and no memory traffic for the sums: the
-** same sums in the same order as gemm_small */
+/* A tiny product (n <= TINY_N) keeps each row of out in registers: an
+** 8-double vector over columns [0, 8) and a W-double one over the last W
+** computed columns (GCC's vector extension: AVX-512, AVX2 or SSE2
+** registers in each clone), W the least of 2, 4, 8 that reaches them; the
+** two overlap when there are fewer than 8 + W columns, and the shared ones
+** are summed twice, alike.  So the loop over k has no remainder and no
+** memory traffic for the sums, which are those of gemm_small, in the same
+** order.  Up to TINY_R rows go at once: their sums are independent, so
+** the additions overlap instead of waiting for each other. */
 typedef double lm_v8d __attribute__((vector_size(64)));
+typedef double lm_v4d __attribute__((vector_size(32)));
+typedef double lm_v2d __attribute__((vector_size(16)));
+#define TINY_R 5
 
+/* the helpers below are inlined into each clone of gemm_tiny: called
+** out of line they would run for the default instruction set */
+#define ALWAYS __attribute__((always_inline))
+
+/* TINY_ROWS(name, TV) defines name(alpha, a, p, prs, nc, beta, o, i, R):
+** rows i .. i+R-1 (R <= TINY_R) of out from b's rows at p (prs apart,
+** nc >= 8 contiguous columns computed; those past out's n are dropped).
+** A plain product with unit column stride stores the vectors whole when
+** they lie inside the row. */
+#define TINY_ROWS(name, TV)                                                   \
+  static inline ALWAYS void name(double alpha, const lm_mat *a,              \
+                                 const double *p, ptrdiff_t prs, int nc,     \
+                                 double beta, const lm_mat *o, int i,        \
+                                 int R) {                                    \
+    enum { W = sizeof(TV) / sizeof(double) };                                \
+    lm_v8d h[TINY_R] = {{0}};                                                \
+    TV t[TINY_R] = {{0}};                                                    \
+    int n = o->cols, k, r, j;                                                \
+    for (k = 0; k < a->cols; k++, p += prs) {                                \
+      const double *x = a->data + (ptrdiff_t)i * a->rs + (ptrdiff_t)k * a->cs; \
+      lm_v8d bh;                                                             \
+      TV bt;                                                                 \
+      memcpy(&bh, p, sizeof bh);                                             \
+      memcpy(&bt, p + nc - W, sizeof bt);                                    \
+      _Pragma("GCC unroll 5")  /* TINY_R: the sums stay in registers */     \
+      for (r = 0; r < R; r++) {                                              \
+        double s = x[(ptrdiff_t)r * a->rs];                                  \
+        h[r] += s * bh;                                                      \
+        t[r] += s * bt;                                                      \
+      }                                                                      \
+    }                                                                        \
+    for (r = 0; r < R; r++) {                                                \
+      double *z = o->data + (ptrdiff_t)(i + r) * o->rs, v[TINY_N];           \
+      if (alpha == 1 && beta == 0 && o->cs == 1 && nc <= n) {                \
+        memcpy(z + nc - W, &t[r], sizeof t[r]);                              \
+        memcpy(z, &h[r], sizeof h[r]);                                       \
+        continue;                                                            \
+      }                                                                      \
+      memcpy(v + nc - W, &t[r], sizeof t[r]);                                \
+      memcpy(v, &h[r], sizeof h[r]);                                         \
+      for (j = 0; j < n; j++) {                                              \
+        double *w = z + (ptrdiff_t)j * o->cs;                                \
+        *w = (beta == 0) ? alpha * v[j] : alpha * v[j] + beta * *w;          \
+      }                                                                      \
+    }                                                                        \
+  }
+
+TINY_ROWS(tiny_rows2, lm_v2d)
+TINY_ROWS(tiny_rows4, lm_v4d)
+TINY_ROWS(tiny_rows8, lm_v8d)
+
+/* every row of out: TINY_R at a time, then pairs, then one */
+#define TINY_ALL(rows)                                                        \
+  do {                                                                        \
+    for (i = 0; i + TINY_R <= m; i += TINY_R)                                 \
+      rows(alpha, a, p, prs, nc, beta, o, i, TINY_R);                         \
+    for (; i + 2 <= m; i += 2) rows(alpha, a, p, prs, nc, beta, o, i, 2);     \
+    if (i < m) rows(alpha, a, p, prs, nc, beta, o, i, 1);                     \
+  } while (0)
+
+/* gemm_small for n <= TINY_N, k <= TINY_K.  With 8 or more columns and
+** b's rows contiguous, b is read where it lies; otherwise it is packed
+** first into rows padded with zeros to TINY_N (element by element: the
+** vector loads come after all of it). */
 CLONES static void gemm_tiny(double alpha, const lm_mat *a, const lm_mat *b,
                              double beta, const lm_mat *o) {
-  lm_v8d bp[TINY_K][2];
-  int m = o->rows, n = o->cols, kk = a->cols, i, j, k;
-  for (k = 0; k < kk; k++) {
-    double row[TINY_N] = {0};
-    const double *p = b->data + (ptrdiff_t)k * b->rs;
-    if (b->cs == 1) memcpy(row, p, (size_t)n * sizeof(double));
-    else for (j = 0; j < n; j++) row[j] = p[(ptrdiff_t)j * b->cs];
-    memcpy(bp[k], row, sizeof row);
+  double bp[TINY_K * TINY_N] __attribute__((aligned(64)));
+  const double *p = b->data;
+  ptrdiff_t prs = b->rs;
+  int m = o->rows, n = o->cols, nc = n, i, j, k;
+  if (b->cs != 1 || n < 8) {
+    for (k = 0; k < a->cols; k++) {
+      const double *q = b->data + (ptrdiff_t)k * b->rs;
+      for (j = 0; j < n; j++) bp[k * TINY_N + j] = q[(ptrdiff_t)j * b->cs];
+      for (; j < TINY_N; j++) bp[k * TINY_N + j] = 0.0;
+    }
+    p = bp;
+    prs = TINY_N;
+    nc = TINY_N;
   }
-  for (i = 0; i < m; i++) {
-    const double *x = a->data + (ptrdiff_t)i * a->rs;
-    double *z = o->data + (ptrdiff_t)i * o->rs, t[TINY_N];
-    lm_v8d t0 = {0, 0, 0, 0, 0, 0, 0, 0}, t1 = t0;
-    for (k = 0; k < kk; k++) {
-      double s = x[(ptrdiff_t)k * a->cs];
-      t0 += s * bp[k][0];
-      t1 += s * bp[k][1];
-    }
-    memcpy(t, &t0, sizeof t0);
-    memcpy(t + 8, &t1, sizeof t1);
-    if (alpha == 1 && beta == 0 && o->cs == 1) {  /* a plain product */
-      memcpy(z, t, (size_t)n * sizeof(double));
-      continue;
-    }
-    for (j = 0; j < n; j++) {
-      double *w = z + (ptrdiff_t)j * o->cs;
-      *w = (beta == 0) ? alpha * t[j] : alpha * t[j] + beta * *w;
-    }
-  }
+  i = 0;
+  if (nc <= 10) TINY_ALL(tiny_rows2);
+  else if (nc <= 12) TINY_ALL(tiny_rows4);
+  else TINY_ALL(tiny_rows8);
 }
 
 int lm_gemm_small(double alpha, const lm_mat *a, const lm_mat *b, double beta,

@@ -975,6 +975,7 @@ static int pmain(lua_State *L) {
   }
   if (args & has_v) print_version();
   createargtable(L, argv, argc, script);
+  lua_gc(L, LUA_GCGEN, 0, 0);  /* generational, as lua.c runs scripts */
   if (!runargs(L, argv, script)) return 0;
   if (script < argc && handle_script(L, argv + script) != LUA_OK) return 0;
   if ((args & has_i) || (script == argc && !(args & (has_e | has_v))))

@@ -29,7 +29,11 @@ const char *lmL_shape(char *buf, const lm_mat *m);
 ** "not enough memory".  The storage is counted by the state's allocator. */
 lm_mat *lmL_newmat(lua_State *L, lua_Integer rows, lua_Integer cols,
                    const char *fname);
-/* the same, filled with zeros */
+/* lmL_newmat for a result of the matrix at index like (an operand
+** already checked): its metatable is taken from there, without a lookup */
+lm_mat *lmL_newmatlike(lua_State *L, int like, lua_Integer rows,
+                       lua_Integer cols, const char *fname);
+/* lmL_newmat, filled with zeros */
 lm_mat *lmL_zeros(lua_State *L, lua_Integer rows, lua_Integer cols,
                   const char *fname);
 /* Push a new view of the matrix at index owner (which must be a matrix)

@@ -12,16 +12,16 @@
 
 /* ---- helpers -------------------------------------------------------- */
 
-/* the current function's registered name (upvalue 2) */
+/* the current function's registered name (upvalue 3) */
 static const char *fname(lua_State *L) {
-  return lua_tostring(L, lua_upvalueindex(2));
+  return lua_tostring(L, lua_upvalueindex(3));
 }
 
 /* new result of shape (r, c), or the 'out' matrix at arg when given;
-** either way it is pushed and returned */
+** either way it is pushed and returned.  Argument 1 is a checked matrix. */
 static lm_mat *result(lua_State *L, int outarg, int r, int c, const char *fn) {
   lm_mat *o = outarg ? lmL_optout(L, outarg, r, c, fn) : NULL;
-  if (o == NULL) return lmL_newmat(L, r, c, fn);
+  if (o == NULL) return lmL_newmatlike(L, 1, r, c, fn);
   lua_pushvalue(L, outarg);
   return o;
 }
@@ -56,10 +56,10 @@ static const struct { const char *name; lm_unop op; } unops[] = {
 };
 
 /* f(m [, out]) -> new matrix (or out); f(number) -> number.
-** upvalues: op, name, in-place flag */
+** upvalues: the matrix metatable, op, name, in-place flag */
 static int f_unary(lua_State *L) {
-  lm_unop op = (lm_unop)lua_tointeger(L, lua_upvalueindex(1));
-  int inplace = lua_toboolean(L, lua_upvalueindex(3)), pushed;
+  lm_unop op = (lm_unop)lua_tointeger(L, lua_upvalueindex(2));
+  int inplace = lua_toboolean(L, lua_upvalueindex(4)), pushed;
   lm_mat *a, *o;
   if (!inplace && lua_type(L, 1) == LUA_TNUMBER) {
     lua_pushnumber(L, lm_unop_scalar(op, lua_tonumber(L, 1)));
@@ -114,14 +114,14 @@ static const struct { const char *name; lm_binop op; } binops[] = {
 
 /* f(a, b [, out]) */
 static int f_binary(lua_State *L) {
-  lm_binop op = (lm_binop)lua_tointeger(L, lua_upvalueindex(1));
+  lm_binop op = (lm_binop)lua_tointeger(L, lua_upvalueindex(2));
   return lmL_arith(L, op, fname(L), 3);
 }
 
 /* a:f_(b): a = a op b in place; b must broadcast to a's shape.
 ** add_ and sub_ take an optional scale: w:add_(g, -lr) is w += -lr*g. */
 static int f_binary_(lua_State *L) {
-  lm_binop op = (lm_binop)lua_tointeger(L, lua_upvalueindex(1));
+  lm_binop op = (lm_binop)lua_tointeger(L, lua_upvalueindex(2));
   const char *fn = fname(L);
   lm_mat *a = lmL_checkmat(L, 1), *b;
   int r, c;
@@ -177,7 +177,7 @@ static const struct { const char *name; lm_redop op; } redops[] = {
 /* f(m [, axis [, ddof]]) or f(m, {axis=, ddof=}): no axis -> number;
 ** axis 1 -> 1 x cols; axis 2 -> rows x 1 */
 static int f_reduce(lua_State *L) {
-  lm_redop op = (lm_redop)lua_tointeger(L, lua_upvalueindex(1));
+  lm_redop op = (lm_redop)lua_tointeger(L, lua_upvalueindex(2));
   const char *fn = fname(L);
   lm_mat *a, *o;
   int axis;
@@ -255,7 +255,8 @@ static int f_dot(lua_State *L) {
               lmL_shape(s1, a), lmL_shape(s2, b), a->cols, b->rows);
   o = result(L, 3, a->rows, b->cols, "dot");
   tgt = *o;
-  if (lmL_overlap(o, a) || lmL_overlap(o, b)) {  /* compute aside */
+  if (!lua_isnoneornil(L, 3) &&  /* a new result overlaps nothing */
+      (lmL_overlap(o, a) || lmL_overlap(o, b))) {  /* compute aside */
     tgt = *lmL_newmat(L, a->rows, b->cols, "dot");
     tmp = 1;
   }
@@ -491,16 +492,19 @@ static int f_clock(lua_State *L) {
 
 /* ---- registration --------------------------------------------------- */
 
-/* register f as ml.name and m:name with upvalues (op, name, flag) */
+/* register f as ml.name and m:name with upvalues (the matrix metatable,
+** op, name, flag): the metatable first, as for every function that takes
+** matrices (lmatrix.c's tomatrix) */
 static void addop(lua_State *L, lua_CFunction f, const char *name, int op, int flag) {
-  /* stack: module table at -2, methods table at -1 */
+  /* stack: module table at -3, methods table at -2, metatable at -1 */
   int k;
   for (k = 0; k < 2; k++) {
+    lua_pushvalue(L, -1);
     lua_pushinteger(L, op);
     lua_pushstring(L, name);
     lua_pushboolean(L, flag);
-    lua_pushcclosure(L, f, 3);
-    lua_setfield(L, -2 - k, name);
+    lua_pushcclosure(L, f, 4);
+    lua_setfield(L, -3 - k, name);
   }
 }
 
@@ -520,7 +524,7 @@ void lmopen_funcs(lua_State *L) {
   char buf[64];
   luaL_getmetatable(L, LM_MATRIX);
   lua_getfield(L, -1, "__methods");
-  lua_remove(L, -2);  /* module, methods */
+  lua_insert(L, -2);  /* module, methods, metatable */
   for (k = 0; unops[k].name; k++) {
     addop(L, f_unary, unops[k].name, unops[k].op, 0);
     snprintf(buf, sizeof buf, "%s_", unops[k].name);
@@ -533,10 +537,13 @@ void lmopen_funcs(lua_State *L) {
   }
   for (k = 0; redops[k].name; k++)
     addop(L, f_reduce, redops[k].name, redops[k].op, 0);
-  luaL_setfuncs(L, plain, 0);
-  lua_pushvalue(L, -2);
-  luaL_setfuncs(L, plain, 0);
+  for (k = 2; k <= 3; k++) {  /* plain functions into methods, module */
+    lua_pushvalue(L, -k);
+    lua_pushvalue(L, -2);
+    luaL_setfuncs(L, plain, 1);
+    lua_pop(L, 1);
+  }
+  lua_pop(L, 2);
   lua_pushcfunction(L, f_clock);  /* a module function, not a method */
   lua_setfield(L, -2, "clock");
-  lua_pop(L, 2);
 }

@@ -100,13 +100,22 @@ static void pushmeta(lua_State *L) {
   lua_rawgetp(L, LUA_REGISTRYINDEX, &mtkey);
 }
 
+/* The matrix at idx, or NULL.  luaml's own functions hold the metatable
+** as their upvalue 1: comparing with it costs no registry lookup (a hash
+** of the key's address), which would otherwise be a good part of a small
+** operation's time.  In any other function (an embedder's, or one with
+** other upvalues) the comparison fails and the registry decides. */
 static Matrix *tomatrix(lua_State *L, int idx) {
   void *p = lua_touserdata(L, idx);
   int same;
   if (p == NULL || !lua_getmetatable(L, idx)) return NULL;
-  pushmeta(L);
-  same = lua_rawequal(L, -1, -2);
-  lua_pop(L, 2);
+  same = lua_rawequal(L, -1, lua_upvalueindex(1));
+  if (!same) {
+    pushmeta(L);
+    same = lua_rawequal(L, -1, -2);
+    lua_pop(L, 1);
+  }
+  lua_pop(L, 1);
   return same ? (Matrix *)p : NULL;
 }
 
@@ -142,8 +151,38 @@ static void hugepages(void *p, size_t bytes) {
 #endif
 }
 
-lm_mat *lmL_newmat(lua_State *L, lua_Integer rows, lua_Integer cols,
-                   const char *fname) {
+/* The registry holds, under this variable's address, the heap's size (in
+** KB) after the last collection that midstep made. */
+static const char gckey = 'g';
+
+/* The collector's work before a mid-sized allocation: one basic step (see
+** newmat), and a full collection once the heap has grown by an eighth
+** since the last one made here.  In generational mode (stock lua5.4's, and
+** luaml's host) a basic step is a minor collection, which never frees the
+** temporaries that lived through two of them (they are old), and which
+** leaves no debt for the major collections that would: the heap grew
+** without bound (600 KB per iteration of a softmax regression on 8000
+** samples).  The full collections bound it in either mode (their cost is
+** that of one cycle per eighth of the heap allocated); in incremental
+** mode the steps keep the heap below that bound anyway.  Stack: [-0, +0]. */
+static void midstep(lua_State *L) {
+  lua_Integer kb = lua_gc(L, LUA_GCCOUNT), base;
+  lua_rawgetp(L, LUA_REGISTRYINDEX, &gckey);
+  base = lua_tointeger(L, -1);
+  lua_pop(L, 1);
+  if (base > 0 && kb <= base + base / 8) {
+    lua_gc(L, LUA_GCSTEP, 0);
+    return;
+  }
+  lua_gc(L, LUA_GCCOLLECT);
+  lua_pushinteger(L, lua_gc(L, LUA_GCCOUNT));
+  lua_rawsetp(L, LUA_REGISTRYINDEX, &gckey);
+}
+
+/* lmL_newmat and lmL_newmatlike: the metatable is that of the matrix at
+** index like, or the registry's when like is 0 */
+static lm_mat *newmat(lua_State *L, lua_Integer rows, lua_Integer cols,
+                      const char *fname, int like) {
   size_t n, bytes;
   Matrix *x;
   if (rows < 0 || cols < 0)
@@ -182,11 +221,12 @@ lm_mat *lmL_newmat(lua_State *L, lua_Integer rows, lua_Integer cols,
     ** temporaries go within a few iterations.  A step is a few
     ** microseconds; small matrices (10x10) never pay it.  A script that
     ** stopped the collector (collectgarbage "stop") is obeyed. */
-    if (lua_gc(L, LUA_GCISRUNNING)) lua_gc(L, LUA_GCSTEP, 0);
+    if (lua_gc(L, LUA_GCISRUNNING)) midstep(L);
   }
   x = (Matrix *)lua_newuserdatauv(L, sizeof(Matrix) + bytes + ALIGN, 1);
   memset(x, 0, sizeof(Matrix));
-  pushmeta(L);
+  if (like != 0) lua_getmetatable(L, like);
+  else pushmeta(L);
   lua_setmetatable(L, -2);
   x->m.data = alignup(x + 1);
   hugepages(x->m.data, bytes);
@@ -195,6 +235,16 @@ lm_mat *lmL_newmat(lua_State *L, lua_Integer rows, lua_Integer cols,
   x->m.rs = cols;
   x->m.cs = 1;
   return &x->m;
+}
+
+lm_mat *lmL_newmat(lua_State *L, lua_Integer rows, lua_Integer cols,
+                   const char *fname) {
+  return newmat(L, rows, cols, fname, 0);
+}
+
+lm_mat *lmL_newmatlike(lua_State *L, int like, lua_Integer rows,
+                       lua_Integer cols, const char *fname) {
+  return newmat(L, rows, cols, fname, lua_absindex(L, like));
 }
 
 lm_mat *lmL_zeros(lua_State *L, lua_Integer rows, lua_Integer cols,
@@ -800,7 +850,7 @@ int lmL_arith(lua_State *L, lm_binop op, const char *fname, int outarg) {
   if (lua_type(L, 2) == LUA_TNUMBER) {  /* matrix op number */
     a = lmL_checkmatlike(L, 1);
     if (outarg) o = lmL_optout(L, outarg, a->rows, a->cols, fname);
-    if (o == NULL) o = lmL_newmat(L, a->rows, a->cols, fname);
+    if (o == NULL) o = lmL_newmatlike(L, 1, a->rows, a->cols, fname);
     else lua_pushvalue(L, outarg);
     lm_binary_scalar(op, a, lua_tonumber(L, 2), 0, o);
     return 1;
@@ -808,7 +858,7 @@ int lmL_arith(lua_State *L, lm_binop op, const char *fname, int outarg) {
   if (lua_type(L, 1) == LUA_TNUMBER) {  /* number op matrix */
     b = lmL_checkmatlike(L, 2);
     if (outarg) o = lmL_optout(L, outarg, b->rows, b->cols, fname);
-    if (o == NULL) o = lmL_newmat(L, b->rows, b->cols, fname);
+    if (o == NULL) o = lmL_newmatlike(L, 2, b->rows, b->cols, fname);
     else lua_pushvalue(L, outarg);
     lm_binary_scalar(op, b, lua_tonumber(L, 1), 1, o);
     return 1;
@@ -819,7 +869,7 @@ int lmL_arith(lua_State *L, lm_binop op, const char *fname, int outarg) {
     lmL_error(L, "%s: cannot broadcast %s with %s", fname, lmL_shape(s1, a),
               lmL_shape(s2, b));
   if (outarg) o = lmL_optout(L, outarg, r, c, fname);
-  if (o == NULL) o = lmL_newmat(L, r, c, fname);
+  if (o == NULL) o = lmL_newmatlike(L, 1, r, c, fname);
   else {
     /* an operand that partly overlaps out must be copied first */
     lm_mat *ops[2];
@@ -837,8 +887,13 @@ int lmL_arith(lua_State *L, lm_binop op, const char *fname, int outarg) {
     }
     lua_pushvalue(L, outarg);
   }
-  va = lm_broadcast_to(a, r, c);
-  vb = lm_broadcast_to(b, r, c);
+  /* operands of the result's shape as they are: lm_broadcast_to's
+  ** returned copy, read back at once, would wait for its stores to reach
+  ** the cache, a visible part of an operation on small matrices */
+  va = *a;
+  vb = *b;
+  if (a->rows != r || a->cols != c) va = lm_broadcast_to(a, r, c);
+  if (b->rows != r || b->cols != c) vb = lm_broadcast_to(b, r, c);
   lm_binary(op, &va, &vb, o);
   return 1;
 }
@@ -1094,12 +1149,15 @@ void lmL_addmethods(lua_State *L, const luaL_Reg *l) {
 
 /* The metatable is filled in every time, not only when luaL_newmetatable
 ** creates it: an earlier opening that ran out of memory half-way may have
-** left it registered but incomplete. */
+** left it registered but incomplete.  Every function gets the metatable
+** as upvalue 1 (see tomatrix), but __index, whose upvalue is the methods. */
 void lmopen_matrix(lua_State *L) {
   luaL_newmetatable(L, LM_MATRIX);
-  luaL_setfuncs(L, metamethods, 0);
+  lua_pushvalue(L, -1);
+  luaL_setfuncs(L, metamethods, 1);
   lua_newtable(L);  /* methods */
-  luaL_setfuncs(L, methods, 0);
+  lua_pushvalue(L, -2);
+  luaL_setfuncs(L, methods, 1);
   lua_pushvalue(L, -1);
   lua_setfield(L, -3, "__methods");
   lua_pushcclosure(L, m_index, 1);
@@ -1108,6 +1166,5 @@ void lmopen_matrix(lua_State *L) {
   lua_setfield(L, -2, "__name");
   lua_pushvalue(L, -1);
   lua_rawsetp(L, LUA_REGISTRYINDEX, &mtkey);
-  lua_pop(L, 1);
-  luaL_setfuncs(L, funcs, 0);
+  luaL_setfuncs(L, funcs, 1);  /* into the module table */
 }

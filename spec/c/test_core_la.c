@@ -13,6 +13,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <cblas.h>
+
 #include "core.h"
 #include "tap.h"
 
@@ -211,6 +213,81 @@ static void test_gemm(lm_rng *rng) {
     ok(fails == 0, "gemm (%d,%d)@(%d,%d): %d layout x alpha/beta cases "
        "match a naive loop (%d failed)", m, k, k, n, cases, fails);
   }
+}
+
+/* The products small enough to skip BLAS (core_simd.c: up to 16 columns
+** in vector registers, b read in place or packed): every element is the
+** in-order sum over k, bit for bit, for all column counts 1..16 and the
+** layouts that pick either path; and close to OpenBLAS's dgemm (which
+** sums in another order, with FMA: the last bits may differ). */
+static void test_gemm_tiny(lm_rng *rng) {
+  static const int kinds[] = {L_DENSE, L_SLICE, L_TRANS, L_NEG};
+  static const double ab[][2] = {{1, 0}, {-0.75, 0}, {2, 0.5}};
+  static const int ms[] = {1, 9, 10};  /* rows go by 5, 2 and 1 */
+  int mi, m, k, n, ka, kb, ko, t, cases = 0, exact = 0;
+  double worst = 0;
+  for (n = 1; n <= 16; n++)
+    for (mi = 0; mi < 3; mi++)
+      for (k = 1, m = ms[mi]; k <= 12; k += 11)
+        for (ka = 0; ka < 4; ka++)
+          for (kb = 0; kb < 4; kb++)
+            for (ko = 0; ko < 4; ko++)
+              for (t = 0; t < 3; t++) {
+                tview a = mkview(kinds[ka], m, k), b = mkview(kinds[kb], k, n);
+                tview o = mkview(kinds[ko], m, n);
+                double *bl = dup(NULL, (size_t)m * (size_t)n);
+                int r, c, l, same = 1;
+                size_t i;
+                for (i = 0; i < a.span; i++) a.store[i] = lm_rng_uniform(rng) - 0.3;
+                for (i = 0; i < b.span; i++) b.store[i] = 2 * lm_rng_normal(rng);
+                for (i = 0; i < o.span; i++) o.store[i] = lm_rng_normal(rng);
+                for (r = 0; r < m; r++)  /* BLAS on dense copies; beta 0 */
+                  for (c = 0; c < n; c++)
+                    bl[(size_t)r * n + c] = get(&o.m, r, c);
+                {
+                  double *ad = dup(NULL, (size_t)m * k), *bd = dup(NULL, (size_t)k * n);
+                  for (r = 0; r < m; r++)
+                    for (l = 0; l < k; l++) ad[(size_t)r * k + l] = get(&a.m, r, l);
+                  for (l = 0; l < k; l++)
+                    for (c = 0; c < n; c++) bd[(size_t)l * n + c] = get(&b.m, l, c);
+                  cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, m, n, k,
+                              ab[t][0], ad, k, bd, n, ab[t][1], bl, n);
+                  free(ad); free(bd);
+                }
+                {
+                  double *want = dup(NULL, (size_t)m * (size_t)n);
+                  for (r = 0; r < m; r++)
+                    for (c = 0; c < n; c++) {
+                      double s = 0.0, old = get(&o.m, r, c);
+                      for (l = 0; l < k; l++) s += get(&a.m, r, l) * get(&b.m, l, c);
+                      want[(size_t)r * n + c] = ab[t][1] == 0 ? ab[t][0] * s
+                                              : ab[t][0] * s + ab[t][1] * old;
+                    }
+                  lm_gemm(ab[t][0], &a.m, &b.m, ab[t][1], &o.m, NULL);
+                  for (r = 0; r < m; r++)
+                    for (c = 0; c < n; c++) {
+                      double got = get(&o.m, r, c), w = want[(size_t)r * n + c];
+                      double d = fabs(got - bl[(size_t)r * n + c]) / (1 + fabs(w));
+                      if (got != w) {
+                        if (same)
+                          diag("  (%d,%d,%d) a=%s b=%s out=%s: [%d][%d] = %.17g, "
+                               "in-order sum %.17g", m, k, n, kindname[kinds[ka]],
+                               kindname[kinds[kb]], kindname[kinds[ko]], r, c, got, w);
+                        same = 0;
+                      }
+                      if (d > worst) worst = d;
+                    }
+                  free(want);
+                }
+                cases++;
+                exact += same;
+                free(a.store); free(b.store); free(o.store); free(bl);
+              }
+  ok(exact == cases, "tiny gemm (m = 1, 9, 10, n = 1..16, 4 layouts each, "
+     "alpha/beta): %d of %d cases equal the in-order sum bit for bit", exact,
+     cases);
+  ok(worst <= 1e-13, "tiny gemm: within %g of OpenBLAS's dgemm "
+     "(|difference| / (1 + |value|))", worst);
 }
 
 /* scratch: none for dense, sliced and transposed views; exactly the
@@ -884,6 +961,7 @@ int main(void) {
   lm_rng_seed(&rng, 12345);
   test_gemm(&rng);
   test_gemm_scratch();
+  test_gemm_tiny(&rng);
   test_inner(&rng);
   test_solve_inv_det(&rng);
   test_cholesky_eigh(&rng);
