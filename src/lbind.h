@@ -75,6 +75,16 @@ lm_rng *lmL_rng(lua_State *L);
 ** argument 1).  The matrix metatable must exist (lmopen_matrix first). */
 void lmL_addmethods(lua_State *L, const luaL_Reg *l);
 
+/* LM_ASAN: built with AddressSanitizer, which must see every free to find
+** uses after it: the allocators then keep no freed blocks. */
+#if defined(__SANITIZE_ADDRESS__)  /* GCC */
+#define LM_ASAN 1
+#elif defined(__has_feature)  /* clang */
+#if __has_feature(address_sanitizer)
+#define LM_ASAN 1
+#endif
+#endif
+
 /* The cache of large freed blocks (lmem.c): put it in front of L's
 ** allocator (once per state; luaopen_luaml does it), and the allocator
 ** underneath it, as lua_getallocf would give without the cache. */

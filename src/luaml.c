@@ -94,13 +94,6 @@ int luaopen_luaml(lua_State *L) {
 ** which must see every free to find uses after it. */
 #define SMALL_MAX 1024                 /* largest small block, in bytes */
 #define SMALL_NCLASS (SMALL_MAX / 16)
-#if defined(__SANITIZE_ADDRESS__)  /* GCC */
-#define LM_ASAN 1
-#elif defined(__has_feature)  /* clang */
-#if __has_feature(address_sanitizer)
-#define LM_ASAN 1
-#endif
-#endif
 #ifdef LM_ASAN
 #define SMALL_KEEP 0
 #else

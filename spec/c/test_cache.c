@@ -41,12 +41,18 @@ static void *countalloc(void *ud, void *ptr, size_t osize, size_t nsize) {
   return p;
 }
 
+/* 1 when luaopen_luaml put its cache in front of countalloc (it does not
+** in a build with AddressSanitizer, which must see every free) */
+static int cached = 1;
+
 /* a state on countalloc with the standard libraries and luaml as `ml` */
 static lua_State *open(Count *c) {
+  void *ud;
   lua_State *L = lua_newstate(countalloc, c);
   luaL_openlibs(L);
   luaL_requiref(L, "luaml", luaopen_luaml, 0);
   lua_setglobal(L, "ml");
+  cached = lua_getallocf(L, &ud) != countalloc;
   return L;
 }
 
@@ -88,8 +94,11 @@ static void repeated(void) {
      "set-up runs");
   before = c.big;
   ok(run(L, "for i = 1, 40 do R = Z:exp() end"), "40 results of exp");
-  ok(c.big - before <= 2, "40 large results took %d fresh blocks (at most 2)",
-     c.big - before);
+  if (cached)
+    ok(c.big - before <= 2, "40 large results took %d fresh blocks (at most "
+       "2)", c.big - before);
+  else
+    tap_skip(1, "no cache in this build");
   ok(number(L, "return R:sum()") > 0 &&
      number(L, "return math.abs(R:sum() - 300000 * math.exp(0.5))") < 1e-6,
      "the results are right");
@@ -143,11 +152,15 @@ static void idle(void) {
   ok(run(L, "local a = ml.zeros(2000, 1000); a = nil; "
             "collectgarbage(); collectgarbage()"), "a 16 MB matrix freed");
   held = c.live;
-  ok(held > 16000000, "the cache holds it (%.1f MB live below)", held / MB);
-  ok(run(L, "for i = 1, 1200000 do local t = {} end"),
-     "1.2 million small allocations");
-  ok(c.live + 15000000 < held, "then it is given back (%.1f MB live below)",
-     c.live / MB);
+  if (cached) {
+    ok(held > 16000000, "the cache holds it (%.1f MB live below)", held / MB);
+    ok(run(L, "for i = 1, 1200000 do local t = {} end"),
+       "1.2 million small allocations");
+    ok(c.live + 15000000 < held, "then it is given back (%.1f MB live below)",
+       c.live / MB);
+  } else {
+    tap_skip(3, "no cache in this build");
+  }
   lua_close(L);
 }
 
