@@ -984,12 +984,29 @@ static int pmain(lua_State *L) {
   return 1;
 }
 
+/* luaml_newstate failed, which it does without saying why: open the
+** library again in a plain state to get the error, and print it. */
+static void whyfailed(void) {
+  lua_State *L = luaL_newstate();
+  if (L == NULL) {
+    l_message(progname, "cannot create the Lua state: not enough memory");
+    return;
+  }
+  luaL_openlibs(L);
+  lua_pushcfunction(L, luaopen_luaml);
+  if (lua_pcall(L, 0, 1, 0) != LUA_OK && lua_type(L, -1) == LUA_TSTRING)
+    l_message(progname, lua_tostring(L, -1));
+  else
+    l_message(progname, "cannot create the Lua state (not enough memory?)");
+  lua_close(L);
+}
+
 int main(int argc, char **argv) {
   int status, result;
   lua_State *L = luaml_newstate(NULL);
   if (argv[0] && argv[0][0]) progname = argv[0];
   if (L == NULL) {
-    l_message(progname, "cannot create the Lua state (not enough memory?)");
+    whyfailed();
     return EXIT_FAILURE;
   }
   lua_pushcfunction(L, pmain);
