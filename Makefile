@@ -332,7 +332,7 @@ VALGRIND := valgrind --tool=memcheck --error-exitcode=99 --leak-check=full \
 
 valgrind: deps all $(C_TESTS)
 	@rm -rf $(VG_DIR); mkdir -p $(VG_DIR)
-	@OPENBLAS_NUM_THREADS=1 TEST_WRAP="$(VALGRIND)" \
+	@TEST_WRAP="$(VALGRIND)" \
 	  BUSTED_WRAP="$(VALGRIND)" \
 	  sh tools/runtests.sh $(BUILD) $(C_TESTS); rc=$$?; \
 	  bad=$$(grep -lE 'ERROR SUMMARY: [1-9]|definitely lost: [1-9]' $(VG_DIR)/*.log); \
