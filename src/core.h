@@ -36,7 +36,8 @@ enum {
   LM_ENOMEM = -5,     /* allocation failed */
   LM_EARG = -6,       /* invalid argument value */
   LM_EIO = -7,        /* I/O error (errno is set) */
-  LM_EFORMAT = -8     /* malformed file */
+  LM_EFORMAT = -8,    /* malformed file */
+  LM_ENOLIB = -9      /* BLAS or LAPACKE cannot be loaded (lm_lib_error) */
 };
 
 /* ---- views ---------------------------------------------------------- */
@@ -126,12 +127,21 @@ void lm_cumsum(const lm_mat *a, int axis, const lm_mat *out);
 ** for b, m*n for out, each only when packed; scratch may be NULL when it
 ** returns 0.  k == 0 or alpha == 0 give out = beta * out; beta == 0 ignores
 ** out's old contents (NaN included), as in BLAS.  out must not overlap a
-** or b. */
+** or b.  Returns LM_OK, or LM_ENOLIB when the product needs BLAS and it
+** cannot be loaded (small and skinny products never do). */
 size_t lm_gemm_scratch(const lm_mat *a, const lm_mat *b, const lm_mat *out);
-void lm_gemm(double alpha, const lm_mat *a, const lm_mat *b, double beta,
-             const lm_mat *out, double *scratch);
-/* sum of a .* b over all elements (a and b of one shape) */
-double lm_inner(const lm_mat *a, const lm_mat *b);
+int lm_gemm(double alpha, const lm_mat *a, const lm_mat *b, double beta,
+            const lm_mat *out, double *scratch);
+/* *sum = sum of a .* b over all elements (a and b of one shape); LM_OK,
+** or LM_ENOLIB when BLAS cannot be loaded */
+int lm_inner(const lm_mat *a, const lm_mat *b, double *sum);
+
+/* BLAS and LAPACKE are loaded at their first use (core_blasdl.c): these
+** load them once and say whether they are there; lm_lib_error tells why
+** one is not ("" when both are). */
+int lm_blas_ready(void);
+int lm_lapacke_ready(void);
+const char *lm_lib_error(void);
 
 /* ---- ML kernels ----------------------------------------------------- */
 
@@ -163,7 +173,8 @@ ptrdiff_t lm_one_hot(const lm_mat *labels, int k, const lm_mat *out);
 ** above they allocate LAPACK's workspace themselves (LM_ENOMEM when that
 ** fails; they never print).  Input that would be read and is NaN or +-inf
 ** gives LM_EARG and nothing is computed.  cholesky and eigh read only the
-** lower triangle.  det of a singular matrix is 0 with LM_OK. */
+** lower triangle.  det of a singular matrix is 0 with LM_OK.  LM_ENOLIB:
+** BLAS or LAPACKE cannot be loaded. */
 int lm_solve(double *a /* (n,n) overwritten */, int n,
              double *b /* (n,nrhs) overwritten with x */, int nrhs,
              int *ipiv /* (n) */);

@@ -7,13 +7,18 @@
 **
 ** The functions below have the names and prototypes (from <cblas.h> and
 ** <lapacke.h>) of the few that core_la.c calls, so core_la.c is written
-** as against the libraries themselves.  Each loads the libraries once
-** (pthread_once), then forwards to the real function.  They are hidden:
-** not exported from libluaml.so or the executable, so no other library
-** of the process ever binds to them.  The libraries are the ones luaml
-** was built against (LM_OPENBLAS_SONAME, LM_LAPACKE_SONAME, from the
-** Makefile).  Failing to load them ends the process with a message, as
-** the dynamic loader did when they were linked.
+** as against the libraries themselves.  They are hidden: not exported
+** from libluaml.so or the executable, so no other library of the process
+** ever binds to them.  The libraries are the ones luaml was built against
+** (LM_OPENBLAS_SONAME, LM_LAPACKE_SONAME, from the Makefile), or those
+** named by the environment variables LUAML_BLAS and LUAML_LAPACKE (a
+** soname or a path: another CBLAS, a debug build).
+**
+** core_la.c asks lm_blas_ready / lm_lapacke_ready before the first call
+** into each library and returns LM_ENOLIB when it cannot be loaded; the
+** binding then raises a Lua error that says why (lm_lib_error).  A
+** stand-in called without that question and without its library ends the
+** process with the same message, as the dynamic loader did.
 */
 #include <dlfcn.h>
 #include <pthread.h>
@@ -22,6 +27,8 @@
 
 #include <cblas.h>
 #include <lapacke.h>
+
+#include "core.h"
 
 #ifndef LM_OPENBLAS_SONAME
 #define LM_OPENBLAS_SONAME "libopenblas.so.0"
@@ -44,53 +51,95 @@ static struct {
 #undef LM_BLAS_FIELD
 } api;
 
-static pthread_once_t once = PTHREAD_ONCE_INIT;
-
 #define STR_(x) #x
 #define STR(x) STR_(x)  /* the name after macro expansion */
 
-/* dlopen soname, or end the process saying why */
-static void *open_or_die(const char *soname) {
-  void *h = dlopen(soname, RTLD_LAZY | RTLD_LOCAL);
+static pthread_once_t blas_once = PTHREAD_ONCE_INIT;
+static pthread_once_t lapacke_once = PTHREAD_ONCE_INIT;
+static int blas_ok, lapacke_ok;  /* set once by the loaders */
+static char blas_why[512], lapacke_why[512];  /* why not, when not */
+
+/* dlopen the library named by the environment variable env, else soname;
+** NULL with the reason in why */
+static void *open_lib(const char *env, const char *soname, char *why,
+                      size_t len) {
+  const char *name = getenv(env);
+  void *h;
+  if (name == NULL || name[0] == '\0') name = soname;
+  h = dlopen(name, RTLD_LAZY | RTLD_LOCAL);
   if (h == NULL) {
-    fprintf(stderr, "luaml: cannot load %s (%s)\n", soname, dlerror());
-    abort();
+    const char *e = dlerror();
+    snprintf(why, len, "cannot load %s (%s)", name, e ? e : "unknown error");
   }
   return h;
 }
 
-/* the address of name in h, or end the process saying it is missing */
-static void *sym_or_die(void *h, const char *soname, const char *name) {
+/* the address of name in h, or NULL with the reason in why */
+static void *sym(void *h, const char *name, char *why, size_t len) {
   void *p = dlsym(h, name);
-  if (p == NULL) {
-    fprintf(stderr, "luaml: %s has no %s\n", soname, name);
-    abort();
-  }
+  if (p == NULL)
+    snprintf(why, len, "the BLAS/LAPACK library loaded has no %s", name);
   return p;
 }
 
-/* open both libraries and fill the table (run once) */
-static void load(void) {
-  void *blas = open_or_die(LM_OPENBLAS_SONAME);
-  void *lapacke = open_or_die(LM_LAPACKE_SONAME);
-#define LM_BLAS_SYM(f) *(void **)&api.f = sym_or_die(blas, LM_OPENBLAS_SONAME, STR(f));
+/* the loaders, run once each: fill the table or say why not */
+static void load_blas(void) {
+  void *h = open_lib("LUAML_BLAS", LM_OPENBLAS_SONAME, blas_why,
+                     sizeof blas_why);
+  if (h == NULL) return;
+#define LM_BLAS_SYM(f)                                                       \
+  if ((*(void **)&api.f = sym(h, STR(f), blas_why, sizeof blas_why)) == NULL) \
+    return;
   LM_CBLAS_FUNCS(LM_BLAS_SYM)
 #undef LM_BLAS_SYM
-#define LM_LAPACKE_SYM(f) *(void **)&api.f = sym_or_die(lapacke, LM_LAPACKE_SONAME, STR(f));
+  blas_ok = 1;
+}
+
+static void load_lapacke(void) {
+  void *h = open_lib("LUAML_LAPACKE", LM_LAPACKE_SONAME, lapacke_why,
+                     sizeof lapacke_why);
+  if (h == NULL) return;
+#define LM_LAPACKE_SYM(f)                                                    \
+  if ((*(void **)&api.f = sym(h, STR(f), lapacke_why,                        \
+                              sizeof lapacke_why)) == NULL)                  \
+    return;
   LM_LAPACKE_FUNCS(LM_LAPACKE_SYM)
 #undef LM_LAPACKE_SYM
+  lapacke_ok = 1;
+}
+
+int lm_blas_ready(void) {
+  pthread_once(&blas_once, load_blas);
+  return blas_ok;
+}
+
+int lm_lapacke_ready(void) {
+  pthread_once(&lapacke_once, load_lapacke);
+  return lapacke_ok;
+}
+
+const char *lm_lib_error(void) {
+  if (!lm_blas_ready()) return blas_why;
+  if (!lm_lapacke_ready()) return lapacke_why;
+  return "";
+}
+
+/* a stand-in called with its library missing: say why, end the process */
+static void unloadable(const char *why) {
+  fprintf(stderr, "luaml: %s\n", why);
+  abort();
 }
 
 /* The stand-ins: ret f params { load once; return the real f args }. */
 #define LM_HIDDEN __attribute__((visibility("hidden")))
-#define LM_FORWARD(ret, f, params, args)                                     \
+#define LM_FORWARD(ret, f, params, args, ready, why)                          \
   LM_HIDDEN ret f params {                                                   \
-    pthread_once(&once, load);                                               \
+    if (!ready()) unloadable(why);                                           \
     return api.f args;                                                       \
   }
 #define LM_FORWARD_VOID(f, params, args)                                     \
   LM_HIDDEN void f params {                                                  \
-    pthread_once(&once, load);                                               \
+    if (!lm_blas_ready()) unloadable(blas_why);                              \
     api.f args;                                                              \
   }
 
@@ -100,7 +149,8 @@ typedef const blasint Bi;
 
 LM_FORWARD(double, cblas_ddot,
   (Bi n, const double *x, Bi incx, const double *y, Bi incy),
-  (n, x, incx, y, incy))
+  (n, x, incx, y, incy),
+  lm_blas_ready, blas_why)
 
 LM_FORWARD_VOID(cblas_dgemv,
   (Ord order, Tr trans, Bi m, Bi n, const double alpha, const double *a,
@@ -122,37 +172,44 @@ LM_FORWARD_VOID(cblas_dtrsm,
 LM_FORWARD(lapack_int, LAPACKE_dgetrf_work,
   (int layout, lapack_int m, lapack_int n, double *a, lapack_int lda,
    lapack_int *ipiv),
-  (layout, m, n, a, lda, ipiv))
+  (layout, m, n, a, lda, ipiv),
+  lm_lapacke_ready, lapacke_why)
 
 LM_FORWARD(lapack_int, LAPACKE_dgetri_work,
   (int layout, lapack_int n, double *a, lapack_int lda,
    const lapack_int *ipiv, double *work, lapack_int lwork),
-  (layout, n, a, lda, ipiv, work, lwork))
+  (layout, n, a, lda, ipiv, work, lwork),
+  lm_lapacke_ready, lapacke_why)
 
 LM_FORWARD(lapack_int, LAPACKE_dpotrf_work,
   (int layout, char uplo, lapack_int n, double *a, lapack_int lda),
-  (layout, uplo, n, a, lda))
+  (layout, uplo, n, a, lda),
+  lm_lapacke_ready, lapacke_why)
 
 LM_FORWARD(lapack_int, LAPACKE_dsyevd_work,
   (int layout, char jobz, char uplo, lapack_int n, double *a,
    lapack_int lda, double *w, double *work, lapack_int lwork,
    lapack_int *iwork, lapack_int liwork),
-  (layout, jobz, uplo, n, a, lda, w, work, lwork, iwork, liwork))
+  (layout, jobz, uplo, n, a, lda, w, work, lwork, iwork, liwork),
+  lm_lapacke_ready, lapacke_why)
 
 LM_FORWARD(lapack_int, LAPACKE_dgesdd_work,
   (int layout, char jobz, lapack_int m, lapack_int n, double *a,
    lapack_int lda, double *s, double *u, lapack_int ldu, double *vt,
    lapack_int ldvt, double *work, lapack_int lwork, lapack_int *iwork),
-  (layout, jobz, m, n, a, lda, s, u, ldu, vt, ldvt, work, lwork, iwork))
+  (layout, jobz, m, n, a, lda, s, u, ldu, vt, ldvt, work, lwork, iwork),
+  lm_lapacke_ready, lapacke_why)
 
 LM_FORWARD(lapack_int, LAPACKE_dgesvd_work,
   (int layout, char jobu, char jobvt, lapack_int m, lapack_int n,
    double *a, lapack_int lda, double *s, double *u, lapack_int ldu,
    double *vt, lapack_int ldvt, double *work, lapack_int lwork),
-  (layout, jobu, jobvt, m, n, a, lda, s, u, ldu, vt, ldvt, work, lwork))
+  (layout, jobu, jobvt, m, n, a, lda, s, u, ldu, vt, ldvt, work, lwork),
+  lm_lapacke_ready, lapacke_why)
 
 LM_FORWARD(lapack_int, LAPACKE_dgelsd_work,
   (int layout, lapack_int m, lapack_int n, lapack_int nrhs, double *a,
    lapack_int lda, double *b, lapack_int ldb, double *s, double rcond,
    lapack_int *rank, double *work, lapack_int lwork, lapack_int *iwork),
-  (layout, m, n, nrhs, a, lda, b, ldb, s, rcond, rank, work, lwork, iwork))
+  (layout, m, n, nrhs, a, lda, b, ldb, s, rcond, rank, work, lwork, iwork),
+  lm_lapacke_ready, lapacke_why)

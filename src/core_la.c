@@ -172,16 +172,17 @@ static void gemm_mat(double alpha, const lm_mat *a, const lm_mat *b,
 /* out (m,n) = alpha * a (m,k) @ b (k,n) + beta * out.
 ** k == 0 or alpha == 0 make it out = beta * out without reading a or b;
 ** beta == 0 ignores out's previous contents (NaN included), as in BLAS. */
-void lm_gemm(double alpha, const lm_mat *a, const lm_mat *b, double beta,
-             const lm_mat *out, double *scratch) {
+int lm_gemm(double alpha, const lm_mat *a, const lm_mat *b, double beta,
+            const lm_mat *out, double *scratch) {
   int m = out->rows, n = out->cols, k = a->cols;
   lm_mat A = *a, B = *b, C = *out;
   gemm_plan p;
-  if (m == 0 || n == 0) return;
-  if (k == 0 || alpha == 0) { scale(out, beta); return; }
+  if (m == 0 || n == 0) return LM_OK;
+  if (k == 0 || alpha == 0) { scale(out, beta); return LM_OK; }
   if (lm_gemm_small(alpha, a, b, beta, out) ||  /* no BLAS call */
       lm_gemm_skinny(alpha, a, b, beta, out))
-    return;
+    return LM_OK;
+  if (!lm_blas_ready()) return LM_ENOLIB;
   p = plan_gemm(a, b, out);
   if (p.na != 0) {  /* pack a: (m,k) dense */
     A = lm_dense(scratch, m, k);
@@ -201,6 +202,7 @@ void lm_gemm(double alpha, const lm_mat *a, const lm_mat *b, double beta,
   else if (m == 1) gemv_row(alpha, &A, &B, beta, &C);
   else gemm_mat(alpha, &A, &B, beta, &C);
   if (p.no != 0) lm_copy(&C, out);
+  return LM_OK;
 }
 
 /* dot product of n elements with BLAS (n may exceed an int) */
@@ -217,16 +219,20 @@ static double ddot_long(size_t n, const double *x, ptrdiff_t incx,
   return s;
 }
 
-/* sum of a .* b; a and b of one shape.  ddot when both are laid out alike
-** (dense row-major or dense column-major), per line otherwise. */
-double lm_inner(const lm_mat *a, const lm_mat *b) {
+/* *sum = sum of a .* b; a and b of one shape.  ddot when both are laid
+** out alike (dense row-major or dense column-major), per line otherwise. */
+int lm_inner(const lm_mat *a, const lm_mat *b, double *sum) {
   int i, j, r = a->rows, c = a->cols, lines, len;
   ptrdiff_t la, lb, sa, sb;  /* between lines, along a line */
   double s = 0;
-  if (r == 0 || c == 0) return 0.0;
+  *sum = 0.0;
+  if (r == 0 || c == 0) return LM_OK;
+  if (!lm_blas_ready()) return LM_ENOLIB;
   if ((lm_is_rowmajor(a) && lm_is_rowmajor(b)) ||
-      (lm_is_colmajor(a) && lm_is_colmajor(b)))
-    return ddot_long(lm_size(a), a->data, 1, b->data, 1);
+      (lm_is_colmajor(a) && lm_is_colmajor(b))) {
+    *sum = ddot_long(lm_size(a), a->data, 1, b->data, 1);
+    return LM_OK;
+  }
   /* walk along the longer dimension */
   if (c >= r) {
     lines = r; len = c; la = a->rs; lb = b->rs; sa = a->cs; sb = b->cs;
@@ -241,7 +247,8 @@ double lm_inner(const lm_mat *a, const lm_mat *b) {
       for (j = 0; j < len; j++) s += x[j * sa] * y[j * sb];
     }
   }
-  return s;
+  *sum = s;
+  return LM_OK;
 }
 
 /* ====================================================================== */
@@ -313,6 +320,11 @@ static lapack_int lu_t(double *a, int n, int *ipiv) {
   return LAPACKE_dgetrf_work(LAPACK_COL_MAJOR, n, n, a, n, ipiv);
 }
 
+/* both libraries: LAPACK works on BLAS, and solve calls dtrsm itself */
+static int lapack_ready(void) {
+  return lm_blas_ready() && lm_lapacke_ready();
+}
+
 /* x = A^{-1} b by dgetrf, then (A = U^T L^T P^T):
 **   U^T w = b (lower, non-unit), L^T v = w (upper, unit), x = P v,
 ** the last applying ipiv's interchanges in reverse order to b's rows. */
@@ -321,6 +333,7 @@ int lm_solve(double *a /* (n,n) */, int n, double *b /* (n,nrhs) */, int nrhs,
   lapack_int info;
   int i, j;
   if (n == 0) return LM_OK;
+  if (!lapack_ready()) return LM_ENOLIB;
   if (!finite_block(a, n, n, (size_t)n) ||
       !finite_block(b, n, nrhs, (size_t)nrhs))
     return LM_EARG;
@@ -347,6 +360,7 @@ int lm_inv(double *a /* (n,n) */, int n, int *ipiv /* (n) */) {
   lapack_int info, lwork;
   double q, *work;
   if (n == 0) return LM_OK;
+  if (!lapack_ready()) return LM_ENOLIB;
   if (!finite_block(a, n, n, (size_t)n)) return LM_EARG;
   info = lu_t(a, n, ipiv);
   if (info != 0) return status(info, LM_ESINGULAR);
@@ -369,6 +383,7 @@ int lm_det(double *a /* (n,n) */, int n, int *ipiv /* (n) */, double *det) {
   long ex = 0;
   int i, e, f;
   if (n == 0) { *det = 1.0; return LM_OK; }
+  if (!lapack_ready()) { *det = NAN; return LM_ENOLIB; }
   if (!finite_block(a, n, n, (size_t)n)) { *det = NAN; return LM_EARG; }
   info = lu_t(a, n, ipiv);
   if (info < 0) { *det = NAN; return status(info, LM_EARG); }
@@ -393,6 +408,7 @@ int lm_cholesky(double *a /* (n,n) */, int n) {
   lapack_int info;
   int i, j;
   if (n == 0) return LM_OK;
+  if (!lapack_ready()) return LM_ENOLIB;
   if (!finite_lower(a, n)) return LM_EARG;
   info = LAPACKE_dpotrf_work(LAPACK_COL_MAJOR, 'U', n, a, n);
   if (info != 0) return status(info, LM_ENOTPD);
@@ -410,6 +426,7 @@ int lm_eigh(double *a /* (n,n) */, int n, double *w /* (n) */) {
   double q, *work;
   lapack_int *iwork;
   if (n == 0) return LM_OK;
+  if (!lapack_ready()) return LM_ENOLIB;
   if (!finite_lower(a, n)) return LM_EARG;
   info = LAPACKE_dsyevd_work(LAPACK_COL_MAJOR, 'V', 'U', n, a, n, w,
                              &q, -1, &iq, -1);
@@ -501,6 +518,7 @@ int lm_svd(double *a /* (m,n) */, int m, int n, double *u /* (m,p) */,
   lapack_int info;
   int nomem = 0;
   if (m == 0 || n == 0) return LM_OK;
+  if (!lapack_ready()) return LM_ENOLIB;
   if (!finite_block(a, m, n, (size_t)n)) return LM_EARG;
   info = svd_gesdd(a, m, n, u, s, vt, &nomem);
   if (nomem) return LM_ENOMEM;
@@ -544,6 +562,7 @@ int lm_lstsq(double *a /* (m,n) */, int m, int n,
   for (i = m; i < mx; i++)  /* rows m..n-1 of b (x's tail): defined zeros */
     for (j = 0; j < nrhs; j++) b[(size_t)i * nrhs + j] = 0.0;
   if (m == 0) return LM_OK;  /* x = 0 (zeroed above), rank 0 */
+  if (!lapack_ready()) return LM_ENOLIB;
   if (!finite_block(a, m, n, (size_t)n) ||
       !finite_block(b, m, nrhs, (size_t)nrhs))
     return LM_EARG;

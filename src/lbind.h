@@ -68,6 +68,10 @@ lm_mat *lmL_optout(lua_State *L, int arg, int r, int c, const char *fname);
 /* checked size argument: an integer >= 0 that fits in an int */
 int lmL_checkdim(lua_State *L, int arg, const char *what);
 
+/* Raise "fname: cannot load ..." for a core LM_ENOLIB (BLAS or LAPACKE
+** missing: lm_lib_error says which and why). */
+int lmL_liberror(lua_State *L, const char *fname);
+
 /* The per-state random generator (created on first use). */
 lm_rng *lmL_rng(lua_State *L);
 

@@ -262,7 +262,8 @@ static int f_dot(lua_State *L) {
   }
   ns = lm_gemm_scratch(a, b, &tgt);
   if (ns > 0) scratch = lmL_newmat(L, 1, (lua_Integer)ns, "dot")->data;
-  lm_gemm(1.0, a, b, 0.0, &tgt, scratch);
+  if (lm_gemm(1.0, a, b, 0.0, &tgt, scratch) == LM_ENOLIB)
+    lmL_liberror(L, "dot");
   if (ns > 0) lua_pop(L, 1);
   if (tmp) {
     lm_copy(&tgt, o);
@@ -303,19 +304,18 @@ static int f_outer(lua_State *L) {
 static int f_inner(lua_State *L) {
   lm_mat *a = lmL_checkmatlike(L, 1), *b = lmL_checkmatlike(L, 2);
   char s1[LM_SHAPEBUF], s2[LM_SHAPEBUF];
-  if (a->rows == b->rows && a->cols == b->cols) {
-    lua_pushnumber(L, lm_inner(a, b));
-    return 1;
-  }
-  if ((a->rows == 1 || a->cols == 1) && (b->rows == 1 || b->cols == 1) &&
-      lm_size(a) == lm_size(b)) {
-    lm_mat bt = *b;  /* view b in a's orientation */
+  lm_mat bt = *b;  /* b, or b viewed in a's orientation */
+  double sum;
+  if (a->rows != b->rows || a->cols != b->cols) {
+    if ((a->rows != 1 && a->cols != 1) || (b->rows != 1 && b->cols != 1) ||
+        lm_size(a) != lm_size(b))
+      return lmL_error(L, "inner: shapes %s and %s do not match",
+                       lmL_shape(s1, a), lmL_shape(s2, b));
     bt.rows = b->cols; bt.cols = b->rows; bt.rs = b->cs; bt.cs = b->rs;
-    lua_pushnumber(L, lm_inner(a, &bt));
-    return 1;
   }
-  return lmL_error(L, "inner: shapes %s and %s do not match", lmL_shape(s1, a),
-                   lmL_shape(s2, b));
+  if (lm_inner(a, &bt, &sum) == LM_ENOLIB) lmL_liberror(L, "inner");
+  lua_pushnumber(L, sum);
+  return 1;
 }
 
 /* ---- ML ------------------------------------------------------------- */

@@ -41,6 +41,8 @@ static void check(lua_State *L, int st, const char *fn) {
       lmL_error(L, "%s: not enough memory for LAPACK's workspace", fn); break;
     case LM_EARG:
       lmL_error(L, "%s: the matrix contains NaN or infinite values", fn); break;
+    case LM_ENOLIB:
+      lmL_liberror(L, fn); break;
     default:
       lmL_error(L, "%s: LAPACK failed (status %d)", fn, st);
   }

@@ -49,6 +49,10 @@ const char *lmL_shape(char *buf, const lm_mat *m) {
   return buf;
 }
 
+int lmL_liberror(lua_State *L, const char *fname) {
+  return lmL_error(L, "%s: %s", fname, lm_lib_error());
+}
+
 int lmL_checkdim(lua_State *L, int arg, const char *what) {
   lua_Integer n;
   int isint;
