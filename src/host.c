@@ -942,6 +942,7 @@ static void doREPL(lua_State *L) {
     }
     report(L, status);
     if (timing || (flags & F_TIME)) print_time(now() - t0);
+    luaml_trim(L);  /* freed large matrices go back while the prompt waits */
   }
   lua_settop(L, 0);
   lm_closereadline();

@@ -93,6 +93,8 @@ void lmL_addmethods(lua_State *L, const luaL_Reg *l);
 ** allocator (once per state; luaopen_luaml does it), and the allocator
 ** underneath it, as lua_getallocf would give without the cache. */
 void lmL_cacheinstall(lua_State *L);
+/* hand every held block back (luaml_trim) */
+void lmL_cachetrim(lua_State *L);
 lua_Alloc lmL_getallocf(lua_State *L, void **ud);
 
 /* Openers: each is called with the module table on the top of the stack,

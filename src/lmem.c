@@ -118,6 +118,11 @@ void lmL_cacheinstall(lua_State *L) {
   lua_setallocf(L, cachealloc, c);
 }
 
+void lmL_cachetrim(lua_State *L) {
+  void *ud;
+  if (lua_getallocf(L, &ud) == cachealloc) empty((Cache *)ud);
+}
+
 lua_Alloc lmL_getallocf(lua_State *L, void **ud) {
   lua_Alloc f = lua_getallocf(L, ud);
   if (f == cachealloc) {

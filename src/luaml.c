@@ -324,6 +324,10 @@ lua_State *luaml_newstate(const luaml_options *opts) {
   return L;
 }
 
+void luaml_trim(lua_State *L) {
+  lmL_cachetrim(L);
+}
+
 /* ---- protected calls -------------------------------------------------- */
 
 /* Message handler of luaml_pcall (lua.c's): append a traceback to the

@@ -102,6 +102,12 @@ typedef struct luaml_options {
 ** Stack: [-0, +1].  May raise (memory). */
 int luaopen_luaml(lua_State *L);
 
+/* Give the blocks of that cache back to the allocator now: after a batch
+** of work, before a state sits idle (the REPL does it after each line).
+** The cache also empties itself after a long run of small allocations.
+** Stack: [-0, +0].  Never raises. */
+void luaml_trim(lua_State *L);
+
 /* A new state with the standard libraries opened, `require "luaml"` done
 ** and the module in the global `ml`, configured by opts (NULL = all zero:
 ** no sandbox, no limits).  Returns NULL when the state cannot be created

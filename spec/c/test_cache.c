@@ -144,7 +144,8 @@ static void sizes(void) {
   closeall(L, &c);
 }
 
-/* held blocks go back after a long run of small allocations */
+/* held blocks go back after a long run of small allocations, and when
+** luaml_trim is called */
 static void idle(void) {
   Count c = {0, 0, 0};
   lua_State *L = open(&c);
@@ -158,8 +159,15 @@ static void idle(void) {
        "1.2 million small allocations");
     ok(c.live + 15000000 < held, "then it is given back (%.1f MB live below)",
        c.live / MB);
+    ok(run(L, "local a = ml.zeros(2000, 1000); a = nil; "
+              "collectgarbage(); collectgarbage()") && c.live > 16000000,
+       "another 16 MB matrix freed is held");
+    held = c.live;
+    luaml_trim(L);
+    ok(c.live + 15000000 < held, "luaml_trim gives it back (%.1f MB live "
+       "below)", c.live / MB);
   } else {
-    tap_skip(3, "no cache in this build");
+    tap_skip(5, "no cache in this build");
   }
   lua_close(L);
 }
