@@ -21,7 +21,11 @@
 ** Every block comes from the allocator underneath, so at close (the
 ** finalizer of a sentinel in the registry, which lua_close runs before it
 ** frees any object) the cache is emptied and that allocator put back;
-** the objects freed after it go straight to it.  Built with
+** the objects freed after it go straight to it.  Small blocks are not
+** kept here: blocks Lua made before this allocator was put in front come
+** back through it too, at sizes it never rounded, so only an allocator
+** that owns every block from the state's first one can keep small blocks
+** in lists by size class (luaml_newstate's does, in luaml.c).  Built with
 ** AddressSanitizer (LM_ASAN) there is no cache: ASan must see every free.
 */
 #include "lbind.h"
