@@ -1,4 +1,11 @@
 # luaml -- build, test, install.  `make help` lists the targets.
+#
+# On a fresh Debian 12 machine `make demo` and `make test` first install the
+# missing Debian packages (`make deps`), then build in a second make: what
+# the build can use is probed by tools/configure.sh into $(BUILD)/config.mk,
+# and the objects depend on that file, so the probes always see what was
+# just installed and a build made before a package arrived is rebuilt once
+# it is there.
 
 PREFIX     ?= /usr/local
 DESTDIR    ?=
@@ -8,122 +15,115 @@ PKG_CONFIG ?= pkg-config
 VERSION    := 0.1.0
 SOVERSION  := 0
 
-# Debian packages the build, the tests and the benchmarks need
-DEB_PKGS := gcc make pkg-config lua5.4 liblua5.4-dev libopenblas-dev \
-            liblapacke-dev libhdf5-dev zlib1g-dev libreadline-dev lua-busted \
-            python3-numpy
+all: $(BUILD)/luaml $(BUILD)/luaml.so $(BUILD)/libluaml.a $(BUILD)/libluaml.so
 
-LUA_CFLAGS  := $(shell $(PKG_CONFIG) --cflags lua5.4 2>/dev/null || echo -I/usr/include/lua5.4)
-LUA_LIBS    := $(shell $(PKG_CONFIG) --libs lua5.4 2>/dev/null || echo -llua5.4)
-BLAS_CFLAGS := $(shell $(PKG_CONFIG) --cflags openblas 2>/dev/null)
-BLAS_LIBS   := $(shell $(PKG_CONFIG) --libs openblas 2>/dev/null || echo -lopenblas) -llapacke
-H5_CFLAGS   := $(shell $(PKG_CONFIG) --cflags hdf5 2>/dev/null || echo -I/usr/include/hdf5/serial)
-H5_LIBS     := $(shell $(PKG_CONFIG) --libs hdf5 2>/dev/null || echo -lhdf5_serial)
+# ---- Debian packages, by what needs them --------------------------------
+# make deps (the build, make demo, make test)
+DEB_PKGS       := gcc make pkg-config binutils lua5.4 liblua5.4-dev \
+                  libopenblas-dev liblapacke-dev libhdf5-dev zlib1g-dev \
+                  libreadline-dev libsleef-dev lua-busted
+# make deps-dev (make valgrind, make fuzz; make sanitize needs only gcc)
+DEB_PKGS_DEV   := valgrind clang libclang-rt-14-dev
+# make deps-bench (make bench: the same workloads in numpy)
+DEB_PKGS_BENCH := python3-numpy python3-threadpoolctl
 
+# $(call install-pkgs,PACKAGES): apt-get the missing ones as root, else
+# print the command that would
+install-pkgs = @missing=""; for p in $(1); do \
+	  dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | grep -q 'install ok installed' || missing="$$missing $$p"; \
+	done; \
+	if [ -z "$$missing" ]; then echo "deps: all Debian packages present"; \
+	elif [ "$$(id -u)" = 0 ]; then \
+	  echo "deps: installing$$missing"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $$missing; \
+	else \
+	  echo "deps: missing Debian packages; install them with:"; \
+	  echo "  sudo apt-get install -y$$missing"; exit 1; \
+	fi
+
+.PHONY: deps deps-dev deps-bench
+deps:
+	$(call install-pkgs,$(DEB_PKGS))
+deps-dev: deps
+	$(call install-pkgs,$(DEB_PKGS_DEV))
+deps-bench: deps
+	$(call install-pkgs,$(DEB_PKGS_BENCH))
+
+# ---- what the build found ----------------------------------------------
+# Rewritten by every make, replaced only when an answer changes.
+# READLINE=0 builds the prompt without GNU readline (it is GPL-3).
+$(BUILD)/config.mk: FORCE
+	@mkdir -p $(BUILD)
+	@sh tools/configure.sh '$(CC)' '$(PKG_CONFIG)' '$(READLINE)' > $@.tmp
+	@if cmp -s $@.tmp $@; then rm -f $@.tmp; else mv $@.tmp $@; fi
+-include $(BUILD)/config.mk
+
+# ---- compiling -----------------------------------------------------------
 WARN    := -Wall -Wextra -Wpedantic -Wshadow -Wstrict-prototypes \
            -Wmissing-prototypes -Wno-unused-parameter
 OPT     ?= -O2
 CFLAGS  ?= $(OPT) -g
 ALL_CFLAGS := -std=c99 -D_DEFAULT_SOURCE -fPIC $(WARN) $(CFLAGS) \
               $(LUA_CFLAGS) $(BLAS_CFLAGS) $(H5_CFLAGS) -Isrc
-LIBS    := $(BLAS_LIBS) $(H5_LIBS) -lz -lm
+# OpenBLAS, LAPACKE and libhdf5 are not linked: src/core_blasdl.c and
+# src/core_h5dl.c dlopen them (by the sonames built against) at their first
+# call, which keeps start-up at a few milliseconds.  The thread pool's
+# threads outlive a dlclose: stock lua5.4 unloads luaml.so when its state
+# closes, which must not unmap the code they sleep in (-z nodelete).
+LIBS    := $(SLEEF_LIBS) -lz -lm -ldl -pthread -Wl,-z,nodelete
 
 CORE_SRC := src/core_ew.c src/core_red.c src/core_ml.c src/core_la.c \
             src/core_rng.c src/core_io.c src/core_h5.c src/core_opt.c \
-            src/core_simd.c
+            src/core_simd.c src/core_h5dl.c src/core_blasdl.c
 BIND_SRC := src/lmatrix.c src/lfuncs.c src/llinalg.c src/lrandom.c \
             src/lio.c src/loptim.c src/lmem.c src/luaml.c
 LUA_SRC  := lua/init.lua lua/optim.lua lua/data.lua lua/models.lua lua/plot.lua \
             lua/help.lua
 HOST_SRC := src/host.c
+HEADERS  := src/core.h src/core_io.h src/core_opt.h src/lbind.h src/luaml.h \
+            src/core_simd.h src/core_simd_isa.h src/core_h5dl.h
 
 CORE_OBJ := $(CORE_SRC:src/%.c=$(BUILD)/obj/%.o)
 BIND_OBJ := $(BIND_SRC:src/%.c=$(BUILD)/obj/%.o) $(BUILD)/obj/luaml_lua.o
 LIB_OBJ  := $(CORE_OBJ) $(BIND_OBJ)
-HEADERS  := src/core.h src/core_io.h src/core_opt.h src/lbind.h src/luaml.h \
-            src/core_simd.h src/core_simd_isa.h
 
-# ---- speed: vectorised, threaded kernels (issue 5) --------------------
 # core_ew, core_red and core_simd are compiled to vectorise (-O2 alone
 # vectorises almost nothing in GCC 12), without FMA contraction (so every
 # CPU computes the same bits), with a pool of threads for large work
 # (core_simd.c) and with SLEEF's vector exp/log (without SLEEF: libm).
 # Instruction sets are chosen at run time (target_clones, cpu checks):
 # never -march=native.
-SLEEF_LIBS  := $(shell $(PKG_CONFIG) --exists sleef 2>/dev/null && $(PKG_CONFIG) --libs sleef)
-# (-fvect-cost-model is GCC's: make fuzz builds with clang, which lacks it)
-VECT_COST   := $(shell $(CC) -fvect-cost-model=dynamic -x c -c /dev/null -o /dev/null \
-                 2>/dev/null && echo -fvect-cost-model=dynamic)
 SIMD_CFLAGS := -ftree-vectorize $(VECT_COST) -ffp-contract=off \
                -fno-math-errno -pthread $(if $(SLEEF_LIBS),,-DLUAML_NO_SLEEF)
 SIMD_OBJ    := $(BUILD)/obj/core_ew.o $(BUILD)/obj/core_red.o $(BUILD)/obj/core_simd.o
 $(SIMD_OBJ): ALL_CFLAGS += $(SIMD_CFLAGS)
-# the pool's threads outlive a dlclose: stock lua5.4 unloads luaml.so when
-# its state closes, which must not unmap the code they sleep in
-LIBS        += $(SLEEF_LIBS) -pthread -Wl,-z,nodelete
-DEB_PKGS    += libsleef-dev
-# libhdf5 (and the ~35 libraries it needs) is loaded by core_h5dl.c at the
-# first HDF5 call, not at start-up: link libdl instead, and tell it the
-# soname built against.
-# $(call soname,libX.so,LINK-FLAGS): the soname of libX.so in the -L
-# folders of LINK-FLAGS or the system's (empty when not found)
-soname       = $(shell for d in $(patsubst -L%,%,$(filter -L%,$(2))) \
-                 /usr/lib/x86_64-linux-gnu /usr/lib; do objdump -p $$d/$(1) \
-                 2>/dev/null | awk '/SONAME/ {print $$2}'; done | head -n 1)
-H5_SONAME   := $(call soname,libhdf5.so,$(H5_LIBS))
-CORE_SRC    += src/core_h5dl.c
-CORE_OBJ    += $(BUILD)/obj/core_h5dl.o
-LIB_OBJ     += $(BUILD)/obj/core_h5dl.o
-HEADERS     += src/core_h5dl.h
-LIBS        := $(filter-out $(H5_LIBS),$(LIBS)) -ldl
 $(BUILD)/obj/core_h5dl.o: ALL_CFLAGS += $(if $(H5_SONAME),-DLM_HDF5_SONAME='"$(H5_SONAME)"')
-# ---- end of the speed block --------------------------------------------
-
-# ---- start-up: OpenBLAS and LAPACKE loaded at the first call ------------
-# core_blasdl.c stands in for the BLAS and LAPACKE functions core_la.c
-# calls and dlopens the two libraries (by the sonames built against) at
-# the first of them: they and the libraries they bring (libgfortran, the
-# LAPACK shims ...) are no longer linked, which was half of `luaml -e ''`.
-BLAS_SONAME    := $(call soname,libopenblas.so,$(BLAS_LIBS))
-LAPACKE_SONAME := $(call soname,liblapacke.so,$(BLAS_LIBS))
-CORE_SRC += src/core_blasdl.c
-CORE_OBJ += $(BUILD)/obj/core_blasdl.o
-LIB_OBJ  += $(BUILD)/obj/core_blasdl.o
-LIBS     := $(filter-out $(BLAS_LIBS),$(LIBS))
 $(BUILD)/obj/core_blasdl.o: ALL_CFLAGS += \
   $(if $(BLAS_SONAME),-DLM_OPENBLAS_SONAME='"$(BLAS_SONAME)"') \
   $(if $(LAPACKE_SONAME),-DLM_LAPACKE_SONAME='"$(LAPACKE_SONAME)"')
+# the prompt: GNU readline when its header is there, else fgets
+ifeq ($(HAVE_READLINE),1)
+$(BUILD)/obj/host.o: ALL_CFLAGS += -DLUAML_USE_READLINE
+HOST_LIBS := -lreadline
+endif
 
-.PHONY: doc all deps test test-c test-lua demo clean help install uninstall
-
-all: $(BUILD)/luaml $(BUILD)/luaml.so $(BUILD)/libluaml.a $(BUILD)/libluaml.so
+.PHONY: doc all test demo clean help install uninstall
 
 help:
 	@echo "make          build $(BUILD)/luaml, luaml.so, libluaml.a, libluaml.so"
 	@echo "make deps     install missing Debian packages (apt-get as root, else print the command)"
-	@echo "make test     build and run every test suite"
-	@echo "make demo     build, then train softmax regression on the bundled MNIST"
+	@echo "make test     install what is missing, build and run every test suite"
+	@echo "make demo     install what is missing, build, train softmax regression on the bundled MNIST"
 	@echo "make bench    luaml vs numpy side by side (bench/results.md)"
 	@echo "make install  install under PREFIX (default /usr/local), honours DESTDIR"
 	@echo "make uninstall  remove what make install put there (same PREFIX, DESTDIR)"
 	@echo "make sanitize the C tests, specs and examples built with ASan + UBSan"
 	@echo "make valgrind the C tests and specs under valgrind's memcheck"
 	@echo "make fuzz     run each libFuzzer harness of fuzz/ for FUZZ_SECONDS (default 10)"
+	@echo "make fresh-check  make demo and make test on a new minimal Debian 12 root (debootstrap)"
 
-deps:
-	@missing=""; for p in $(DEB_PKGS); do \
-	  dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | grep -q 'install ok installed' || missing="$$missing $$p"; \
-	done; \
-	if [ -z "$$missing" ]; then echo "deps: all Debian packages present"; \
-	elif [ "$$(id -u)" = 0 ]; then \
-	  echo "deps: installing$$missing"; \
-	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing; \
-	else \
-	  echo "deps: missing Debian packages; install them with:"; \
-	  echo "  sudo apt-get install -y$$missing"; exit 1; \
-	fi
-
-$(BUILD)/obj/%.o: src/%.c $(HEADERS) | $(BUILD)/obj
+# every object is rebuilt when the build's findings change
+$(BUILD)/obj/%.o: src/%.c $(HEADERS) $(BUILD)/config.mk | $(BUILD)/obj
 	$(CC) $(ALL_CFLAGS) -c $< -o $@
 
 $(BUILD)/obj $(BUILD)/tests:
@@ -154,35 +154,47 @@ $(BUILD)/luaml.so: $(LIB_OBJ)
 $(BUILD)/luaml: $(BUILD)/obj/host.o $(BUILD)/libluaml.a
 	$(CC) $(BUILD)/obj/host.o $(BUILD)/libluaml.a -o $@ $(LUA_LIBS) $(LIBS) $(HOST_LIBS) -Wl,-E
 
-# ---- REPL: GNU readline when its header is present (READLINE=0: without;
-# the REPL then reads lines with fgets) ----------------------------------
-READLINE ?= $(shell printf '\043include <stdio.h>\n\043include <readline/readline.h>\n' | \
-              $(CC) -E - >/dev/null 2>&1 && echo 1 || echo 0)
-ifeq ($(READLINE),1)
-HOST_CFLAGS := -DLUAML_USE_READLINE
-HOST_LIBS   := -lreadline
-endif
-$(BUILD)/obj/host.o: ALL_CFLAGS += $(HOST_CFLAGS)
-
 # ---- tests ----------------------------------------------------------
+# test and demo install what is missing first, then build and run in a
+# second make (whose probes see the new packages)
 C_TESTS := $(patsubst spec/c/%.c,$(BUILD)/tests/%,$(wildcard spec/c/test_*.c))
 
 $(BUILD)/tests/%: spec/c/%.c spec/c/tap.h $(CORE_OBJ) $(HEADERS) | $(BUILD)/tests
 	$(CC) $(ALL_CFLAGS) $< $(CORE_OBJ) -o $@ $(LIBS)
+# test_faults and test_cache drive the whole engine through Lua: they link
+# the library
+$(BUILD)/tests/test_faults: spec/c/checkalloc.h
+$(BUILD)/tests/test_faults $(BUILD)/tests/test_cache: $(BUILD)/tests/%: spec/c/%.c spec/c/tap.h $(BUILD)/libluaml.a $(HEADERS) | $(BUILD)/tests
+	$(CC) $(ALL_CFLAGS) $< $(BUILD)/libluaml.a -o $@ $(LUA_LIBS) $(LIBS)
 
-test: deps all $(C_TESTS)
+.PHONY: tests
+tests: all $(C_TESTS)
+
+test: deps
+	@$(MAKE) --no-print-directory tests
 	@sh tools/runtests.sh $(BUILD) $(C_TESTS)
+
+demo: deps
+	@$(MAKE) --no-print-directory all
+	$(BUILD)/luaml examples/10_mnist_softmax.lua
 
 doc/reference.md: lua/help.lua tools/gendoc.lua
 	lua5.4 tools/gendoc.lua > $@
 
 doc: doc/reference.md
 
-demo: deps all
-	$(BUILD)/luaml examples/10_mnist_softmax.lua
-
 clean:
 	rm -rf $(BUILD) build-sanitize build-fuzz
+
+# ---- the README's two commands on a new machine -------------------------
+# make fresh-check: a minimal Debian 12 root (debootstrap --variant=minbase)
+# with nothing but `make` added, this tree copied in, and `make demo` then
+# `make test` run there as root, as the README tells a new user.  Downloaded
+# packages are kept in FRESH_CACHE between runs.
+FRESH_CACHE ?= /var/cache/luaml-fresh
+.PHONY: fresh-check
+fresh-check:
+	sh tools/fresh-check.sh "$(FRESH_CACHE)"
 
 # ---- install, uninstall, pkg-config, luarocks ---------------------------
 # make install [PREFIX=/usr/local] [DESTDIR=/tmp/stage]; the directories
@@ -252,6 +264,7 @@ $(BUILD)/luaml_config.h: FORCE | $(BUILD)/obj
 $(BUILD)/obj/luaml.o: $(BUILD)/luaml_config.h
 $(BUILD)/obj/luaml.o: ALL_CFLAGS += -include $(BUILD)/luaml_config.h
 FORCE:
+.PHONY: FORCE
 
 # luarocks' make backend (luaml-0.1.0-1.rockspec): build the module, then
 # copy it into the rock tree's INST_LIBDIR
@@ -261,25 +274,18 @@ install-module: module
 	$(INSTALL) -d $(INST_LIBDIR)
 	$(INSTALL) -m 755 $(BUILD)/luaml.so $(INST_LIBDIR)/luaml.so
 
-.PHONY: module install-module FORCE
+.PHONY: module install-module
 
 # ---- speed: benchmarks against numpy (issue 5) ------------------------
 # `make bench` runs bench/run.py: every workload in luaml and in numpy,
 # alternating, BENCH_RUNS times each; medians, ratios and peak memory go
 # to bench/results.md.  Benchmarks are not tests: nothing here is timed
 # by `make test`.
-DEB_PKGS   += python3-threadpoolctl
 BENCH_RUNS ?= 5
 
 .PHONY: bench
-bench: deps all $(BUILD)/tests/test_simd
+bench: deps-bench all $(BUILD)/tests/test_simd
 	/usr/bin/python3 bench/run.py --runs $(BENCH_RUNS) --luaml $(BUILD)/luaml
-# test_faults and test_cache drive the whole engine through Lua: they link
-# the library
-$(BUILD)/tests/test_faults: spec/c/checkalloc.h
-$(BUILD)/tests/test_faults $(BUILD)/tests/test_cache: $(BUILD)/tests/%: spec/c/%.c spec/c/tap.h $(BUILD)/libluaml.a $(HEADERS) | $(BUILD)/tests
-	$(CC) $(ALL_CFLAGS) $< $(BUILD)/libluaml.a -o $@ $(LUA_LIBS) $(LIBS)
-
 # ---- sanitizers, valgrind -------------------------------------------
 # make sanitize: everything rebuilt in build-sanitize/ with ASan + UBSan
 # (-O1, any UB report is fatal), with leak detection.  The C tests, the
@@ -291,7 +297,6 @@ $(BUILD)/tests/test_faults $(BUILD)/tests/test_cache: $(BUILD)/tests/%: spec/c/%
 # spec/shell/install.sh is left out: it links plain C programs against the
 # installed library, which cannot be the instrumented one (make test runs
 # it).
-DEB_PKGS  += valgrind clang libclang-rt-14-dev  # make valgrind, make fuzz
 SAN_BUILD := build-sanitize
 SAN_FLAGS := -fsanitize=address,undefined,float-cast-overflow -fno-omit-frame-pointer \
              -fno-sanitize-recover=undefined
@@ -303,7 +308,7 @@ SAN_TESTS := $(patsubst spec/c/%.c,$(SAN_BUILD)/tests/%,$(wildcard spec/c/test_*
 # Specs and shell tests also start stock lua5.4 (uninstrumented) with the
 # instrumented module, and the examples' host: the ASan runtime is preloaded
 # for those children, as it must come first in their library list.
-SAN_ENV   := LD_PRELOAD=$(shell $(CC) -print-file-name=libasan.so) \
+SAN_ENV    = LD_PRELOAD=$(shell $(CC) -print-file-name=libasan.so) \
              ASAN_OPTIONS=detect_leaks=1:detect_stack_use_after_return=0 \
              UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
              LSAN_OPTIONS=suppressions=$(CURDIR)/tools/lsan.supp:print_suppressions=0
@@ -330,7 +335,7 @@ VALGRIND := valgrind --tool=memcheck --error-exitcode=99 --leak-check=full \
             --suppressions=$(CURDIR)/tools/valgrind.supp --num-callers=30 \
             --log-file=$(VG_DIR)/%p.log
 
-valgrind: deps all $(C_TESTS)
+valgrind: deps-dev all $(C_TESTS)
 	@rm -rf $(VG_DIR); mkdir -p $(VG_DIR)
 	@TEST_WRAP="$(VALGRIND)" \
 	  BUSTED_WRAP="$(VALGRIND)" \
@@ -354,8 +359,7 @@ FUZZ_SAN     := -fsanitize=address,undefined -fno-sanitize-recover=undefined \
                 -fno-omit-frame-pointer
 FUZZ_MAXLEN  := csv:4096 npy:4096 idx:4096 h5:16384 lua:256
 
-.PHONY: fuzz fuzz-build FORCE
-FORCE:
+.PHONY: fuzz fuzz-build
 
 ifneq ($(BUILD),$(FUZZ_BUILD))  # the sub-make builds it with the rule above
 $(FUZZ_BUILD)/libluaml.a: FORCE
@@ -371,7 +375,7 @@ $(FUZZ_BUILD)/fuzz_%: fuzz/fuzz_%.c $(wildcard fuzz/*.h) spec/c/checkalloc.h \
 	  $(LUA_CFLAGS) $(H5_CFLAGS) -Isrc $< $(FUZZ_BUILD)/libluaml.a -o $@ \
 	  $(LUA_LIBS) $(LIBS)
 
-fuzz-build: $(FUZZ_TARGETS:%=$(FUZZ_BUILD)/fuzz_%)
+fuzz-build: deps-dev $(FUZZ_TARGETS:%=$(FUZZ_BUILD)/fuzz_%)
 
 fuzz: fuzz-build
 	@for n in $(FUZZ_TARGETS); do \
