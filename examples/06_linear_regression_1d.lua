@@ -34,10 +34,8 @@ print(string.format("W = %.6f, b = %.6f, score (R^2) = %.6f", model.W:get(1, 1),
 print("formula and model agree: " .. tostring(math.abs(model.W:get(1, 1) - m) < 1e-10
                                                and math.abs(model.b:get(1, 1) - b) < 1e-10))
 
--- the data (class 0) and points on the fitted line (class 1)
-local xs = ml.linspace(0, 10, 50):T()
-run.plot("scatter", "line_fit.svg",
-         ml.vstack{ml.hstack{X, Y}, ml.hstack{xs, model:predict(xs)}},
-         ml.vstack{ml.zeros(N, 1), ml.ones(50, 1)},
-         {labels = {"data", "fitted line"}, title = "y = mx + b by the formula",
-          xlabel = "x", ylabel = "y"})
+-- the data as dots, the fitted line drawn through them
+local xs = ml.matrix{{X:min()}, {X:max()}}
+run.plot("scatter", "line_fit.svg", ml.hstack{X, Y}, nil,
+         {line = ml.hstack{xs, model:predict(xs)}, line_label = "fitted line",
+          title = "y = mx + b by the formula", xlabel = "x", ylabel = "y"})

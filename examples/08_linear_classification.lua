@@ -31,7 +31,8 @@ print(string.format("learned h(x) = %.3f %+.3f x1 %+.3f x2, classification rate 
                     100 * model:score(X, Y)))
 run.plot("scatter", "linear_classification.svg", X, Y,
          {predict = function(G) return model:predict(G) end,
-          title = "two classes split by a line", labels = {"class 0", "class 1"}})
+          title = "two classes split by a line", labels = {"class 0", "class 1"},
+          xlabel = "x1", ylabel = "x2"})
 
 lesson.section("the exercise: get MNIST (bundled with luaml)")
 local Xtr, ytr = ml.datasets.mnist()

@@ -19,7 +19,8 @@ local function experiment(name, X, y, features, file)
   local rate = model:score(features(X), y)
   print(string.format("%-40s classification rate %.2f%%", name, 100 * rate))
   run.plot("scatter", file, X, y,
-           {predict = function(G) return model:predict(features(G)) end, title = name})
+           {predict = function(G) return model:predict(features(G)) end, title = name,
+            xlabel = "x1", ylabel = "x2"})
   return rate
 end
 

@@ -1631,8 +1631,10 @@ The points of X (n x 2) coloured by their class y (labels 0, 1, ...;
 nil: one colour). opts.predict, a function from an N x 2 matrix to
 labels or probabilities, draws the model's decision regions and
 boundary behind the points (opts.grid cells per side, default 100).
-Other options: labels (class names), title, xlabel, ylabel, radius,
-width, height.
+opts.line, an m x 2 matrix of points, is drawn over the dots as a line
+through them in order (a fitted line; opts.line_label names it in the
+legend). Other options: labels (class names), title, xlabel, ylabel,
+radius, width, height.
 
 > X = ml.matrix{{0, 0}, {1, 1}, {0, 1}, {1, 0}}
 > p = os.tmpname()

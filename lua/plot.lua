@@ -495,7 +495,7 @@ end
 ---------------------------------------------------------------- scatter
 
 local SCATTER_OPTS = known { "title", "xlabel", "ylabel", "labels", "predict", "grid",
-                             "width", "height", "radius" }
+                             "width", "height", "radius", "line", "line_label" }
 
 -- class labels y (a vector of n values 0, 1, 2, ...) as a Lua array
 local function class_labels(F, y, n)
@@ -629,8 +629,10 @@ end
 -- predict (a function from an N x 2 matrix to predictions, see draw_regions:
 -- draws the decision regions and boundary behind the points), grid (cells
 -- per side for predict, default 100, or {columns, rows}), labels (class
--- names, labels[1] for class 0), title, xlabel, ylabel, radius (of the
--- dots), width, height (pixels, default 600 x 480).
+-- names, labels[1] for class 0), line (an m x 2 matrix of points joined
+-- in order by a line over the dots: a fitted line or curve) and
+-- line_label (its legend name, default "line"), title, xlabel, ylabel,
+-- radius (of the dots), width, height (pixels, default 600 x 480).
 function plot.scatter(path, X, y, opts)
   local F = "plot.scatter"
   check_path(F, path)
@@ -657,12 +659,22 @@ function plot.scatter(path, X, y, opts)
     gh = gw
   end
 
+  local line = opts.line
+  if line ~= nil and not (ml.ismatrix(line) and line.cols == 2 and line.rows >= 2) then
+    fail("%s: opts.line must be an m x 2 matrix of points (m >= 2), got %s", F,
+      ml.ismatrix(line) and fmt("%dx%d", line.rows, line.cols) or what(line))
+  end
+  local line_label = opt_str(F, opts, "line_label") or "line"
+
   local pts = X:totable()
+  local lpts = line and line:totable() or {}
   local xlo, xhi, ylo, yhi = HUGE, -HUGE, HUGE, -HUGE
-  for i = 1, n do
-    local p = pts[i]
-    if finite(p[1]) and finite(p[2]) then
-      xlo, xhi, ylo, yhi = min(xlo, p[1]), max(xhi, p[1]), min(ylo, p[2]), max(yhi, p[2])
+  for _, set in ipairs { pts, lpts } do
+    for i = 1, #set do
+      local p = set[i]
+      if finite(p[1]) and finite(p[2]) then
+        xlo, xhi, ylo, yhi = min(xlo, p[1]), max(xhi, p[1]), min(ylo, p[2]), max(yhi, p[2])
+      end
     end
   end
   if xlo == HUGE then fail("%s: nothing to plot: every point has a NaN or infinite coordinate", F) end
@@ -681,6 +693,10 @@ function plot.scatter(path, X, y, opts)
     for j = 1, max(k, labels and #labels or 0) do
       legend[j] = { labels and labels[j] or ("class " .. (j - 1)), colour(j), "dot" }
     end
+  end
+  if line then
+    legend = legend or {}
+    legend[#legend + 1] = { line_label, "#222222", "line" }
   end
   local box, sx, sy = layout(F, W, H, o, xa, ya, legend)
   local buf = figure(W, H, o.title)
@@ -704,6 +720,20 @@ function plot.scatter(path, X, y, opts)
       buf[#buf + 1] = concat(groups[g], "\n")
       buf[#buf + 1] = "</g>"
     end
+  end
+  if line then  -- broken where a point is not finite
+    local d, pen = {}, "M"
+    for i = 1, #lpts do
+      local p = lpts[i]
+      if finite(p[1]) and finite(p[2]) then
+        d[#d + 1] = fmt("%s%s %s", pen, c(sx(p[1])), c(sy(p[2])))
+        pen = "L"
+      else
+        pen = "M"
+      end
+    end
+    buf[#buf + 1] = fmt('<path class="fit" d="%s" fill="none" stroke="#222222" stroke-width="2" '
+      .. 'stroke-linejoin="round"/>', concat(d, " "))
   end
   return finish_axes(F, path, buf, box, xa, ya, sx, sy, o, legend)
 end

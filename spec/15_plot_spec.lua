@@ -351,6 +351,28 @@ describe("plot.scatter", function()
     assert.are.equal(1, #find(svg(ml.plot.scatter, X, nil), "g", "points"))
   end)
 
+  it("draws opts.line through its points in order, over the dots, with a legend entry", function()
+    local X = ml.matrix { { 0, 1 }, { 1, 2.5 }, { 2, 2.9 }, { 3, 4.2 } }
+    local e, s = svg(ml.plot.scatter, X, nil,
+      { line = ml.matrix { { -1, 0 }, { 5, 6 } }, line_label = "fitted line" })
+    local fit = find(e, "path", "fit")
+    assert.are.equal(1, #fit)
+    local cmds = commands(fit[1].attrs.d)
+    assert.are.equal(2, #cmds)
+    assert.are.equal("M", cmds[1][1])
+    assert.are.equal("L", cmds[2][1])
+    assert.is_true(cmds[2][2] > cmds[1][2] and cmds[2][3] < cmds[1][3])  -- up and right
+    assert.is_true(s:find('class="fit"', 1, true) > s:find('class="points"', 1, true))
+    assert.are.same({ "fitted line" }, texts(e, "legend"))
+    -- the axes take in the line's ends (x from -1 to 5, the dots only to 3)
+    local xt, yt = ticks(e)
+    assert.is_true(tonumber(xt[#xt]) >= 4 and tonumber(yt[#yt]) >= 6)
+    H.raises(function() ml.plot.scatter(nil, X, nil, { line = ml.ones(3, 3) }) end,
+      "plot.scatter: opts.line must be an m x 2 matrix of points (m >= 2), got 3x3")
+    H.raises(function() ml.plot.scatter(nil, X, nil, { line = {1, 2} }) end,
+      "opts.line must be an m x 2 matrix")
+  end)
+
   it("skips points with a NaN or infinite coordinate", function()
     local X = ml.matrix { { 0, 0 }, { 1, 0 / 0 }, { math.huge, 1 }, { 2, 2 } }
     local e, s = svg(ml.plot.scatter, X, ml.matrix { { 0, 1, 0, 1 } })
