@@ -94,6 +94,19 @@ $(BUILD)/obj/core_blasdl.o: ALL_CFLAGS += \
   $(if $(BLAS_SONAME),-DLM_OPENBLAS_SONAME='"$(BLAS_SONAME)"') \
   $(if $(LAPACKE_SONAME),-DLM_LAPACKE_SONAME='"$(LAPACKE_SONAME)"')
 
+# ---- many machines: ml.mpi over Open MPI (issue 16) --------------------
+# src/lmpi.c declares the few MPI functions it calls for Open MPI's ABI and
+# dlopens libmpi only when a launcher (mpirun) started the process: no MPI
+# header or library is needed to build, nothing is linked.  The packages
+# are for running under mpirun and for spec/shell/mpi.sh.
+BIND_SRC    += src/lmpi.c
+BIND_OBJ    += $(BUILD)/obj/lmpi.o
+LIB_OBJ     += $(BUILD)/obj/lmpi.o
+DEB_PKGS    += openmpi-bin libopenmpi-dev
+MPI_SONAME  := $(call soname,libmpi.so,)
+$(BUILD)/obj/lmpi.o: ALL_CFLAGS += $(if $(MPI_SONAME),-DLM_MPI_SONAME='"$(MPI_SONAME)"')
+# ---- end of the ml.mpi block ---------------------------------------------
+
 .PHONY: doc all deps test test-c test-lua demo clean help install uninstall
 
 all: $(BUILD)/luaml $(BUILD)/luaml.so $(BUILD)/libluaml.a $(BUILD)/libluaml.so
