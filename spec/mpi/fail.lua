@@ -8,6 +8,7 @@ if mpi.rank() == mpi.size() - 1 then
   if how == "misuse" then
     mpi.allreduce(ml.ones(2, 2), "average")  -- a bad argument: a Lua error
   elseif how == "exit" then
+    io.stderr:write("rank ", mpi.rank(), " exits with status 3\n")
     os.exit(3)
   end
   error("rank " .. mpi.rank() .. " failed on purpose")

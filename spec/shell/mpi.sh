@@ -4,7 +4,8 @@
 # the weights of every model trained with distributed = true at 1, 2 and
 # 4 ranks against one process (spec/mpi/train.lua, within 1e-12
 # relative), an error on one rank ending every rank with its message and
-# a non-zero status within seconds (spec/mpi/fail.lua), and libmpi loaded
+# a non-zero status within seconds (spec/mpi/fail.lua), example 15 under
+# mpirun -np 2 printing one process's result once, and libmpi loaded
 # only under the launcher.  TAP.  Skipped only when mpirun is absent
 # (make deps installs openmpi-bin).
 build=${1:-build}
@@ -75,6 +76,23 @@ for p in 1 2 4; do
   cat "$tmp/cmp"
 done
 
+# --- the example: two ranks print one process's result --------------------
+ex="examples/15_mpi_softmax.lua --fast --out $tmp/out"
+LUAML_FAST=1 "$luaml" $ex > "$tmp/ex1" 2>&1
+timeout $LIMIT $MPIRUN -np 2 "$luaml" $ex > "$tmp/ex2" 2>&1
+rc=$?
+# "sum of |weights|: S, final cost: C", alone and at two ranks: within 1e-10
+awk '/^sum of \|weights\|/ { gsub(",", ""); v[++k] = $4; c[k] = $7 }
+     END { d = v[1] - v[2]; e = c[1] - c[2]; if (d < 0) d = -d; if (e < 0) e = -e
+           exit !(k == 2 && v[1] > 0 && d <= 1e-10 * v[1] && e <= 1e-10 * c[1]) }' \
+  "$tmp/ex1" "$tmp/ex2"
+r=$?
+[ $rc -eq 0 ] && [ $r -eq 0 ] && grep -q "2 ranks; training digits per rank: 4000, 4000 (of 8000)" "$tmp/ex2" \
+  && [ "$(grep -c 'Cost after iteration 0:' "$tmp/ex2")" -eq 1 ]
+r=$?
+ok $r "example 15 under mpirun -np 2: one process's weights and cost, printed once"
+[ $r -eq 0 ] || { show "$tmp/ex1"; show "$tmp/ex2"; }
+
 # --- an error on one rank ends every rank -----------------------------------
 for how in error misuse exit; do
   t0=$(date +%s)
@@ -82,9 +100,9 @@ for how in error misuse exit; do
   rc=$?
   dt=$(( $(date +%s) - t0 ))
   case $how in
-    error) msg="fail.lua:13: rank 3 failed on purpose"; want=1 ;;
+    error) msg="rank 3 failed on purpose"; want=1 ;;
     misuse) msg="bad argument #2 to 'allreduce' (the operation must be \"sum\", \"max\" or \"min\", got \"average\")"; want=1 ;;
-    exit) msg="MPI_ABORT was invoked on rank 3"; want=3 ;;
+    exit) msg="rank 3 exits with status 3"; want=3 ;;
   esac
   grep -qF "$msg" "$tmp/fail" && [ $rc -eq $want ] && [ $dt -le 10 ] \
     && ! grep -q "went on" "$tmp/fail"
