@@ -105,6 +105,24 @@ local f = io.open(flag)
 check(f ~= nil, "barrier: no rank passes it before rank 0 reaches it")
 if f then f:close() end
 
+-- the docs (lua/help.lua) cover ml.mpi and name only what exists here
+local documented, missing, phantom = {}, {}, {}
+for _, sec in ipairs(ml._docs()) do
+  for _, d in ipairs(sec.docs) do
+    for _, name in ipairs(d.names) do documented[name] = true end
+  end
+end
+for k, f in pairs(mpi) do
+  if type(f) == "function" and not documented["ml.mpi." .. k] then missing[#missing + 1] = k end
+end
+for name in pairs(documented) do
+  local k = name:match("^ml%.mpi%.(.+)$")
+  if k and type(mpi[k]) ~= "function" then phantom[#phantom + 1] = k end
+end
+check(#missing == 0 and #phantom == 0 and ml._helptext(mpi.shard):find("^ml%.mpi%.shard"),
+      "help documents every ml.mpi function and nothing else under ml.mpi ("
+      .. table.concat(missing, " ") .. "/" .. table.concat(phantom, " ") .. ")")
+
 -- combine over the ranks: a check passes when it passed everywhere
 local res = ml.zeros(1, #results)
 for k, c in ipairs(results) do res:set(1, k, c[1]) end
