@@ -23,7 +23,12 @@
 ** status) MPI is finalised when the process ends with status 0, and
 ** otherwise MPI_Abort ends every rank of the job: an error on one rank has
 ** been printed by then (by luaml or lua5.4), and the other ranks, perhaps
-** waiting for it in a collective, end too instead of hanging.
+** waiting for it in a collective, end too instead of hanging.  The MPI
+** calls' return codes are not checked: MPI_COMM_WORLD keeps MPI's default
+** handler, MPI_ERRORS_ARE_FATAL, which aborts the job with Open MPI's
+** message on any failure; misuse a learner can make (shapes, operations,
+** roots that differ between ranks) is checked first and raised as a Lua
+** error on every rank.
 */
 #include <dlfcn.h>
 #include <math.h>
