@@ -255,7 +255,7 @@ function Model:train(X, y)
                 .. "(ml.standardize)", who, tostring(cost), e, self.lr)
     end
     hist:set(1, e + 1, cost)
-    if self.verbose and e % self.print_every == 0 then
+    if self.verbose and lead and e % self.print_every == 0 then
       bar:say(string.format("Cost after iteration %d: %f", e, cost))
     end
     bar:update(e + 1, cost)

@@ -84,6 +84,18 @@ for p in 1 2 4; do
   cat "$tmp/cmp"
 done
 
+# --- verbose output and the progress bar: rank 0 only ------------------------
+timeout $LIMIT $MPIRUN -np 2 "$luaml" -e '
+  local X, y = ml.mpi.shard(ml.matrix{{0}, {1}, {2}, {3}}, ml.matrix{{0}, {0}, {1}, {1}})
+  ml.LogisticRegression{epochs = 3, verbose = true, print_every = 1, progress = true,
+                        distributed = true}:train(X, y)' > "$tmp/verbose" 2>&1
+rc=$?
+[ $rc -eq 0 ] && [ "$(grep -c 'Cost after iteration' "$tmp/verbose")" -eq 3 ] \
+  && [ "$(grep -o 'epoch 3/3' "$tmp/verbose" | wc -l)" -eq 1 ]
+r=$?
+ok $r "2 ranks, verbose and progress = true: 3 cost lines and one bar, from rank 0"
+[ $r -eq 0 ] || show "$tmp/verbose"
+
 # --- the example: two ranks print one process's result --------------------
 ex="examples/15_mpi_softmax.lua --fast --out $tmp/out"
 LUAML_FAST=1 "$luaml" $ex > "$tmp/ex1" 2>&1
