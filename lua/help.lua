@@ -1271,7 +1271,7 @@ N" every print_every = 100 epochs), progress (a progress bar; by
 default on a terminal, for training that lasts), distributed (under
 mpirun: each rank trains on its own rows of X and y, and every step
 combines the gradients over the ranks as one process would, mini-batches
-included; see ml.mpi). A trained model has W (D x k), b (1 x k) and
+included; gradient descent only; see ml.mpi). A trained model has W (D x k), b (1 x k) and
 cost_history (1 x epochs).]=])
 
 doc [=[

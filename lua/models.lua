@@ -328,6 +328,11 @@ function ml.LinearRegression(opts)
   if o.solver ~= "lstsq" and o.solver ~= "solve" and o.solver ~= "gd" then
     ml._error("%s: solver must be \"lstsq\", \"solve\" or \"gd\", got \"%s\"", who, o.solver)
   end
+  if o.distributed and o.solver ~= "gd" then
+    ml._error("%s: distributed = true trains by gradient descent: give lr and epochs "
+              .. "(or solver = \"gd\"); the closed forms would solve each rank's rows alone",
+              who)
+  end
   return setmetatable(o, Linear)
 end
 

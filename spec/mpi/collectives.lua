@@ -16,6 +16,13 @@ check(p == P, "size() is the -np given")
 check(r >= 0 and r < p and mpi.allreduce(2 ^ r) == 2 ^ p - 1,
       "rank() is 0..size-1, each rank once")
 
+-- libmpi is loaded (without a launcher it is not: mpi.sh checks that)
+local loaded = false
+for line in io.lines("/proc/self/maps") do
+  loaded = loaded or line:find("libmpi.so", 1, true) ~= nil
+end
+check(loaded, "libmpi is loaded under the launcher")
+
 -- allreduce: sum, max and min of a matrix filled with rank + 1, in place
 local m = ml.full(2, 3, r + 1)
 check(mpi.allreduce(m) == m and close(m, ml.full(2, 3, p * (p + 1) / 2)), "allreduce sums in place")
