@@ -4,9 +4,10 @@
 -- (an allreduce), so they all take the step one process would take on
 -- all the digits.  Their weights equal one process's up to rounding.
 --
---   mpirun -np 2 luaml examples/15_mpi_softmax.lua [--fast] [--out DIR]
+--   mpirun -np 2 luaml examples/15_mpi_softmax.lua [--fast] [--out DIR] [EPOCHS]
 --   mpirun -np 4 --oversubscribe luaml examples/15_mpi_softmax.lua
 --   luaml examples/15_mpi_softmax.lua          (alone: one process)
+-- EPOCHS: the epochs to train (default 100; 40 with --fast).
 --
 -- As root, Open MPI also wants --allow-run-as-root.  In a container,
 -- add --mca btl self,vader --mca btl_vader_single_copy_mechanism none
@@ -36,7 +37,7 @@ lesson.section("training: distributed = true")
 -- each rank computes the cost and gradients on its rows; the model sums
 -- them over the ranks (weighted by the rows) before every update, so the
 -- result does not depend on the number of ranks
-local epochs = run.fast and 40 or 100
+local epochs = math.tointeger(tonumber(run.args[1] or "")) or (run.fast and 40 or 100)
 local model = ml.SoftmaxRegression{lr = 0.5, epochs = epochs, distributed = true,
                                    verbose = true, print_every = 10}
 local t0 = ml.clock()
