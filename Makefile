@@ -18,10 +18,11 @@ SOVERSION  := 0
 all: $(BUILD)/luaml $(BUILD)/luaml.so $(BUILD)/libluaml.a $(BUILD)/libluaml.so
 
 # ---- Debian packages, by what needs them --------------------------------
-# make deps (the build, make demo, make test)
+# make deps (the build, make demo, make test; Open MPI for ml.mpi's spec)
 DEB_PKGS       := gcc make pkg-config binutils lua5.4 liblua5.4-dev \
                   libopenblas-dev liblapacke-dev libhdf5-dev zlib1g-dev \
-                  libreadline-dev libsleef-dev lua-busted
+                  libreadline-dev libsleef-dev lua-busted \
+                  openmpi-bin libopenmpi-dev
 # make deps-dev (make valgrind, make fuzz; make sanitize needs only gcc)
 DEB_PKGS_DEV   := valgrind clang libclang-rt-14-dev
 # make deps-bench (make bench: the same workloads in numpy)
@@ -76,7 +77,7 @@ CORE_SRC := src/core_ew.c src/core_red.c src/core_ml.c src/core_la.c \
             src/core_rng.c src/core_io.c src/core_h5.c src/core_opt.c \
             src/core_simd.c src/core_h5dl.c src/core_blasdl.c
 BIND_SRC := src/lmatrix.c src/lfuncs.c src/llinalg.c src/lrandom.c \
-            src/lio.c src/loptim.c src/lmem.c src/luaml.c
+            src/lio.c src/loptim.c src/lmem.c src/luaml.c src/lmpi.c
 LUA_SRC  := lua/init.lua lua/optim.lua lua/data.lua lua/models.lua lua/plot.lua \
             lua/help.lua
 HOST_SRC := src/host.c
@@ -101,6 +102,10 @@ $(BUILD)/obj/core_h5dl.o: ALL_CFLAGS += $(if $(H5_SONAME),-DLM_HDF5_SONAME='"$(H
 $(BUILD)/obj/core_blasdl.o: ALL_CFLAGS += \
   $(if $(BLAS_SONAME),-DLM_OPENBLAS_SONAME='"$(BLAS_SONAME)"') \
   $(if $(LAPACKE_SONAME),-DLM_LAPACKE_SONAME='"$(LAPACKE_SONAME)"')
+# ml.mpi: lmpi.c declares the few MPI functions it calls for Open MPI's ABI
+# and dlopens libmpi (by this soname) only when a launcher (mpirun) started
+# the process: nothing MPI is needed to build, nothing is linked
+$(BUILD)/obj/lmpi.o: ALL_CFLAGS += $(if $(MPI_SONAME),-DLM_MPI_SONAME='"$(MPI_SONAME)"')
 # the prompt: GNU readline when its header is there, else fgets
 ifeq ($(HAVE_READLINE),1)
 $(BUILD)/obj/host.o: ALL_CFLAGS += -DLUAML_USE_READLINE

@@ -1268,8 +1268,11 @@ epochs, batch_size (mini-batches, reshuffled each epoch unless
 shuffle = false), l2 (an L2 penalty), optimizer ("gd", "momentum",
 "adam" or an ml.optim object), verbose (print "Cost after iteration
 N" every print_every = 100 epochs), progress (a progress bar; by
-default on a terminal, for training that lasts). A trained model has
-W (D x k), b (1 x k) and cost_history (1 x epochs).]=])
+default on a terminal, for training that lasts), distributed (under
+mpirun: each rank trains on its own rows of X and y, and every step
+combines the gradients over the ranks as one process would, mini-batches
+included; gradient descent only; see ml.mpi). A trained model has W (D x k), b (1 x k) and
+cost_history (1 x epochs).]=])
 
 doc [=[
 ml.LinearRegression([opts]) -> model
@@ -1672,6 +1675,106 @@ number of characters (long input is bucketed).
   │⠀⢰⠜⠀
 1 ┤⡸⠊⠀⠀
    1  8
+]=]
+
+---------------------------------------------------------------------------
+section("Many machines (ml.mpi)", [=[
+Data-parallel training on Open MPI: `mpirun -np 4 luaml train.lua`
+starts four processes (ranks) that each run the script. ml.mpi exists
+only in a program started by an MPI launcher (mpirun, mpiexec, or a
+PMIx launcher such as srun); libmpi is loaded then and never otherwise,
+so a script written as `local mpi = ml.mpi` with a fallback for nil
+runs alone too. The models take distributed = true: each rank trains on
+its own rows (ml.mpi.shard) and every step combines the gradients as one
+process would over all the rows, so any number of ranks reaches one
+process's weights (up to rounding); only rank 0 prints. An error on one
+rank prints its message and ends every rank (MPI_Abort); a clean exit
+finalises MPI. Open MPI as root needs --allow-run-as-root; in a
+container add --mca btl self,vader --mca btl_vader_single_copy_mechanism
+none.]=])
+
+doc [=[
+ml.mpi.rank() -> integer
+ml.mpi.size() -> integer
+
+This process's rank, 0..size-1, and the number of ranks (mpirun -np).
+Ranks count from 0 as MPI's do. Outside mpirun ml.mpi is nil: the
+usual fallback makes a script run alone as rank 0 of 1.
+
+> mpi = ml.mpi   -- nil: this REPL was not started by mpirun
+> rank, size = mpi and mpi.rank() or 0, mpi and mpi.size() or 1
+> rank, size
+0	1
+]=]
+
+doc [=[
+ml.mpi.allreduce(m [, op="sum"]) -> m
+ml.mpi.allreduce(x [, op="sum"]) -> number
+
+Combine a matrix over every rank, in place: afterwards each rank holds
+the elementwise sum ("sum"), maximum ("max") or minimum ("min") of all
+the ranks' m. A number gives back the combined number. Every rank must
+call it with the same shape and op (else the same error on every rank).
+
+> total = ml.matrix{{1, 2}}
+> if ml.mpi then ml.mpi.allreduce(total) end   -- alone: unchanged
+> total
+matrix 1x2
+ 1 2
+]=]
+
+doc [=[
+ml.mpi.bcast(m [, root=0]) -> m
+ml.mpi.bcast(x [, root=0]) -> number
+
+Overwrite m on every rank with rank root's m (same shape everywhere);
+a number gives back root's number: one rank decides, all follow (a
+seed, weights read from a file).
+
+> seed = 42
+> if ml.mpi then seed = ml.mpi.bcast(seed, 0) end
+> seed
+42
+]=]
+
+doc [=[
+ml.mpi.barrier()
+
+Wait until every rank has called it.
+
+> if ml.mpi then ml.mpi.barrier() end
+]=]
+
+doc [=[
+ml.mpi.shard(X [, y ...]) -> X_rank [, y_rank ...]
+
+This rank's rows of X (and of y ..., which must have X's rows): views
+of contiguous blocks in rank order whose sizes differ by at most one
+(rows % size ranks get one more row). These are the rows a rank trains
+on with distributed = true.
+
+> X = ml.arange(1, 10):reshape(10, 1)
+> Xs = ml.mpi and ml.mpi.shard(X) or X   -- at 3 ranks: 4, 3, 3 rows
+> Xs.rows
+10
+]=]
+
+doc [=[
+ml.mpi.average(grads, cost, n) -> cost, N
+
+The gradient step of data-parallel training, for a training loop of
+one's own: each rank passes its gradients (a list of matrices) and
+cost as means over its n samples; afterwards every rank holds the
+means over all the ranks' samples (each rank weighted by n / N), the
+matrices overwritten, and gets the mean cost and N, the total of n.
+One allreduce for all of them. The models' distributed = true calls
+it every step.
+
+> g = {ml.matrix{{0.5, -1}}}
+> cost, N = 0.25, 8
+> if ml.mpi then cost, N = ml.mpi.average(g, cost, N) end
+> cost, N
+0.25	8
 ]=]
 
 ---------------------------------------------------------------------------

@@ -90,6 +90,7 @@ local function options(opts, extra, defaults, who)
     batch_size = {"integer"}, l2 = {"number", 0}, optimizer = {"string|table", "gd"},
     verbose = {"boolean", false}, print_every = {"integer", 100},
     shuffle = {"boolean", true}, progress = {"boolean"},
+    distributed = {"boolean", false},
   }
   for k, v in pairs(extra) do spec[k] = v end
   local o = ml._options(opts, spec, who)
@@ -152,6 +153,40 @@ end
 
 -- ---- training ------------------------------------------------------------
 
+-- Distributed training (distributed = true under mpirun): rank r holds
+-- rows first..first+N-1 of the whole data (its shard, in rank order, as
+-- ml.mpi.shard cuts it).  place returns the rows of all ranks and first.
+local function place(mpi, N)
+  local counts = ml.zeros(1, mpi.size())
+  counts:set(1, mpi.rank() + 1, N)
+  mpi.allreduce(counts)
+  local before = 0
+  for r = 1, mpi.rank() do before = before + counts:get(1, r) end
+  return math.tointeger(counts:sum()), math.tointeger(before) + 1
+end
+
+-- this rank's rows of X, y among rows s..t of the whole data, taken in the
+-- epoch's order when order (a permutation of the whole data's rows) is
+-- given; a rank holding none of them gets empty matrices
+local function batch(X, y, order, s, t, first)
+  local N = X.rows
+  if not order then
+    local lo, hi = math.max(s, first) - first + 1, math.min(t, first + N - 1) - first + 1
+    if hi < lo then lo, hi = 1, 0 end
+    return X:slice(lo, hi), y:slice(lo, hi)
+  end
+  local idx = order:slice(1, 1, s, t)
+  if first ~= 1 or N ~= order.cols then  -- one rank's part: the rows it holds
+    local mine = {}
+    for k = 1, idx.cols do
+      local i = idx:get(1, k) - first + 1
+      if i >= 1 and i <= N then mine[#mine + 1] = i end
+    end
+    idx = mine
+  end
+  return X:take(idx), y:take(idx)
+end
+
 -- self must be a model: model.train(X, y), a dot for the colon, is the
 -- usual slip (self is then X)
 local function checkself(self, method)
@@ -181,26 +216,38 @@ function Model:train(X, y)
     return self
   end
   local N, epochs = X.rows, self.epochs
-  local bs = math.min(self.batch_size or N, N)
+  local mpi = self.distributed and ml.mpi or nil  -- nil: one process
+  local Nall, first = N, 1  -- rows of all ranks; this rank's first among them
+  if mpi then Nall, first = place(mpi, N) end
+  local bs = math.min(self.batch_size or Nall, Nall)
   local opt = ml._optimizer(self.optimizer, self.lr, who)
   local hist = ml.zeros(1, epochs)
-  local bar = newbar(self.progress, epochs, self.name)
+  local lead = mpi == nil or mpi.rank() == 0  -- the rank that prints
+  local bar = newbar(lead and self.progress, epochs, self.name)
   for e = 0, epochs - 1 do
-    local Xe, ye = X, y
-    if bs < N and self.shuffle then
-      local p = ml.permutation(N)
-      Xe, ye = X:take(p), y:take(p)
+    local order  -- the epoch's order of rows 1..Nall (nil: as given)
+    if bs < Nall and self.shuffle then
+      order = ml.permutation(Nall)
+      if mpi then mpi.bcast(order, 0) end
     end
     local total = 0
-    for s = 1, N, bs do
-      local t = math.min(s + bs - 1, N)
-      local Xb, yb = Xe, ye
-      if bs < N then Xb, yb = Xe:slice(s, t), ye:slice(s, t) end
-      local cost, grads = self:_lossgrad(Xb, yb, N)
-      total = total + cost * (t - s + 1)
+    for s = 1, Nall, bs do
+      local t = math.min(s + bs - 1, Nall)
+      local Xb, yb = X, y
+      if bs < Nall or mpi then Xb, yb = batch(X, y, order, s, t, first) end
+      local cost, grads, nb
+      if Xb.rows > 0 then
+        cost, grads = self:_lossgrad(Xb, yb, Nall)
+      else  -- none of this batch's rows are on this rank
+        cost, grads = 0, {}
+        for i, p in ipairs(self._params) do grads[i] = ml.zeros(p.rows, p.cols) end
+      end
+      nb = Xb.rows
+      if mpi then cost, nb = mpi.average(grads, cost, nb) end
+      total = total + cost * nb
       opt:step(self._params, grads)
     end
-    local cost = total / N
+    local cost = total / Nall
     if cost ~= cost or cost == math.huge then
       bar:finish()
       ml._error("%s: the cost became %s at iteration %d; the learning rate (lr = %g) "
@@ -208,7 +255,7 @@ function Model:train(X, y)
                 .. "(ml.standardize)", who, tostring(cost), e, self.lr)
     end
     hist:set(1, e + 1, cost)
-    if self.verbose and e % self.print_every == 0 then
+    if self.verbose and lead and e % self.print_every == 0 then
       bar:say(string.format("Cost after iteration %d: %f", e, cost))
     end
     bar:update(e + 1, cost)
@@ -280,6 +327,11 @@ function ml.LinearRegression(opts)
   o.solver = o.solver or (gd and "gd" or "lstsq")
   if o.solver ~= "lstsq" and o.solver ~= "solve" and o.solver ~= "gd" then
     ml._error("%s: solver must be \"lstsq\", \"solve\" or \"gd\", got \"%s\"", who, o.solver)
+  end
+  if o.distributed and o.solver ~= "gd" then
+    ml._error("%s: distributed = true trains by gradient descent: give lr and epochs "
+              .. "(or solver = \"gd\"); the closed forms would solve each rank's rows alone",
+              who)
   end
   return setmetatable(o, Linear)
 end
@@ -379,6 +431,7 @@ end
 function Softmax:_prepare(X, y, who)
   checky(y, X, false, who)
   local k = checklabels(y, self.classes, who)
+  if self.distributed and ml.mpi then k = math.tointeger(ml.mpi.allreduce(k, "max")) end
   self.W = ml.zeros(X.cols, k)
   self.b = ml.zeros(1, k)
   self._params = {self.W, self.b}

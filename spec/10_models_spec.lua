@@ -283,3 +283,34 @@ describe("model errors", function()
     assert.is_truthy(msg:find("10_models_spec.lua:%d+:"), msg)   -- reported at the caller
   end)
 end)
+
+describe("distributed = true without mpirun (ml.mpi is nil)", function()
+  -- one process: the same weights as without the option, bit for bit
+  -- (spec/shell/mpi.sh compares 1, 2 and 4 ranks against this)
+  it("trains as one process, full batch and shuffled mini-batches", function()
+    assert.is_nil(ml.mpi)
+    ml.seed(3)
+    local X, y = ml.datasets.blobs(90, 3)
+    for _, o in ipairs{{lr = 0.5, epochs = 50}, {lr = 0.1, epochs = 5, batch_size = 16},
+                       {lr = 0.1, epochs = 5, batch_size = 20, shuffle = false, l2 = 1}} do
+      local a, b = ml.SoftmaxRegression(o), ml.SoftmaxRegression(o)
+      b.distributed = true
+      ml.seed(9); a:train(X, y)
+      ml.seed(9); b:train(X, y)
+      assert.are.equal(0, (a.W - b.W):abs():max())
+      assert.are.equal(0, (a.b - b.b):abs():max())
+      assert.are.equal(0, (a.cost_history - b.cost_history):abs():max())
+    end
+  end)
+
+  it("is a boolean, and LinearRegression's closed forms refuse it", function()
+    H.raises(function() ml.LogisticRegression{distributed = 1} end,
+             "option 'distributed' must be boolean")
+    H.raises(function() ml.LinearRegression{distributed = true} end,
+             "LinearRegression: distributed = true trains by gradient descent",
+             "give lr and epochs")
+    H.raises(function() ml.LinearRegression{distributed = true, solver = "solve"} end,
+             "distributed = true trains by gradient descent")
+    assert.are.equal("gd", ml.LinearRegression{distributed = true, lr = 0.1}.solver)
+  end)
+end)

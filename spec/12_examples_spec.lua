@@ -166,6 +166,14 @@ describe("examples", function()
     assert.is_true(num(out, "donut, with x3 = [^\n]-classification rate (%S+)%%") >= 95)
   end)
 
+  it("15 MPI softmax, alone: one process trains on every digit, >= 87% test accuracy", function()
+    -- (spec/shell/mpi.sh runs it under mpirun -np 2 against this)
+    local out = run("15_mpi_softmax.lua")
+    has(out, "1 rank; training digits per rank: 8000 (of 8000)")
+    has(out, "started without mpirun")
+    assert.is_true(num(out, "test accuracy: (%S+)%%") >= 87)
+  end)
+
   it("run under stock lua5.4 with the module too", function()
     local p = assert(io.popen("LUAML_FAST=1 lua5.4 -e \"package.cpath = './" .. BUILD .. "/?.so;' .. "
                               .. "package.cpath\" examples/12_gradient_descent.lua --out "

@@ -106,5 +106,7 @@ void lmopen_linalg(lua_State *L);
 void lmopen_random(lua_State *L);
 void lmopen_io(lua_State *L);
 void lmopen_optim(lua_State *L);
+/* ml.mpi (lmpi.c): only when an MPI launcher started the process */
+void lmopen_mpi(lua_State *L);
 
 #endif

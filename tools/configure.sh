@@ -35,6 +35,7 @@ echo "H5_LIBS := $h5_libs"
 echo "BLAS_SONAME := $(soname libopenblas.so "$blas_libs")"
 echo "LAPACKE_SONAME := $(soname liblapacke.so "$blas_libs")"
 echo "H5_SONAME := $(soname libhdf5.so "$h5_libs")"
+echo "MPI_SONAME := $(soname libmpi.so '')"
 # SLEEF's vector exp/log (without it: libm, ~3x slower elementwise kernels)
 echo "SLEEF_LIBS := $("$pc" --exists sleef 2>/dev/null && "$pc" --libs sleef)"
 # GCC's vectoriser cost model (clang, used by make fuzz, lacks the flag)
