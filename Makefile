@@ -388,3 +388,10 @@ fuzz: fuzz-build
 	  if [ $$rc -ne 0 ]; then echo "fuzz: $$n FOUND A CRASH (see $(FUZZ_BUILD)/fuzz-$$n.log)"; \
 	    grep -m5 -E 'ERROR|SUMMARY|runtime error' $(FUZZ_BUILD)/fuzz-$$n.log; exit 1; fi; \
 	done
+
+# ---- one list of operations and ml.grad (issue 12) ---------------------
+# src/core_ops.h declares every elementwise and reduction operation once;
+# lgrad.c gives lua/grad.lua (ml.grad, ml.value_and_grad) the derivative
+# kernels and the ops' names.
+HEADERS  += src/core_ops.h
+# ---- end of the ml.grad block -------------------------------------------

@@ -642,6 +642,18 @@ matrix 1x2
 ]=]
 
 doc [=[
+ml.softplus(m [, out]) -> matrix
+m:softplus_() -> m
+
+log(1 + e^x), a smooth relu, computed without overflow (numpy's
+logaddexp(0, x)); its derivative is sigmoid(x).
+
+> ml.softplus(ml.matrix{-1, 0, 1})
+matrix 1x3
+ 0.31326169 0.69314718 1.31326169
+]=]
+
+doc [=[
 ml.log2(m [, out]) -> matrix
 ml.log10(m [, out]) -> matrix
 m:log2_() -> m
