@@ -79,6 +79,17 @@ LIBS        := $(filter-out $(H5_LIBS),$(LIBS)) -ldl
 $(BUILD)/obj/core_h5dl.o: ALL_CFLAGS += $(if $(H5_SONAME),-DLM_HDF5_SONAME='"$(H5_SONAME)"')
 # ---- end of the speed block --------------------------------------------
 
+# ---- one list of operations and ml.grad (issue 12) ---------------------
+# src/core_ops.h declares every elementwise and reduction operation once;
+# lgrad.c gives lua/grad.lua (ml.grad, ml.value_and_grad) the derivative
+# kernels, the ops' names and the hand-over of traced values.
+HEADERS  += src/core_ops.h
+BIND_SRC += src/lgrad.c
+BIND_OBJ += $(BUILD)/obj/lgrad.o
+LIB_OBJ  += $(BUILD)/obj/lgrad.o
+LUA_SRC  += lua/grad.lua
+# ---- end of the ml.grad block -------------------------------------------
+
 # ---- start-up: OpenBLAS and LAPACKE loaded at the first call ------------
 # core_blasdl.c stands in for the BLAS and LAPACKE functions core_la.c
 # calls and dlopens the two libraries (by the sonames built against) at
@@ -389,9 +400,3 @@ fuzz: fuzz-build
 	    grep -m5 -E 'ERROR|SUMMARY|runtime error' $(FUZZ_BUILD)/fuzz-$$n.log; exit 1; fi; \
 	done
 
-# ---- one list of operations and ml.grad (issue 12) ---------------------
-# src/core_ops.h declares every elementwise and reduction operation once;
-# lgrad.c gives lua/grad.lua (ml.grad, ml.value_and_grad) the derivative
-# kernels and the ops' names.
-HEADERS  += src/core_ops.h
-# ---- end of the ml.grad block -------------------------------------------
