@@ -186,7 +186,7 @@ function R.T(x)
   local y = xv:T()
   if not istr(x) then return y end
   local t = record(y, function(g) acc(x, g:T()) end)
-  t._tof = x
+  rawset(t, "_tof", x)
   return t
 end
 R.t, R.transpose = R.T, R.T
@@ -239,10 +239,10 @@ local function stackrule(name, horiz)
   local f = ml[name]
   return function(list, ...)
     if type(list) ~= "table" or getmetatable(list) ~= nil then return f(list) end
-    local n, vals, any = #list, {}, false
+    local n, vals, traced, any = #list, {}, {}, false
     for k = 1, n do
-      vals[k] = val(list[k])
-      any = any or istr(list[k])
+      vals[k], traced[k] = val(list[k]), istr(list[k])
+      any = any or traced[k]
     end
     local y = f(vals)  -- (converts numbers in vals to 1x1 matrices)
     if not any then return y end
@@ -251,7 +251,7 @@ local function stackrule(name, horiz)
       for k = 1, n do
         local e, v = list[k], vals[k]
         local w = horiz and v.cols or v.rows
-        if istr(e) then
+        if traced[k] then
           local p = horiz and g:slice(1, -1, pos, pos + w - 1)
                           or g:slice(pos, pos + w - 1, 1, -1)
           acc(e, type(e._v) == "number" and p:get(1, 1) or p)
@@ -518,28 +518,48 @@ for mm, fn in pairs(MT) do
   end
 end
 
+-- an error of a rule, raised at the position of the code in f that called
+-- the operation
+local function relocate(msg, where)
+  if type(msg) ~= "string" or where == nil or where == "" then return msg end
+  return where .. msg:gsub("^[^\n]-:%d+: ", "", 1)
+end
+
 -- ---- the traced values -------------------------------------------------
 
-local TMETHODS = {}
-for name, fn in pairs(methods) do TMETHODS[name] = R[name] or byfn[fn] end
+-- rule, called from f directly (a method, a metamethod): its errors are
+-- raised at the line of f that called it
+local function direct(rule)
+  return function(...)
+    local res = pack(pcall(rule, ...))
+    if res[1] then return unpack(res, 2, res.n) end
+    local info = debug and debug.getinfo and debug.getinfo(2, "Sl")
+    local where = (info and info.currentline > 0)
+                  and (info.short_src .. ":" .. info.currentline .. ": ") or ""
+    error(relocate(res[2], where), 0)
+  end
+end
 
-TM.__add = function(a, b) return R.add(a, b) end
-TM.__sub = function(a, b) return R.sub(a, b) end
-TM.__mul = function(a, b) return R.mul(a, b) end
-TM.__div = function(a, b) return R.div(a, b) end
-TM.__pow = function(a, b) return R.pow(a, b) end
-TM.__mod = function(a, b) return R.mod(a, b) end
-TM.__unm = function(a) return R.neg(a) end
+local TMETHODS = {}
+for name, fn in pairs(methods) do TMETHODS[name] = direct(R[name] or byfn[fn]) end
+
+TM.__add = direct(R.add)
+TM.__sub = direct(R.sub)
+TM.__mul = direct(R.mul)
+TM.__div = direct(R.div)
+TM.__pow = direct(R.pow)
+TM.__mod = direct(R.mod)
+TM.__unm = direct(function(a) return R.neg(a) end)  -- (Lua passes a twice)
 TM.__idiv = function(a, b) return val(a) // val(b) end
 TM.__len = function(a) return #val(a) end
-TM.__call = function(a, i, j) return R.get(a, i, j) end
+TM.__call = direct(R.get)
 TM.__tostring = function(a) return tostring(a._v) end
 TM.__concat = function(a, b) return tostring(val(a)) .. tostring(val(b)) end
 TM.__index = function(t, k)
   local m = TMETHODS[k]
   if m then return m end
   local v = rawget(t, "_v")
-  if type(k) == "number" then return R.get(t, k) end
+  if type(k) == "number" then return TM.__call(t, k) end
   if (k == "rows" or k == "cols") and ismat(v) then return v[k] end
   return nil
 end
@@ -549,13 +569,6 @@ TM.__newindex = function(t, k)
 end
 
 -- ---- running f -----------------------------------------------------------
-
--- an error of a rule, raised at the position of the code in f that called
--- the operation
-local function relocate(msg, where)
-  if type(msg) ~= "string" or where == nil or where == "" then return msg end
-  return where .. msg:gsub("^[^\n]-:%d+: ", "", 1)
-end
 
 -- the call a C function handed over: marker, function, position, args
 local function dispatch(r)
