@@ -403,7 +403,9 @@ end
 
 R.binary_cross_entropy = pairrule(ml.binary_cross_entropy, function(g, av, tv, ta, tt)
   local s = g / size(av)
-  return ta and (av - tv) / (av * (1 - av)) * s,
+  -- (a - y) / (a (1 - a)), the denominator held at 1e-12 or above as
+  -- PyTorch's is, so that a saturated sigmoid gives 0, not 0/0
+  return ta and (av - tv) / ml.maximum(av * (1 - av), 1e-12) * s,
          tt and (ml.log(1 - av) - ml.log(av)) * s
 end)
 

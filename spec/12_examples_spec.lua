@@ -166,6 +166,18 @@ describe("examples", function()
     assert.is_true(num(out, "donut, with x3 = [^\n]-classification rate (%S+)%%") >= 95)
   end)
 
+  it("15 autograd: ml.grad gives J's 3, 6, 9 and the course's propagate() numbers", function()
+    local out = run("15_autograd.lua")
+    has(out, "J = 33;  dJ/da = 3, dJ/db = 6, dJ/dc = 9")
+    has(out, "cost = 5.801545319394553")
+    has(out, "dw = 0.99845601 2.39507239   db = 0.001455578136784208")
+    assert.is_true(num(out, "from X%(A %- Y%)'/m and mean%(A %- Y%): (%S+)") < 1e-15)
+    assert.is_true(num(out, "from the hand%-derived gradient: (%S+)") < 1e-15)
+    assert.is_true(num(out, "check_grad of ml.grad's dw: relative error (%S+)") < 1e-7)
+    assert.is_true(num(out, "Cost after iteration 40: (%S+)") < num(out, "Cost after iteration 0: (%S+)"))
+    assert.is_true(num(out, "training accuracy: (%S+)%%") >= 95)
+  end)
+
   it("run under stock lua5.4 with the module too", function()
     local p = assert(io.popen("LUAML_FAST=1 lua5.4 -e \"package.cpath = './" .. BUILD .. "/?.so;' .. "
                               .. "package.cpath\" examples/12_gradient_descent.lua --out "

@@ -309,6 +309,13 @@ describe("ml.grad: softmax, losses, clip", function()
     check("mse", function(a, b) return ml.mse(a, b) end, grid(3, 2), grid(3, 2, 1, 0, 1))
   end)
 
+  it("binary_cross_entropy of a saturated sigmoid: a finite gradient, not 0/0", function()
+    local g = ml.grad(function(z)
+      return ml.binary_cross_entropy(ml.sigmoid(z), ml.matrix{{1}, {0}, {1}})
+    end)(ml.matrix{{40}, {-40}, {0}})
+    H.close(g, {{0}, {0}, {-0.5 / 3}}, 1e-15)
+  end)
+
   it("clip passes the gradient inside its bounds only", function()
     check("clip", function(x) return ml.sum(ml.clip(x, -0.5, 0.6) * grid(3, 4)) end, grid(3, 4, 1, 0, 0.3))
     check("clip open above", function(x) return ml.sum(x:clip(-0.5) * grid(3, 4)) end, grid(3, 4, 1, 0, 0.3))
