@@ -554,6 +554,8 @@ TM.__mod = direct(R.mod)
 TM.__unm = direct(function(a) return R.neg(a) end)  -- (Lua passes a twice)
 TM.__idiv = function(a, b) return val(a) // val(b) end
 TM.__len = function(a) return #val(a) end
+TM.__lt = function(a, b) return val(a) < val(b) end  -- (traced numbers)
+TM.__le = function(a, b) return val(a) <= val(b) end
 TM.__call = direct(R.get)
 TM.__tostring = function(a) return tostring(a._v) end
 TM.__concat = function(a, b) return tostring(val(a)) .. tostring(val(b)) end

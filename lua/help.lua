@@ -1490,6 +1490,12 @@ give constants (no gradient), as in PyTorch; relu'(0) is 0. In-place
 operations (x:add_(...)) and 'out' arguments on values that ml.grad
 follows are errors. Outside ml.grad nothing is recorded.
 
+Inside f, numeric arguments and results are traced values: use the
+library's functions on them (ml.exp(x), not math.exp(x)); print and
+tostring show their values, and < and <= compare them. Data that are
+not to be differentiated can be upvalues of f or sit in a table
+argument.
+
 > g = ml.grad(function(a, b, c) return 3 * (a + b * c) end)
 > g(5, 3, 2)
 3.0	6.0	9.0

@@ -11,7 +11,10 @@
 ** AVX-512, AVX2 and SSE2 and picked at run time (target_clones); exp, log,
 ** sigmoid and tanh use SLEEF's vector functions (core_simd.c).  Work of
 ** more than LM_PAR_MIN_* elements is split across threads (lm_parallel),
-** in pieces that do not change any result.
+** in pieces that do not change any result.  The operations, their scalar
+** definitions and their derivatives are the rows of core_ops.h, expanded
+** here into the loops, the tables, the scalar fallbacks and the derivative
+** kernels of ml.grad.
 */
 #include <math.h>
 #include <string.h>
