@@ -77,12 +77,13 @@ CORE_SRC := src/core_ew.c src/core_red.c src/core_ml.c src/core_la.c \
             src/core_rng.c src/core_io.c src/core_h5.c src/core_opt.c \
             src/core_simd.c src/core_h5dl.c src/core_blasdl.c
 BIND_SRC := src/lmatrix.c src/lfuncs.c src/llinalg.c src/lrandom.c \
-            src/lio.c src/loptim.c src/lmem.c src/luaml.c src/lmpi.c
+            src/lio.c src/loptim.c src/lmem.c src/luaml.c src/lmpi.c \
+            src/lgrad.c
 LUA_SRC  := lua/init.lua lua/optim.lua lua/data.lua lua/models.lua lua/plot.lua \
-            lua/help.lua
+            lua/grad.lua lua/help.lua
 HOST_SRC := src/host.c
 HEADERS  := src/core.h src/core_io.h src/core_opt.h src/lbind.h src/luaml.h \
-            src/core_simd.h src/core_simd_isa.h src/core_h5dl.h
+            src/core_simd.h src/core_simd_isa.h src/core_h5dl.h src/core_ops.h
 
 CORE_OBJ := $(CORE_SRC:src/%.c=$(BUILD)/obj/%.o)
 BIND_OBJ := $(BIND_SRC:src/%.c=$(BUILD)/obj/%.o) $(BUILD)/obj/luaml_lua.o
@@ -397,3 +398,4 @@ fuzz: fuzz-build
 	  if [ $$rc -ne 0 ]; then echo "fuzz: $$n FOUND A CRASH (see $(FUZZ_BUILD)/fuzz-$$n.log)"; \
 	    grep -m5 -E 'ERROR|SUMMARY|runtime error' $(FUZZ_BUILD)/fuzz-$$n.log; exit 1; fi; \
 	done
+

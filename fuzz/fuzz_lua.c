@@ -27,6 +27,7 @@
 #include "lualib.h"
 
 #include "luaml.h"
+#include "core_ops.h"  /* the operations' names */
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -122,19 +123,12 @@ static const char *const scalars[] = {
 static const char *const axes[] = {
   "nil", "1", "2", "1", "2", "0", "3", "-1", "1.5", "'x'"
 };
-static const char *const unops[] = {
-  "exp", "log", "log1p", "expm1", "sqrt", "abs", "sign", "tanh", "sigmoid",
-  "relu", "square", "floor", "ceil", "round", "isnan", "isinf", "sin",
-  "cos", "log2", "log10", "neg", "reciprocal"
-};
-static const char *const binops[] = {
-  "add", "sub", "mul", "div", "pow", "mod", "maximum", "minimum", "eq",
-  "ne", "lt", "le", "gt", "ge", "atan2"
-};
-static const char *const redops[] = {
-  "sum", "mean", "max", "min", "argmax", "argmin", "prod", "var", "std",
-  "norm", "nansum", "any", "all"
-};
+/* the operations' names, from the one list (src/core_ops.h) */
+#define OPNAME(E, name, lname, ...) lname,
+#define REDNAME(E, lname, ...) lname,
+static const char *const unops[] = {LM_UNOPS(OPNAME)};
+static const char *const binops[] = {LM_BINOPS(OPNAME)};
+static const char *const redops[] = {LM_REDOPS(REDNAME)};
 #define N(a) (sizeof a / sizeof a[0])
 
 /* the names of the module's functions (F) and of the matrix methods (M),

@@ -642,6 +642,18 @@ matrix 1x2
 ]=]
 
 doc [=[
+ml.softplus(m [, out]) -> matrix
+m:softplus_() -> m
+
+log(1 + e^x), a smooth relu, computed without overflow (numpy's
+logaddexp(0, x)); its derivative is sigmoid(x).
+
+> ml.softplus(ml.matrix{-1, 0, 1})
+matrix 1x3
+ 0.31326169 0.69314718 1.31326169
+]=]
+
+doc [=[
 ml.log2(m [, out]) -> matrix
 ml.log10(m [, out]) -> matrix
 m:log2_() -> m
@@ -1454,6 +1466,49 @@ true
 > num:round()
 matrix 1x3
   2 -4  6
+]=]
+
+doc [=[
+ml.grad(f) -> g
+ml.value_and_grad(f) -> vg
+
+Reverse-mode automatic differentiation: the course's computation graph,
+built and walked backwards by the library. g(...) calls f(...) and
+returns the derivative of its result (a number or a 1x1 matrix) with
+respect to each argument that is a number or a matrix, in order, each
+of its argument's shape; vg(...) returns f's value first. Arguments of
+other types (tables, strings) are passed to f as they are, without a
+gradient.
+
+f is written with the library's ordinary operations: + - * / ^ and
+unary - with broadcasting (a gradient is summed back to its operand's
+shape) and numbers on either side, dot, T, slice, row, col, reshape,
+copy, get, hstack, vstack, the reductions sum, mean, max, min, prod,
+var, std, norm, nansum (whole or by axis), cumsum, every differentiable
+elementwise function (exp, log, sigmoid, tanh, relu, softplus, ...),
+maximum, minimum, clip, softmax, log_softmax, and the losses
+binary_cross_entropy, cross_entropy, softmax_cross_entropy,
+sigmoid_cross_entropy, mse. Comparisons, argmax, floor and the like
+give constants (no gradient), as in PyTorch; relu'(0) is 0. In-place
+operations (x:add_(...)) and 'out' arguments on values that ml.grad
+follows are errors. Outside ml.grad nothing is recorded.
+
+Inside f, numeric arguments and results are traced values: use the
+library's functions on them (ml.exp(x), not math.exp(x)); print and
+tostring show their values, and < and <= compare them. Data that are
+not to be differentiated can be upvalues of f or sit in a table
+argument.
+
+> g = ml.grad(function(a, b, c) return 3 * (a + b * c) end)
+> g(5, 3, 2)
+3.0	6.0	9.0
+> X, y = ml.matrix{{1, 2}, {3, 4}}, ml.matrix{{1}, {0}}
+> loss = function(w, b) return ml.binary_cross_entropy(ml.sigmoid(X:dot(w) + b), y) end
+> cost, dw, db = ml.value_and_grad(loss)(ml.zeros(2, 1), 0)
+> dw
+matrix 2x1
+ 0.5
+ 0.5
 ]=]
 
 doc [=[

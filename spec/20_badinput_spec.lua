@@ -92,7 +92,7 @@ local function sig(names, args)
   for name in names:gmatch("%S+") do SIG[name] = args end
 end
 local unops = "exp log log1p expm1 sqrt abs sign tanh sigmoid relu square " ..
-  "floor ceil round isnan isinf sin cos log2 log10 neg reciprocal"
+  "floor ceil round isnan isinf sin cos log2 log10 neg reciprocal softplus"
 local binops = "add sub mul div pow mod maximum minimum eq ne lt le gt ge atan2"
 for name in unops:gmatch("%S+") do
   SIG[name] = {"M", "M"}             -- f(m [, out])
@@ -168,6 +168,7 @@ sig("optim.gd optim.momentum optim.adam", {"O"})
 sig("optim.gd:step optim.momentum:step optim.adam:step", {"SELF", "Params", "Params"})
 sig("minimize", {"Fn", "M", "Omin"})
 sig("check_grad", {"Fn", "M", "N"})
+sig("grad value_and_grad", {"Fn"})
 sig("datasets.xor datasets.donut", {"D"})
 sig("datasets.blobs", {"D", "K", "N"})
 sig("datasets.line", {"D", "O"})

@@ -12,6 +12,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "core_ops.h"
+
 /* A 2-D strided view over doubles: element (i, j), 0-based, is
 ** data[i*rs + j*cs].  Strides are in elements and may be 0 (broadcast)
 ** or negative.  The same struct is the public luaml_matrix of luaml.h. */
@@ -62,18 +64,10 @@ lm_mat lm_broadcast_to(const lm_mat *a, int r, int c);
 
 /* ---- elementwise ---------------------------------------------------- */
 
-typedef enum {
-  LM_ADD, LM_SUB, LM_MUL, LM_DIV, LM_POW, LM_MOD, LM_MAXIMUM, LM_MINIMUM,
-  LM_EQ, LM_NE, LM_LT, LM_LE, LM_GT, LM_GE, LM_ATAN2,
-  LM_NBINOP
-} lm_binop;
-
-typedef enum {
-  LM_NEG, LM_EXP, LM_LOG, LM_LOG1P, LM_EXPM1, LM_SQRT, LM_ABS, LM_SIGN,
-  LM_TANH, LM_SIGMOID, LM_RELU, LM_SQUARE, LM_FLOOR, LM_CEIL, LM_ROUND,
-  LM_ISNAN, LM_ISINF, LM_SIN, LM_COS, LM_LOG2, LM_LOG10, LM_RECIP,
-  LM_NUNOP
-} lm_unop;
+/* the operations, in the order of core_ops.h's rows */
+#define LM_ENUM_(E, ...) LM_##E,
+typedef enum { LM_BINOPS(LM_ENUM_) LM_NBINOP } lm_binop;
+typedef enum { LM_UNOPS(LM_ENUM_) LM_NUNOP } lm_unop;
 
 /* out = a op b, all three views of out's shape (broadcast views allowed for
 ** a and b).  out may be a or b itself (same data and strides), not a
@@ -95,14 +89,23 @@ void lm_copy(const lm_mat *a, const lm_mat *out);
 /* the scalar function behind each op (used for numbers in, number out) */
 double lm_binop_scalar(lm_binop op, double x, double y);
 double lm_unop_scalar(lm_unop op, double x);
+/* the derivative kernels (ml.grad's backward pass), from core_ops.h's
+** rows: out = g * f'(x) where y = f(x) (x, y, g, out of one shape);
+** out = g * d(a op b)/da (side 0) or d(a op b)/db (side 1) where z =
+** a op b (a, b broadcast views of out's shape, z, g and out of that
+** shape).  out may be g itself.  A constant op gives zeros. */
+void lm_unary_grad(lm_unop op, const lm_mat *x, const lm_mat *y,
+                   const lm_mat *g, const lm_mat *out);
+void lm_binary_grad(lm_binop op, int side, const lm_mat *a, const lm_mat *b,
+                    const lm_mat *z, const lm_mat *g, const lm_mat *out);
+/* 1 when ml.grad differentiates op (kind D of core_ops.h), 0 when its
+** result is a constant */
+int lm_unop_differentiable(lm_unop op);
+int lm_binop_differentiable(lm_binop op);
 
 /* ---- reductions ----------------------------------------------------- */
 
-typedef enum {
-  LM_SUM, LM_MEAN, LM_MAX, LM_MIN, LM_ARGMAX, LM_ARGMIN, LM_PROD,
-  LM_VAR, LM_STD, LM_NORM, LM_NANSUM, LM_ANY, LM_ALL,
-  LM_NREDOP
-} lm_redop;
+typedef enum { LM_REDOPS(LM_ENUM_) LM_NREDOP } lm_redop;
 
 /* reduce all elements.  argmax/argmin give the 1-based row-major position
 ** (0 for an empty matrix: callers reject empty input for max/min/arg*);

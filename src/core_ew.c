@@ -11,7 +11,10 @@
 ** AVX-512, AVX2 and SSE2 and picked at run time (target_clones); exp, log,
 ** sigmoid and tanh use SLEEF's vector functions (core_simd.c).  Work of
 ** more than LM_PAR_MIN_* elements is split across threads (lm_parallel),
-** in pieces that do not change any result.
+** in pieces that do not change any result.  The operations, their scalar
+** definitions and their derivatives are the rows of core_ops.h, expanded
+** here into the loops, the tables, the scalar fallbacks and the derivative
+** kernels of ml.grad.
 */
 #include <math.h>
 #include <string.h>
@@ -65,58 +68,17 @@ static int flat(const lm_mat *m) {
   return lm_is_rowmajor(m);
 }
 
-/* ---- scalar definitions of every op --------------------------------- */
+/* ---- helpers of core_ops.h's expressions ------------------------------ */
 
-static inline double fmod_floor(double x, double y) {
-  /* numpy's and Lua's %: the result takes the sign of the divisor */
+static inline double lm_fmod_floor(double x, double y) {
   double m = fmod(x, y);
   if (m != 0 && ((m < 0) != (y < 0))) m += y;
   return m;
 }
 
-#define B_ADD(x, y) ((x) + (y))
-#define B_SUB(x, y) ((x) - (y))
-#define B_MUL(x, y) ((x) * (y))
-#define B_DIV(x, y) ((x) / (y))
-#define B_POW(x, y) pow((x), (y))
-#define B_MOD(x, y) fmod_floor((x), (y))
-/* maximum/minimum propagate NaN, as numpy's do */
-#define B_MAXIMUM(x, y) (((x) > (y) || (x) != (x)) ? (x) : (y))
-#define B_MINIMUM(x, y) (((x) < (y) || (x) != (x)) ? (x) : (y))
-#define B_EQ(x, y) ((double)((x) == (y)))
-#define B_NE(x, y) ((double)((x) != (y)))
-#define B_LT(x, y) ((double)((x) < (y)))
-#define B_LE(x, y) ((double)((x) <= (y)))
-#define B_GT(x, y) ((double)((x) > (y)))
-#define B_GE(x, y) ((double)((x) >= (y)))
-#define B_ATAN2(x, y) atan2((x), (y))
-
-static inline double sign1(double x) {
+static inline double lm_sign1(double x) {
   return (x > 0) ? 1.0 : (x < 0) ? -1.0 : x;  /* 0 stays 0, NaN stays NaN */
 }
-
-#define U_NEG(x) (-(x))
-#define U_EXP(x) exp(x)
-#define U_LOG(x) log(x)
-#define U_LOG1P(x) log1p(x)
-#define U_EXPM1(x) expm1(x)
-#define U_SQRT(x) sqrt(x)
-#define U_ABS(x) fabs(x)
-#define U_SIGN(x) sign1(x)
-#define U_TANH(x) tanh(x)
-#define U_SIGMOID(x) lm_sigmoid1(x)
-#define U_RELU(x) (((x) > 0 || (x) != (x)) ? (x) : 0.0)
-#define U_SQUARE(x) ((x) * (x))
-#define U_FLOOR(x) floor(x)
-#define U_CEIL(x) ceil(x)
-#define U_ROUND(x) nearbyint(x)  /* half to even, as numpy's round */
-#define U_ISNAN(x) ((double)(isnan(x) != 0))  /* C gives any nonzero */
-#define U_ISINF(x) ((double)(isinf(x) != 0))  /* glibc: -1 for -inf */
-#define U_SIN(x) sin(x)
-#define U_COS(x) cos(x)
-#define U_LOG2(x) log2(x)
-#define U_LOG10(x) log10(x)
-#define U_RECIP(x) (1.0 / (x))
 
 /* ---- binary kernels ------------------------------------------------- */
 
@@ -130,51 +92,37 @@ typedef struct binloops {
              double *z, ptrdiff_t sz, size_t n);
 } binloops;
 
-#define BINLOOPS(name, OP)                                                   \
+#define BINLOOPS(E, name, lname, F, ...)                                     \
+  static inline double bs_##name(double x, double y) { return F; }           \
   CLONES static void vv_##name(const double *x, const double *y, double *z, \
                                size_t n) {                                   \
     size_t k;                                                                \
-    IVDEP for (k = 0; k < n; k++) z[k] = OP(x[k], y[k]);                     \
+    IVDEP for (k = 0; k < n; k++) z[k] = bs_##name(x[k], y[k]);              \
   }                                                                          \
   CLONES static void vs_##name(const double *x, double t, double *z,        \
                                size_t n) {                                   \
     size_t k;                                                                \
-    IVDEP for (k = 0; k < n; k++) z[k] = OP(x[k], t);                        \
+    IVDEP for (k = 0; k < n; k++) z[k] = bs_##name(x[k], t);                 \
   }                                                                          \
   CLONES static void sv_##name(double s, const double *y, double *z,        \
                                size_t n) {                                   \
     size_t k;                                                                \
-    IVDEP for (k = 0; k < n; k++) z[k] = OP(s, y[k]);                        \
+    IVDEP for (k = 0; k < n; k++) z[k] = bs_##name(s, y[k]);                 \
   }                                                                          \
   static void st_##name(const double *x, ptrdiff_t sx, const double *y,     \
                         ptrdiff_t sy, double *z, ptrdiff_t sz, size_t n) {   \
     size_t k;                                                                \
     for (k = 0; k < n; k++)                                                  \
-      z[(ptrdiff_t)k * sz] = OP(x[(ptrdiff_t)k * sx], y[(ptrdiff_t)k * sy]); \
+      z[(ptrdiff_t)k * sz] =                                                \
+          bs_##name(x[(ptrdiff_t)k * sx], y[(ptrdiff_t)k * sy]);             \
   }                                                                          \
   static const binloops bl_##name = {vv_##name, vs_##name, sv_##name,       \
                                      st_##name};
 
-BINLOOPS(add, B_ADD)
-BINLOOPS(sub, B_SUB)
-BINLOOPS(mul, B_MUL)
-BINLOOPS(div, B_DIV)
-BINLOOPS(pow, B_POW)
-BINLOOPS(mod, B_MOD)
-BINLOOPS(maximum, B_MAXIMUM)
-BINLOOPS(minimum, B_MINIMUM)
-BINLOOPS(eq, B_EQ)
-BINLOOPS(ne, B_NE)
-BINLOOPS(lt, B_LT)
-BINLOOPS(le, B_LE)
-BINLOOPS(gt, B_GT)
-BINLOOPS(ge, B_GE)
-BINLOOPS(atan2, B_ATAN2)
+LM_BINOPS(BINLOOPS)
 
-static const binloops *const binops[LM_NBINOP] = {
-  &bl_add, &bl_sub, &bl_mul, &bl_div, &bl_pow, &bl_mod, &bl_maximum,
-  &bl_minimum, &bl_eq, &bl_ne, &bl_lt, &bl_le, &bl_gt, &bl_ge, &bl_atan2
-};
+#define BINTAB(E, name, ...) &bl_##name,
+static const binloops *const binops[LM_NBINOP] = {LM_BINOPS(BINTAB)};
 
 /* A binary op over o: a op b (mode 0), a op s (1) or s op a (2); units
 ** are elements when every operand is dense (flat), else rows. */
@@ -249,22 +197,9 @@ void lm_binary_scalar(lm_binop op, const lm_mat *a, double s, int s_left,
 }
 
 double lm_binop_scalar(lm_binop op, double x, double y) {
+#define BINCASE(E, name, ...) case LM_##E: return bs_##name(x, y);
   switch (op) {
-    case LM_ADD: return B_ADD(x, y);
-    case LM_SUB: return B_SUB(x, y);
-    case LM_MUL: return B_MUL(x, y);
-    case LM_DIV: return B_DIV(x, y);
-    case LM_POW: return B_POW(x, y);
-    case LM_MOD: return B_MOD(x, y);
-    case LM_MAXIMUM: return B_MAXIMUM(x, y);
-    case LM_MINIMUM: return B_MINIMUM(x, y);
-    case LM_EQ: return B_EQ(x, y);
-    case LM_NE: return B_NE(x, y);
-    case LM_LT: return B_LT(x, y);
-    case LM_LE: return B_LE(x, y);
-    case LM_GT: return B_GT(x, y);
-    case LM_GE: return B_GE(x, y);
-    case LM_ATAN2: return B_ATAN2(x, y);
+    LM_BINOPS(BINCASE)
     default: return NAN;
   }
 }
@@ -274,46 +209,33 @@ double lm_binop_scalar(lm_binop op, double x, double y) {
 /* z[k] = f(x[k]), k < n; z may be x */
 typedef void (*unloop)(const double *x, double *z, size_t n);
 
-#define UNLOOP(name, OP)                                                     \
+/* the scalar function of each op, and its loop over n elements: a loop
+** the compiler vectorises (PLAIN), or SLEEF's (core_simd.c) */
+#define UNLOOP_PLAIN(name)                                                   \
   CLONES static void u_##name(const double *x, double *z, size_t n) {       \
     size_t k;                                                                \
-    IVDEP for (k = 0; k < n; k++) z[k] = OP(x[k]);                           \
+    IVDEP for (k = 0; k < n; k++) z[k] = us_##name(x[k]);                    \
   }
-
-/* the functions SLEEF computes (core_simd.c) */
 #define VMATHLOOP(name, F)                                                   \
   static void u_##name(const double *x, double *z, size_t n) {              \
     lm_vmath(F, LM_ISA_BEST, x, z, n);                                       \
   }
+#define UNLOOP_VEXP(name) VMATHLOOP(name, LM_VEXP)
+#define UNLOOP_VLOG(name) VMATHLOOP(name, LM_VLOG)
+#define UNLOOP_VTANH(name) VMATHLOOP(name, LM_VTANH)
+#define UNLOOP_VSIGMOID(name) VMATHLOOP(name, LM_VSIGMOID)
+#define UNLOOPS(E, name, lname, F, loop, ...)                                \
+  static inline double us_##name(double x) { return F; }                    \
+  UNLOOP_##loop(name)
 
-UNLOOP(neg, U_NEG)
-VMATHLOOP(exp, LM_VEXP)
-VMATHLOOP(log, LM_VLOG)
-UNLOOP(log1p, U_LOG1P)
-UNLOOP(expm1, U_EXPM1)
-UNLOOP(sqrt, U_SQRT)
-UNLOOP(abs, U_ABS)
-UNLOOP(sign, U_SIGN)
-VMATHLOOP(tanh, LM_VTANH)
-VMATHLOOP(sigmoid, LM_VSIGMOID)
-UNLOOP(relu, U_RELU)
-UNLOOP(square, U_SQUARE)
-UNLOOP(floor, U_FLOOR)
-UNLOOP(ceil, U_CEIL)
-UNLOOP(round, U_ROUND)
-UNLOOP(isnan, U_ISNAN)
-UNLOOP(isinf, U_ISINF)
-UNLOOP(sin, U_SIN)
-UNLOOP(cos, U_COS)
-UNLOOP(log2, U_LOG2)
-UNLOOP(log10, U_LOG10)
-UNLOOP(recip, U_RECIP)
+LM_UNOPS(UNLOOPS)
 
-static const unloop unops[LM_NUNOP] = {
-  u_neg, u_exp, u_log, u_log1p, u_expm1, u_sqrt, u_abs, u_sign, u_tanh,
-  u_sigmoid, u_relu, u_square, u_floor, u_ceil, u_round, u_isnan, u_isinf,
-  u_sin, u_cos, u_log2, u_log10, u_recip
-};
+#define UNTAB(E, name, ...) u_##name,
+static const unloop unops[LM_NUNOP] = {LM_UNOPS(UNTAB)};
+
+/* the parallel threshold of each op: its cost per element */
+#define UNCOST(E, name, lname, F, loop, cost, ...) LM_PAR_MIN_##cost,
+static const size_t unmin[LM_NUNOP] = {LM_UNOPS(UNCOST)};
 
 #define UBUF 256  /* doubles of the buffer of a strided unary row */
 
@@ -346,9 +268,7 @@ void lm_unary(lm_unop op, const lm_mat *a, const lm_mat *out) {
   size_t min;
   if (out->rows == 0 || out->cols == 0) return;
   j.f = unops[op]; j.a = a; j.o = out; j.flat = flat(a) && flat(out);
-  min = (op == LM_EXP || op == LM_LOG || op == LM_SIGMOID || op == LM_TANH ||
-         op == LM_LOG1P || op == LM_EXPM1 || op == LM_SIN || op == LM_COS ||
-         op == LM_LOG2 || op == LM_LOG10) ? LM_PAR_MIN_MATH : LM_PAR_MIN_MEM;
+  min = unmin[op];
   if (j.flat)
     lm_parallel(lm_size(out), 1, min, 8, unrange, &j);
   else
@@ -356,29 +276,9 @@ void lm_unary(lm_unop op, const lm_mat *a, const lm_mat *out) {
 }
 
 double lm_unop_scalar(lm_unop op, double x) {
+#define UNCASE(E, name, ...) case LM_##E: return us_##name(x);
   switch (op) {
-    case LM_NEG: return U_NEG(x);
-    case LM_EXP: return U_EXP(x);
-    case LM_LOG: return U_LOG(x);
-    case LM_LOG1P: return U_LOG1P(x);
-    case LM_EXPM1: return U_EXPM1(x);
-    case LM_SQRT: return U_SQRT(x);
-    case LM_ABS: return U_ABS(x);
-    case LM_SIGN: return U_SIGN(x);
-    case LM_TANH: return U_TANH(x);
-    case LM_SIGMOID: return U_SIGMOID(x);
-    case LM_RELU: return U_RELU(x);
-    case LM_SQUARE: return U_SQUARE(x);
-    case LM_FLOOR: return U_FLOOR(x);
-    case LM_CEIL: return U_CEIL(x);
-    case LM_ROUND: return U_ROUND(x);
-    case LM_ISNAN: return U_ISNAN(x);
-    case LM_ISINF: return U_ISINF(x);
-    case LM_SIN: return U_SIN(x);
-    case LM_COS: return U_COS(x);
-    case LM_LOG2: return U_LOG2(x);
-    case LM_LOG10: return U_LOG10(x);
-    case LM_RECIP: return U_RECIP(x);
+    LM_UNOPS(UNCASE)
     default: return NAN;
   }
 }
@@ -496,3 +396,90 @@ void lm_copy(const lm_mat *a, const lm_mat *o) {
   j.op = 3; j.a = a; j.o = o; j.p = j.q = 0;
   ewrun(&j);
 }
+
+/* ---- derivatives (ml.grad's backward pass) -------------------------- */
+
+/* out = g * f'(x), y = f(x): one loop per op, flat when every view is
+** dense, else row by row through the strides */
+#define UNGRAD(E, name, lname, F, loop, cost, kind, DF)                      \
+  static double ud_##name(double x, double y) {                              \
+    (void)x; (void)y;                                                        \
+    return DF;                                                               \
+  }                                                                          \
+  static void ug_##name(const lm_mat *px, const lm_mat *py, const lm_mat *pg, \
+                        const lm_mat *po) {                                  \
+    size_t k, n = lm_size(po);                                               \
+    int i, j;                                                                \
+    if (flat(px) && flat(py) && flat(pg) && flat(po)) {                      \
+      for (k = 0; k < n; k++)                                                \
+        po->data[k] = pg->data[k] * ud_##name(px->data[k], py->data[k]);     \
+      return;                                                                \
+    }                                                                        \
+    for (i = 0; i < po->rows; i++)                                           \
+      for (j = 0; j < po->cols; j++) {                                       \
+        ptrdiff_t a = (ptrdiff_t)i * px->rs + (ptrdiff_t)j * px->cs;         \
+        ptrdiff_t b = (ptrdiff_t)i * py->rs + (ptrdiff_t)j * py->cs;         \
+        ptrdiff_t c = (ptrdiff_t)i * pg->rs + (ptrdiff_t)j * pg->cs;         \
+        ptrdiff_t d = (ptrdiff_t)i * po->rs + (ptrdiff_t)j * po->cs;         \
+        po->data[d] = pg->data[c] * ud_##name(px->data[a], py->data[b]);     \
+      }                                                                      \
+  }
+
+LM_UNOPS(UNGRAD)
+
+typedef void (*ungrad)(const lm_mat *x, const lm_mat *y, const lm_mat *g,
+                       const lm_mat *out);
+#define UGTAB(E, name, ...) ug_##name,
+static const ungrad ungrads[LM_NUNOP] = {LM_UNOPS(UGTAB)};
+
+void lm_unary_grad(lm_unop op, const lm_mat *x, const lm_mat *y,
+                   const lm_mat *g, const lm_mat *out) {
+  ungrads[op](x, y, g, out);
+}
+
+/* out = g * d(a op b)/da (side 0) or /db (side 1), z = a op b */
+#define BINGRAD(E, name, lname, F, kind, DX, DY)                             \
+  static double bdx_##name(double x, double y, double z) {                   \
+    (void)x; (void)y; (void)z;                                               \
+    return DX;                                                               \
+  }                                                                          \
+  static double bdy_##name(double x, double y, double z) {                   \
+    (void)x; (void)y; (void)z;                                               \
+    return DY;                                                               \
+  }                                                                          \
+  static void bg_##name(int side, const lm_mat *pa, const lm_mat *pb,        \
+                        const lm_mat *pz, const lm_mat *pg,                  \
+                        const lm_mat *po) {                                  \
+    int i, j;                                                                \
+    for (i = 0; i < po->rows; i++)                                           \
+      for (j = 0; j < po->cols; j++) {                                       \
+        double x = pa->data[(ptrdiff_t)i * pa->rs + (ptrdiff_t)j * pa->cs];  \
+        double y = pb->data[(ptrdiff_t)i * pb->rs + (ptrdiff_t)j * pb->cs];  \
+        double z = pz->data[(ptrdiff_t)i * pz->rs + (ptrdiff_t)j * pz->cs];  \
+        double g = pg->data[(ptrdiff_t)i * pg->rs + (ptrdiff_t)j * pg->cs];  \
+        po->data[(ptrdiff_t)i * po->rs + (ptrdiff_t)j * po->cs] =            \
+            g * (side ? bdy_##name(x, y, z) : bdx_##name(x, y, z));          \
+      }                                                                      \
+  }
+
+LM_BINOPS(BINGRAD)
+
+typedef void (*bingrad)(int side, const lm_mat *a, const lm_mat *b,
+                        const lm_mat *z, const lm_mat *g, const lm_mat *out);
+#define BGTAB(E, name, ...) bg_##name,
+static const bingrad bingrads[LM_NBINOP] = {LM_BINOPS(BGTAB)};
+
+void lm_binary_grad(lm_binop op, int side, const lm_mat *a, const lm_mat *b,
+                    const lm_mat *z, const lm_mat *g, const lm_mat *out) {
+  bingrads[op](side, a, b, z, g, out);
+}
+
+#define KIND_D 1
+#define KIND_C 0
+#define UNKIND(E, name, lname, F, loop, cost, kind, ...) KIND_##kind,
+#define BINKIND(E, name, lname, F, kind, ...) KIND_##kind,
+static const unsigned char unkind[LM_NUNOP] = {LM_UNOPS(UNKIND)};
+static const unsigned char binkind[LM_NBINOP] = {LM_BINOPS(BINKIND)};
+
+int lm_unop_differentiable(lm_unop op) { return unkind[op]; }
+int lm_binop_differentiable(lm_binop op) { return binkind[op]; }

@@ -48,6 +48,13 @@ lm_mat *lmL_tomat(lua_State *L, int arg);
 ** of numbers: the conversion replaces the argument on the stack. */
 lm_mat *lmL_checkmatlike(lua_State *L, int arg);
 
+/* The failure path of the matrix checks (lgrad.c): when the value at idx
+** is a traced value of ml.grad, either hand the running C function over
+** to ml.grad (inside the coroutine ml.grad runs f in: this yields and does
+** not return) or replace the value at idx with its plain value and return
+** 1.  Returns 0 when the value is not a traced value. */
+int lmL_traced(lua_State *L, int idx);
+
 /* Raise "fn: <na> are RxC but <nb> are RxC (shapes must match)" unless a
 ** and b have one shape; na, nb name them ("predictions", "targets"). */
 void lmL_sameshape(lua_State *L, const lm_mat *a, const lm_mat *b,
@@ -108,5 +115,6 @@ void lmopen_io(lua_State *L);
 void lmopen_optim(lua_State *L);
 /* ml.mpi (lmpi.c): only when an MPI launcher started the process */
 void lmopen_mpi(lua_State *L);
+void lmopen_grad(lua_State *L);
 
 #endif

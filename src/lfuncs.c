@@ -44,14 +44,9 @@ static lm_mat *unalias(lua_State *L, lm_mat *a, const lm_mat *o,
 
 /* ---- unary elementwise ---------------------------------------------- */
 
+#define UNNAME(E, name, lname, ...) {lname, LM_##E},
 static const struct { const char *name; lm_unop op; } unops[] = {
-  {"exp", LM_EXP}, {"log", LM_LOG}, {"log1p", LM_LOG1P}, {"expm1", LM_EXPM1},
-  {"sqrt", LM_SQRT}, {"abs", LM_ABS}, {"sign", LM_SIGN}, {"tanh", LM_TANH},
-  {"sigmoid", LM_SIGMOID}, {"relu", LM_RELU}, {"square", LM_SQUARE},
-  {"floor", LM_FLOOR}, {"ceil", LM_CEIL}, {"round", LM_ROUND},
-  {"isnan", LM_ISNAN}, {"isinf", LM_ISINF}, {"sin", LM_SIN}, {"cos", LM_COS},
-  {"log2", LM_LOG2}, {"log10", LM_LOG10}, {"neg", LM_NEG},
-  {"reciprocal", LM_RECIP},
+  LM_UNOPS(UNNAME)
   {NULL, LM_NEG}
 };
 
@@ -104,11 +99,9 @@ static int f_clip_(lua_State *L) { return clipgen(L, 1); }
 
 /* ---- binary elementwise --------------------------------------------- */
 
+#define BINNAME(E, name, lname, ...) {lname, LM_##E},
 static const struct { const char *name; lm_binop op; } binops[] = {
-  {"add", LM_ADD}, {"sub", LM_SUB}, {"mul", LM_MUL}, {"div", LM_DIV},
-  {"pow", LM_POW}, {"mod", LM_MOD}, {"maximum", LM_MAXIMUM},
-  {"minimum", LM_MINIMUM}, {"eq", LM_EQ}, {"ne", LM_NE}, {"lt", LM_LT},
-  {"le", LM_LE}, {"gt", LM_GT}, {"ge", LM_GE}, {"atan2", LM_ATAN2},
+  LM_BINOPS(BINNAME)
   {NULL, LM_ADD}
 };
 
@@ -166,11 +159,9 @@ static int f_binary_(lua_State *L) {
 
 /* ---- reductions ----------------------------------------------------- */
 
+#define REDNAME(E, lname, ...) {lname, LM_##E},
 static const struct { const char *name; lm_redop op; } redops[] = {
-  {"sum", LM_SUM}, {"mean", LM_MEAN}, {"max", LM_MAX}, {"min", LM_MIN},
-  {"argmax", LM_ARGMAX}, {"argmin", LM_ARGMIN}, {"prod", LM_PROD},
-  {"var", LM_VAR}, {"std", LM_STD}, {"norm", LM_NORM}, {"nansum", LM_NANSUM},
-  {"any", LM_ANY}, {"all", LM_ALL},
+  LM_REDOPS(REDNAME)
   {NULL, LM_SUM}
 };
 

@@ -289,7 +289,10 @@ static lm_mat *checkopen(lua_State *L, int arg, Matrix *x) {
 
 lm_mat *lmL_checkmat(lua_State *L, int arg) {
   Matrix *x = tomatrix(L, arg);
-  if (x == NULL) luaL_typeerror(L, arg, "matrix");
+  if (x == NULL) {
+    if (lmL_traced(L, arg)) return lmL_checkmat(L, arg);  /* its value */
+    luaL_typeerror(L, arg, "matrix");
+  }
   return checkopen(L, arg, x);
 }
 
@@ -369,6 +372,7 @@ lm_mat *lmL_checkmatlike(lua_State *L, int arg) {
     double v = lua_tonumber(L, arg);
     lmL_newmat(L, 1, 1, "matrix")->data[0] = v;
   } else if (t == LUA_TTABLE) {
+    if (lmL_traced(L, arg)) return lmL_checkmatlike(L, arg);  /* its value */
     fromtable(L, arg, "matrix");
   } else {
     luaL_typeerror(L, arg, "matrix");
@@ -510,6 +514,7 @@ static int stack(lua_State *L, int horiz) {
     lm_mat *a;
     lua_rawgeti(L, 1, k);
     a = lmL_tomat(L, -1);
+    if (a == NULL && lmL_traced(L, -1)) a = lmL_tomat(L, -1);  /* its value */
     if (a == NULL) {
       if (lua_type(L, -1) == LUA_TNUMBER) {
         double v = lua_tonumber(L, -1);
@@ -560,6 +565,7 @@ static int l_hstack(lua_State *L) { return stack(L, 1); }
 static int l_vstack(lua_State *L) { return stack(L, 0); }
 
 static int l_ismatrix(lua_State *L) {
+  if (tomatrix(L, 1) == NULL) lmL_traced(L, 1);  /* (its value) */
   lua_pushboolean(L, tomatrix(L, 1) != NULL);
   return 1;
 }

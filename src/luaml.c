@@ -65,6 +65,7 @@ int luaopen_luaml(lua_State *L) {
   lmopen_io(L);
   lmopen_optim(L);
   lmopen_mpi(L);
+  lmopen_grad(L);
   lua_pushliteral(L, LUAML_VERSION);
   lua_setfield(L, mod, "version");
 #if defined(LUAML_DATADIR)

@@ -257,9 +257,9 @@ static void test_pty(void) {
   ok(expect(fd, "> "), "pty: Ctrl-C at the prompt drops the unfinished chunk");
   sendstr(fd, "10 * 4 + 3\r");
   ok(expect_line(fd, "43"), "pty: ... and the next line starts afresh");
-  sendstr(fd, "ml.sof\t(ml.matrix{{0, 0}})\r");
+  sendstr(fd, "ml.softm\t(ml.matrix{{0, 0}})\r");
   ok(expect(fd, "0.5 0.5") || expect(fd, "0.5"),
-     "pty: tab completes ml.sof to ml.softmax");
+     "pty: tab completes ml.softm to ml.softmax");
   sendstr(fd, "x:resh\t(3, 2)\r");
   ok(expect(fd, "matrix 3x2"), "pty: tab completes matrix methods (x:resh)");
   sendstr(fd, "t = setmetatable({}, {__index = function() os.exit(3) end})\r");

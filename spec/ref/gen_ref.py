@@ -248,6 +248,8 @@ UNARY = [
     ("relu", "X", lambda x: np.maximum(x, 0.0)), ("square", "X", np.square),
     ("floor", "X", np.floor), ("floor", "Xr", np.floor), ("round", "Xr", np.round),
     ("round", "X", np.round), ("exp", "Xedge", np.exp),
+    ("softplus", "X", lambda x: np.logaddexp(0.0, x)),
+    ("softplus", "Xext", lambda x: np.logaddexp(0.0, x)),
 ]
 ref["unary"] = [{"fn": fn, "input": inp, "out": f(I[inp])} for fn, inp, f in UNARY]
 ref["edge"] = {

@@ -97,7 +97,7 @@ ok $r "2 ranks, verbose and progress = true: 3 cost lines and one bar, from rank
 [ $r -eq 0 ] || show "$tmp/verbose"
 
 # --- the example: two ranks print one process's result --------------------
-ex="examples/15_mpi_softmax.lua --fast --out $tmp/out 8"  # 8 epochs
+ex="examples/24_mpi_softmax.lua --fast --out $tmp/out 8"  # 8 epochs
 LUAML_FAST=1 "$luaml" $ex > "$tmp/ex1" 2>&1
 timeout $LIMIT $MPIRUN -np 2 "$luaml" $ex > "$tmp/ex2" 2>&1
 rc=$?

@@ -1,12 +1,12 @@
--- 15_mpi_softmax.lua -- softmax regression on MNIST trained by several
+-- 24_mpi_softmax.lua -- softmax regression on MNIST trained by several
 -- processes at once with Open MPI: each process (rank) takes its share of
 -- the training digits, and at every step the ranks add up their gradients
 -- (an allreduce), so they all take the step one process would take on
 -- all the digits.  Their weights equal one process's up to rounding.
 --
---   mpirun -np 2 luaml examples/15_mpi_softmax.lua [--fast] [--out DIR] [EPOCHS]
---   mpirun -np 4 --oversubscribe luaml examples/15_mpi_softmax.lua
---   luaml examples/15_mpi_softmax.lua          (alone: one process)
+--   mpirun -np 2 luaml examples/24_mpi_softmax.lua [--fast] [--out DIR] [EPOCHS]
+--   mpirun -np 4 --oversubscribe luaml examples/24_mpi_softmax.lua
+--   luaml examples/24_mpi_softmax.lua          (alone: one process)
 -- EPOCHS: the epochs to train (default 100; 40 with --fast).
 --
 -- As root, Open MPI also wants --allow-run-as-root.  In a container,
