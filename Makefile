@@ -94,6 +94,15 @@ $(BUILD)/obj/core_blasdl.o: ALL_CFLAGS += \
   $(if $(BLAS_SONAME),-DLM_OPENBLAS_SONAME='"$(BLAS_SONAME)"') \
   $(if $(LAPACKE_SONAME),-DLM_LAPACKE_SONAME='"$(LAPACKE_SONAME)"')
 
+# ---- selection and ordering, numpy's generator (issue 15) ------------
+# core_sel.c: where, masks, sort, unique, median/quantile, cumprod,
+# allclose; lselect.c binds them (and registers their methods).
+CORE_SRC += src/core_sel.c
+CORE_OBJ += $(BUILD)/obj/core_sel.o
+BIND_SRC += src/lselect.c
+LIB_OBJ  += $(BUILD)/obj/core_sel.o $(BUILD)/obj/lselect.o
+# ---- end of the selection block ----------------------------------------
+
 .PHONY: doc all deps test test-c test-lua demo clean help install uninstall
 
 all: $(BUILD)/luaml $(BUILD)/luaml.so $(BUILD)/libluaml.a $(BUILD)/libluaml.so

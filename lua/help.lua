@@ -78,9 +78,12 @@ matrix 1x3
 ]=]
 
 doc [=[
-ml.zeros(r [, c]) -> matrix
+ml.zeros(r, c) -> matrix
+ml.zeros(n) -> matrix
 
-An r x c matrix of zeros (c defaults to r).
+An r x c matrix of zeros. With one size, a 1 x n row: numpy's zeros(n)
+is a vector of n, and a vector here is a row (ml.zeros(n, 1) for a
+column).
 
 > ml.zeros(2, 3)
 matrix 2x3
@@ -89,14 +92,18 @@ matrix 2x3
 ]=]
 
 doc [=[
-ml.ones(r [, c]) -> matrix
+ml.ones(r, c) -> matrix
+ml.ones(n) -> matrix
 
-An r x c matrix of ones (c defaults to r).
+An r x c matrix of ones; with one size, a 1 x n row (as ml.zeros).
 
-> ml.ones(2)
+> ml.ones(2, 2)
 matrix 2x2
  1 1
  1 1
+> ml.ones(3)
+matrix 1x3
+ 1 1 1
 ]=]
 
 doc [=[
@@ -149,9 +156,12 @@ matrix 1x5
 
 doc [=[
 ml.rand([r [, c]]) -> matrix or number
+ml.random.rand([r [, c]]) -> matrix or number
 
 Uniform random numbers in [0, 1) from the module's generator (see
-ml.seed); with no arguments, one number. c defaults to r.
+ml.seed); with no arguments, one number, with one size n a 1 x n row
+(numpy's rand(n) gives n values). Filled in row-major (numpy's C)
+order.
 
 > ml.seed(42)
 > ml.rand(2, 3)
@@ -162,9 +172,10 @@ matrix 2x3
 
 doc [=[
 ml.randn([r [, c]]) -> matrix or number
+ml.random.randn([r [, c]]) -> matrix or number
 
 Standard normal random numbers (mean 0, standard deviation 1); with no
-arguments, one number. c defaults to r.
+arguments, one number, with one size n a 1 x n row.
 
 > ml.seed(42)
 > ml.randn(2, 3)
@@ -174,19 +185,33 @@ matrix 2x3
 ]=]
 
 doc [=[
-ml.seed(n)
+ml.seed(n [, "numpy"])
+ml.random.seed(n [, "numpy"])
 
 Restart the generator (xoshiro256**) of this Lua state: the same seed
 gives the same numbers on every machine. Unseeded, each run differs.
+
+ml.seed(n, "numpy") switches to numpy's legacy generator (MT19937 seeded
+as np.random.seed(n), 0 <= n < 2^32, with numpy's algorithms for rand,
+randn, permutation and choice), so a course's np.random.seed(n) outputs
+reproduce exactly: after ml.seed(1, "numpy"), ml.randn(2, 3) equals
+np.random.seed(1); np.random.randn(2, 3) to the last bit (positions, as
+from permutation and choice, are numpy's plus 1). ml.seed(n) switches
+back to the default generator.
 
 > ml.seed(1); a = ml.rand()
 > ml.seed(1); b = ml.rand()
 > a == b
 true
+> ml.seed(1, "numpy")
+> ml.randn(1, 3)
+matrix 1x3
+  1.62434536 -0.61175641 -0.52817175
 ]=]
 
 doc [=[
 ml.permutation(n) -> matrix
+ml.random.permutation(n) -> matrix
 
 A 1 x n row holding 1..n in random order: shuffled row indices for
 m:take.
@@ -195,6 +220,19 @@ m:take.
 > ml.permutation(5)
 matrix 1x5
  5 2 1 3 4
+]=]
+
+doc [=[
+ml.random.choice(n, k [, replace=true]) -> matrix
+
+A 1 x k row of draws from 1..n: with replacement by default, else k
+distinct values (k <= n). numpy's choice(n, k) plus 1, to the last draw
+after ml.seed(s, "numpy").
+
+> ml.seed(1, "numpy")
+> ml.random.choice(10, 4, false)
+matrix 1x4
+  3 10  7  5
 ]=]
 
 doc [=[
@@ -898,6 +936,143 @@ Running sums: along a row vector by default, else down the rows (axis
 > ml.cumsum(ml.matrix{1, 2, 3, 4})
 matrix 1x4
   1  3  6 10
+]=]
+
+---------------------------------------------------------------------------
+section("Selection and ordering", [=[
+What numpy users reach for: masks, where, sorting, unique values,
+diagonals, medians and quantiles. Each is also a method (X:sort()).
+Axis 1 works down each column, axis 2 along each row, as for the
+reductions; positions are 1-based. Lua's < <= > >= cannot return a
+matrix: write X:gt(0.5) (lt, le, ge, eq, ne) for a 0/1 mask.]=])
+
+doc [=[
+ml.where(cond, a, b) -> matrix
+
+a where cond is nonzero, else b, elementwise (numpy's where(cond, a,
+b)); cond, a and b broadcast, numbers are scalars. NaN in cond counts as
+true.
+
+> X = ml.matrix{{-1, 2}, {3, -4}}
+> ml.where(X:gt(0), X, 0)
+matrix 2x2
+ 0 2
+ 3 0
+]=]
+
+doc [=[
+m:mask(mask [, axis]) -> matrix
+
+numpy's X[mask] for a 0/1 mask: a vector of m.rows entries selects the
+rows where it is nonzero; a mask of m's shape selects elements (a 1 x k
+row, in row-major order); axis 2 (or a row m) selects columns. X[mask]
+itself is an error that points here.
+
+> X = ml.matrix{{1, 2}, {3, 4}, {5, 6}}
+> X:mask(ml.matrix{{1}, {0}, {1}})
+matrix 2x2
+ 1 2
+ 5 6
+> X:mask(X:gt(2))
+matrix 1x4
+ 3 4 5 6
+]=]
+
+doc [=[
+ml.sort(m [, axis]) -> matrix
+ml.argsort(m [, axis]) -> matrix
+
+Sorted values (sort) or the 1-based positions that sort them (argsort),
+ascending and stable: equal values keep their order; NaN goes last. A
+vector is sorted along itself, a matrix along each row (axis 2, numpy's
+default); axis 1 sorts each column.
+
+> v = ml.matrix{3, 1, 2, 1}
+> v:sort()
+matrix 1x4
+ 1 1 2 3
+> v:argsort()
+matrix 1x4
+ 2 4 3 1
+]=]
+
+doc [=[
+ml.unique(m) -> values, counts
+
+The distinct values of m, sorted (a 1 x u row), and how often each
+occurs (1 x u): numpy's unique(m, return_counts=True). NaNs count as one
+value.
+
+> ml.unique(ml.matrix{{3, 1}, {3, 2}})
+matrix 1x3
+ 1 2 3
+matrix 1x3
+ 1 1 2
+]=]
+
+doc [=[
+ml.diag(m [, k=0]) -> matrix
+
+numpy's diag: of a matrix, its diagonal as a 1 x n row (a copy); of a
+vector, the square matrix with it on the diagonal. k > 0 is a diagonal
+above the main one, k < 0 below.
+
+> ml.diag(ml.matrix{{1, 2}, {3, 4}})
+matrix 1x2
+ 1 4
+> ml.diag(ml.matrix{5, 6})
+matrix 2x2
+ 5 0
+ 0 6
+]=]
+
+doc [=[
+ml.median(m [, axis]) -> number or matrix
+ml.quantile(m, q [, axis]) -> number or matrix
+
+The median, and the q-quantile (0 <= q <= 1; a percentile p is q = p /
+100) with numpy's default linear interpolation: of all elements (a
+number) or by axis (1: of each column, 1 x c; 2: of each row, r x 1).
+NaN in the data gives NaN.
+
+> x = ml.matrix{1, 2, 3, 4}
+> x:median(), x:quantile(0.25)
+2.5	1.75
+]=]
+
+doc [=[
+ml.cumprod(m [, axis]) -> matrix
+
+Running products, as ml.cumsum: along a vector, else down the rows
+(axis 1); axis 2 runs along each row.
+
+> ml.cumprod(ml.matrix{1, 2, 3, 4})
+matrix 1x4
+  1  2  6 24
+]=]
+
+doc [=[
+ml.allclose(a, b [, rtol=1e-5 [, atol=1e-8]]) -> boolean
+
+true when every |a - b| <= atol + rtol * |b| (numpy's allclose; a and b
+broadcast). Infinities must be equal; NaN is never close.
+
+> ml.allclose(ml.matrix{1, 2}, ml.matrix{1, 2 + 1e-9})
+true
+]=]
+
+doc [=[
+ml.meshgrid(xs, ys) -> X, Y
+
+numpy's meshgrid (xy indexing): X and Y are #ys x #xs, each row of X is
+xs and each column of Y is ys: the grid on which to evaluate a function
+of two variables, as for a decision boundary.
+
+> X, Y = ml.meshgrid(ml.matrix{1, 2, 3}, ml.matrix{10, 20})
+> X + Y
+matrix 2x3
+ 11 12 13
+ 21 22 23
 ]=]
 
 ---------------------------------------------------------------------------
@@ -1712,15 +1887,19 @@ methods) or nothing (the list of all functions). In the REPL, `?name`
 is help "name".
 
 > help "ml.ones"
-ml.ones(r [, c]) -> matrix
+ml.ones(r, c) -> matrix
+ml.ones(n) -> matrix
 
-  An r x c matrix of ones (c defaults to r).
+  An r x c matrix of ones; with one size, a 1 x n row (as ml.zeros).
 
   Example:
-    > ml.ones(2)
+    > ml.ones(2, 2)
     matrix 2x2
      1 1
      1 1
+    > ml.ones(3)
+    matrix 1x3
+     1 1 1
 ]=]
 
 ---------------------------------------------------------------------------

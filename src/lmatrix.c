@@ -434,10 +434,21 @@ static int l_matrix(lua_State *L) {
   return 1;
 }
 
-/* zeros(r, c) / ones / full(r, c, v): c defaults to r when absent */
+void lmL_checkshape(lua_State *L, int arg, int *r, int *c) {
+  if (lua_isnoneornil(L, arg + 1)) {
+    *r = 1;
+    *c = lmL_checkdim(L, arg, "size");
+  } else {
+    *r = lmL_checkdim(L, arg, "rows");
+    *c = lmL_checkdim(L, arg + 1, "cols");
+  }
+}
+
+/* zeros(r, c) / ones / full(r, c, v); zeros(n) and ones(n) are 1 x n
+** rows, as numpy's zeros(n) is a vector of n (a vector is a row here) */
 static lm_mat *newshape(lua_State *L, const char *fname) {
-  int r = lmL_checkdim(L, 1, "rows");
-  int c = lua_isnoneornil(L, 2) ? r : lmL_checkdim(L, 2, "cols");
+  int r, c;
+  lmL_checkshape(L, 1, &r, &c);
   return lmL_newmat(L, r, c, fname);
 }
 
@@ -1090,6 +1101,13 @@ static int m_index(lua_State *L) {
     lua_settop(L, 2);
     return m_get(L);
   }
+  if (lmL_tomat(L, 2) != NULL)  /* numpy's X[mask]: never a silent nil */
+    return lmL_error(L, "X[m] with a matrix m: use X:mask(m) for the rows (or "
+                     "elements) where m is nonzero, X:take(idx) for rows at "
+                     "positions");
+  if (lua_type(L, 2) == LUA_TTABLE)
+    return lmL_error(L, "X[t] with a table t: use X:take(t) for the rows at "
+                     "positions t, X:mask(t) for a 0/1 mask");
   return 0;
 }
 
@@ -1108,6 +1126,9 @@ static int m_newindex(lua_State *L) {
     *p = v;
     return 0;
   }
+  if (lmL_tomat(L, 2) != NULL)
+    return lmL_error(L, "X[m] = v with a matrix m: write X = ml.where(m, v, X) "
+                     "(or X:copy_(ml.where(m, v, X)) to change X in place)");
   return lmL_error(L, "cannot set field '%s' of a matrix",
                    luaL_tolstring(L, 2, NULL));
 }
