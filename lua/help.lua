@@ -66,7 +66,9 @@ doc [=[
 ml.matrix(t) -> matrix
 
 A matrix from a table of rows ({{1, 2}, {3, 4}} is 2x2), a flat table
-(one row: {1, 2, 3} is 1x3), a number (1x1) or a matrix (a copy).
+(one row: {1, 2, 3} is 1x3), a number (1x1) or a matrix (a copy). The
+rows go in one table: ml.matrix({1, 2}, {3, 4}) is an error, and so is
+ml.matrix(3, 4) (for a shape, ml.zeros(3, 4)).
 
 > ml.matrix{{1, 2, 3}, {4, 5, 6}}
 matrix 2x3
@@ -134,7 +136,8 @@ ml.arange(a, b [, step=1]) -> matrix
 ml.arange(n) -> matrix
 
 A row counting from a by step, like Lua's numeric for: b is included
-when reached. ml.arange(n) is 1..n.
+when reached, up to rounding (0 to 0.3 by 0.1 ends at 0.3 itself), and
+never passed. ml.arange(n) is 1..n.
 
 > ml.arange(1, 5)
 matrix 1x5
@@ -606,7 +609,9 @@ m:gt_(b) -> m
 m:ge_(b) -> m
 
 Comparisons, elementwise: 1 where true, 0 where false (a == b compares
-whole matrices and gives a boolean).
+whole matrices and gives a boolean). Lua's <, <=, >, >= must give a
+boolean, so on a matrix they are an error that names the method: P >
+0.5 is written P:gt(0.5).
 
 > x = ml.matrix{1, 2, 3}
 > x:gt(1), x:eq(2)
@@ -1261,7 +1266,7 @@ ml.accuracy(pred, labels) -> number
 
 The fraction of predictions equal to the labels. pred may also be an
 N x k matrix of scores: its row argmax, as a class value 0..k-1, is
-compared with the N labels.
+compared with the N labels (a label outside 0..k-1 is an error).
 
 > ml.accuracy(ml.matrix{{0}, {1}, {1}}, ml.matrix{{0}, {1}, {0}})
 0.66666666666667
@@ -1277,7 +1282,9 @@ is a clear error (lstsq and pinv handle it).]=])
 doc [=[
 ml.solve(A, B) -> matrix
 
-X with A X = B, for a square A (n x n) and B (n x k).
+X with A X = B, for a square A (n x n) and B (n x k). A matrix singular
+to double precision (reciprocal condition number below 2.2e-16, LAPACK's
+dgecon) is an error, as for inv: use ml.lstsq.
 
 > A = ml.matrix{{3, 1}, {1, 2}}
 > ml.solve(A, ml.matrix{{9}, {8}})
@@ -1604,8 +1611,9 @@ ml.minimize(f, x0 [, opts]) -> x, costs
 
 iters optimiser steps from x0 (a number or a matrix, left unchanged):
 the final x and a 1 x iters row of the costs before each step. opts:
-lr = 0.1, iters = 100, optimizer. The course's exercise: minimise
-J = x^2 + x, whose gradient is 2x + 1.
+lr = 0.1, iters = 100, optimizer. The cost may be a number or a 1x1
+matrix. The course's exercise: minimise J = x^2 + x, whose gradient is
+2x + 1.
 
 > x = ml.minimize(function(x) return x^2 + x, 2 * x + 1 end, 0)
 > string.format("%.6f", x)

@@ -173,7 +173,9 @@ ptrdiff_t lm_one_hot(const lm_mat *labels, int k, const lm_mat *out);
 ** above they allocate LAPACK's workspace themselves (LM_ENOMEM when that
 ** fails; they never print).  Input that would be read and is NaN or +-inf
 ** gives LM_EARG and nothing is computed.  cholesky and eigh read only the
-** lower triangle.  det of a singular matrix is 0 with LM_OK.  LM_ENOLIB:
+** lower triangle.  det of a singular matrix is 0 with LM_OK; solve and
+** inv give LM_ESINGULAR also for a matrix singular to working precision
+** (reciprocal condition number, dgecon, below DBL_EPSILON).  LM_ENOLIB:
 ** BLAS or LAPACKE cannot be loaded. */
 int lm_solve(double *a /* (n,n) overwritten */, int n,
              double *b /* (n,nrhs) overwritten with x */, int nrhs,

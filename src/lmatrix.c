@@ -287,9 +287,24 @@ static lm_mat *checkopen(lua_State *L, int arg, Matrix *x) {
   return &x->m;
 }
 
+/* The type error of a missing matrix argument.  When argument 1 is a
+** matrix, the call was likely X.f(Y) for X:f(Y): the message says so. */
+static int nomatrix(lua_State *L, int arg) {
+  lua_Debug ar;
+  const char *f = "f";
+  if (arg > 1 && lua_isnone(L, arg) && tomatrix(L, 1) != NULL) {
+    if (lua_getstack(L, 0, &ar) && lua_getinfo(L, "n", &ar) && ar.name != NULL)
+      f = ar.name;
+    return luaL_argerror(L, arg, lua_pushfstring(L, "matrix expected, got no "
+                         "value; a method call takes a colon: X:%s(Y), not "
+                         "X.%s(Y)", f, f));
+  }
+  return luaL_typeerror(L, arg, "matrix");
+}
+
 lm_mat *lmL_checkmat(lua_State *L, int arg) {
   Matrix *x = tomatrix(L, arg);
-  if (x == NULL) luaL_typeerror(L, arg, "matrix");
+  if (x == NULL) nomatrix(L, arg);
   return checkopen(L, arg, x);
 }
 
@@ -371,7 +386,7 @@ lm_mat *lmL_checkmatlike(lua_State *L, int arg) {
   } else if (t == LUA_TTABLE) {
     fromtable(L, arg, "matrix");
   } else {
-    luaL_typeerror(L, arg, "matrix");
+    nomatrix(L, arg);
   }
   lua_replace(L, arg);
   return &tomatrix(L, arg)->m;
@@ -418,8 +433,25 @@ static int m_close(lua_State *L) {
 
 /* ---- constructors --------------------------------------------------- */
 
+/* matrix(t): a table of rows (or a flat row), a number (1x1) or a matrix
+** (a copy).  A second argument is a mistake whose fix is named: rows
+** written as separate tables, or a shape meant for zeros. */
 static int l_matrix(lua_State *L) {
   lm_mat *a;
+  int n = lua_gettop(L);
+  while (n > 1 && lua_isnil(L, n)) n--;
+  if (n > 1) {
+    if (lua_type(L, 1) == LUA_TNUMBER && lua_type(L, 2) == LUA_TNUMBER)
+      return lmL_error(L, "matrix(%s, %s): ml.matrix takes the values, not a "
+                       "shape; for a matrix of that shape use ml.zeros(r, c) "
+                       "or ml.full(r, c, v)", luaL_tolstring(L, 1, NULL),
+                       luaL_tolstring(L, 2, NULL));
+    if (lua_type(L, 1) == LUA_TTABLE && lua_type(L, 2) == LUA_TTABLE)
+      return lmL_error(L, "matrix: got %d tables; the rows go in one table: "
+                       "ml.matrix{{1, 2}, {3, 4}}", n);
+    return lmL_error(L, "matrix: expected one argument (a table of rows, a "
+                     "number or a matrix), got %d", n);
+  }
   if ((a = lmL_tomat(L, 1)) != NULL) {  /* copy of a matrix */
     lm_mat *m = lmL_newmat(L, a->rows, a->cols, "matrix");
     lm_copy(a, m);
@@ -480,7 +512,7 @@ static int l_eye(lua_State *L) {
 /* arange(a, b [, step]) counts like a numeric for: b included when hit;
 ** arange(n) is 1..n */
 static int l_arange(lua_State *L) {
-  double a, b, step, cnt;
+  double a, b, step, cnt, q;
   lm_mat *m;
   size_t i, n;
   if (lua_isnoneornil(L, 2)) { a = 1; b = luaL_checknumber(L, 1); }
@@ -489,13 +521,20 @@ static int l_arange(lua_State *L) {
   if (step == 0) luaL_argerror(L, 3, "step must not be zero");
   if (isnan(a) || isnan(b) || isnan(step) || isinf(a) || isinf(b) || isinf(step))
     lmL_error(L, "arange: bounds and step must be finite numbers");
-  cnt = floor((b - a) / step + 1e-9) + 1;  /* tolerate 0.1-style steps */
+  /* b counts as reached when (b - a) / step falls short of a whole number
+  ** by rounding only: a few ulps of the quotient and of a and b (0.3 / 0.1
+  ** is 2.9999999999999996), never by more (1.9999999995 does not reach 2) */
+  q = (b - a) / step;
+  cnt = floor(q + 8 * DBL_EPSILON * (fabs(q) + (fabs(a) + fabs(b)) / fabs(step))) + 1;
   if (cnt < 0) cnt = 0;
   if (cnt > (double)INT_MAX)
     lmL_error(L, "arange: %.0f elements is too many", cnt);
   n = (size_t)cnt;
   m = lmL_newmat(L, 1, (lua_Integer)n, "arange");
   for (i = 0; i < n; i++) m->data[i] = a + (double)i * step;
+  /* an element that rounding put past b is b (0 + 3 * 0.1 > 0.3) */
+  if (n > 0 && (step > 0 ? m->data[n - 1] > b : m->data[n - 1] < b))
+    m->data[n - 1] = b;
   return 1;
 }
 
@@ -881,8 +920,9 @@ int lmL_arith(lua_State *L, lm_binop op, const char *fname, int outarg) {
   a = lmL_checkmatlike(L, 1);
   b = lmL_checkmatlike(L, 2);
   if (!lm_broadcast_shape(a->rows, a->cols, b->rows, b->cols, &r, &c))
-    lmL_error(L, "%s: cannot broadcast %s with %s", fname, lmL_shape(s1, a),
-              lmL_shape(s2, b));
+    lmL_error(L, "%s: cannot broadcast %s with %s%s", fname, lmL_shape(s1, a),
+              lmL_shape(s2, b), op == LM_MUL && a->cols == b->rows
+              ? " (* is elementwise; for the matrix product write A:dot(B))" : "");
   if (outarg) o = lmL_optout(L, outarg, r, c, fname);
   if (o == NULL) o = lmL_newmatlike(L, 1, r, c, fname);
   else {

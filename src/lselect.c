@@ -2,7 +2,9 @@
 ** lselect.c -- selection and ordering, as numpy users reach for them:
 ** where, mask, sort, argsort, unique, diag, median, quantile, cumprod,
 ** allclose, meshgrid.  Each is a module function and a matrix method
-** (meshgrid only a function); the numeric work is core_sel.c's.
+** (meshgrid only a function); the numeric work is core_sel.c's.  Also the
+** errors that point numpy habits to these: X > 0.5 (__lt, __le) and
+** (A == B):mean() (an __index for booleans).
 */
 #include <math.h>
 #include <string.h>
@@ -264,6 +266,44 @@ static int s_meshgrid(lua_State *L) {
   return 2;
 }
 
+/* ---- comparisons that Lua cannot make ------------------------------- */
+
+/* __lt and __le: Lua's <, <=, >, >= must give a boolean, never a matrix
+** (a > b is b < a), so on a matrix they raise an error naming the method
+** that gives the elementwise 0/1 matrix.  The message is written with the
+** matrix on the left: P > 0.5 and 0.5 < P both say P:gt(0.5). */
+static int cmperror(lua_State *L, int le) {
+  int left = lmL_tomat(L, 1) != NULL;  /* the matrix is a in a < b */
+  const char *m = left ? (le ? "le" : "lt") : (le ? "ge" : "gt");
+  const char *op = left ? (le ? "<=" : "<") : (le ? ">=" : ">");
+  const char *other = lmL_tomat(L, left ? 2 : 1) != NULL ? "Y"
+                      : luaL_tolstring(L, left ? 2 : 1, NULL);
+  return lmL_error(L, "X %s %s on a matrix: Lua's <, <=, >, >= must give a "
+                   "boolean; for the elementwise 0/1 matrix write X:%s(%s)",
+                   op, other, m, other);
+}
+
+static int s_lt(lua_State *L) { return cmperror(L, 0); }
+static int s_le(lua_State *L) { return cmperror(L, 1); }
+
+/* __index of booleans (installed when booleans have no metatable):
+** indexing a boolean stays an error, but one that names the likely cause
+** when the key is a matrix method: (A == B):mean(), where == compared the
+** whole matrices.  Upvalue 1: the matrix methods. */
+static int boolindex(lua_State *L) {
+  if (lua_type(L, 2) == LUA_TSTRING) {
+    lua_pushvalue(L, 2);
+    if (lua_rawget(L, lua_upvalueindex(1)) != LUA_TNIL)
+      return lmL_error(L, "attempt to call method '%s' of a boolean value: "
+                       "A == B compares whole matrices (true or false); for "
+                       "the elementwise 0/1 matrix write A:eq(B) (A:ne(B) "
+                       "for ~=)", lua_tostring(L, 2));
+    return lmL_error(L, "attempt to index a boolean value (field '%s')",
+                     lua_tostring(L, 2));
+  }
+  return lmL_error(L, "attempt to index a boolean value");
+}
+
 static const luaL_Reg funcs[] = {
   {"where", s_where}, {"mask", s_mask}, {"sort", s_sort},
   {"argsort", s_argsort}, {"unique", s_unique}, {"diag", s_diag},
@@ -285,4 +325,23 @@ void lmopen_select(lua_State *L) {
   luaL_getmetatable(L, LM_MATRIX);
   lua_pushcclosure(L, s_meshgrid, 1);
   lua_setfield(L, -2, "meshgrid");
+  luaL_getmetatable(L, LM_MATRIX);
+  lua_pushvalue(L, -1);
+  lua_pushcclosure(L, s_lt, 1);
+  lua_setfield(L, -2, "__lt");
+  lua_pushvalue(L, -1);
+  lua_pushcclosure(L, s_le, 1);
+  lua_setfield(L, -2, "__le");
+  lua_pushboolean(L, 0);
+  if (!lua_getmetatable(L, -1)) {  /* no one else's: ours */
+    lua_createtable(L, 0, 1);
+    lua_getfield(L, -3, "__methods");
+    lua_pushcclosure(L, boolindex, 1);
+    lua_setfield(L, -2, "__index");
+    lua_setmetatable(L, -2);
+    lua_pop(L, 1);  /* false */
+  } else {
+    lua_pop(L, 2);  /* its metatable, false */
+  }
+  lua_pop(L, 1);  /* the matrix metatable */
 }
