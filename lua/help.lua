@@ -150,7 +150,8 @@ matrix 1x5
 doc [=[
 ml.linspace(a, b [, n=50]) -> matrix
 
-A row of n evenly spaced values from a to b, both included.
+A row of n evenly spaced values from a to b, both included: numpy's
+linspace, to the last bit.
 
 > ml.linspace(0, 1, 5)
 matrix 1x5
@@ -196,7 +197,7 @@ gives the same numbers on every machine. Unseeded, each run differs.
 
 ml.seed(n, "numpy") switches to numpy's legacy generator (MT19937 seeded
 as np.random.seed(n), 0 <= n < 2^32, with numpy's algorithms for rand,
-randn, permutation and choice), so a course's np.random.seed(n) outputs
+randn, permutation, choice and shuffle), so a course's np.random.seed(n) outputs
 reproduce exactly: after ml.seed(1, "numpy"), ml.randn(2, 3) equals
 np.random.seed(1); np.random.randn(2, 3) to the last bit (positions, as
 from permutation and choice, are numpy's plus 1). ml.seed(n) switches
@@ -236,6 +237,18 @@ after ml.seed(s, "numpy").
 > ml.random.choice(10, 4, false)
 matrix 1x4
   3 10  7  5
+]=]
+
+doc [=[
+ml.random.shuffle(m) -> m
+
+Shuffle the rows of m in place (a row vector: its elements), as numpy's
+shuffle, with the draws of ml.permutation(m.rows); returns m.
+
+> ml.seed(3, "numpy")
+> ml.random.shuffle(ml.matrix{0, 1, 2, 3, 4, 5})
+matrix 1x6
+ 3 5 4 1 0 2
 ]=]
 
 doc [=[

@@ -227,3 +227,12 @@ describe("meshgrid", function()
              "meshgrid: xs must be a vector, got a 2x2 matrix")
   end)
 end)
+
+describe("linspace", function()
+  it("equals numpy's linspace to the bit", function()
+    for _, c in ipairs(ref.linspace) do
+      H.close(ml.linspace(c.a, c.b, c.n), c.values, EXACT,
+              ("linspace(%.17g, %.17g, %d)"):format(c.a, c.b, c.n))
+    end
+  end)
+end)

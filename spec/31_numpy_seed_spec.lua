@@ -33,6 +33,10 @@ describe("ml.seed(n, 'numpy')", function()
       same_bits(ml.random.choice(2^31 - 1, 4), e.choice_big, "choice(2^31 - 1, 4)")
       same_bits(ml.random.permutation(1), e.perm_1, "permutation(1)")
       same_bits(ml.random.randn(3, 1), e.randn_3x1, "randn(3, 1)")
+      local a = ml.arange(1, 14):reshape(7, 2)
+      assert.are.equal(a, ml.random.shuffle(a))  -- in place, returns it
+      same_bits(a, e.shuffle_7x2, "shuffle(7x2)")
+      same_bits(ml.random.shuffle(ml.arange(1, 9)), e.shuffle_9, "shuffle(1x9)")
     end)
   end
   for _, e in ipairs(ref.numpy_rng_long) do

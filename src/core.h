@@ -257,8 +257,11 @@ double lm_rng_normal(lm_rng *r);        /* standard normal (Marsaglia polar) */
 uint64_t lm_rng_below(lm_rng *r, uint64_t n);  /* uniform in [0, n), unbiased */
 void lm_rng_fill_uniform(lm_rng *r, const lm_mat *out, double lo, double hi);
 void lm_rng_fill_normal(lm_rng *r, const lm_mat *out, double mean, double sd);
-/* perm[0..n-1] = a uniform random permutation of 1..n (Fisher-Yates) */
+/* perm[0..n-1] = a uniform random permutation of 1..n (Fisher-Yates;
+** n <= INT_MAX) */
 void lm_rng_permutation(lm_rng *r, double *perm, size_t n);
+/* shuffle m's rows in place, with the draws of permutation(m->rows) */
+void lm_rng_shuffle_rows(lm_rng *r, const lm_mat *m);
 /* out[0..k-1] = k draws from 1..n: with replacement, k draws of below(n)
 ** + 1 (numpy's randint(0, n, k)); without (k <= n), the first k of a
 ** permutation of 1..n written into perm (n doubles of scratch), as

@@ -35,6 +35,7 @@
 **            mean + sd * normal.
 **  permutation(n)  perm[i] = i + 1, then for i = n - 1 down to 1:
 **            j = below(i + 1), swap perm[i] and perm[j] (Fisher-Yates).
+**  shuffle   the rows of a matrix, swapped as permutation swaps.
 **
 ** numpy's legacy generator (lm_rng_seed_numpy; numpy 1.17 to 1.26 and
 ** later keep RandomState's stream frozen), as numpy's C code does it:
@@ -261,17 +262,31 @@ void lm_rng_fill_normal(lm_rng *r, const lm_mat *out, double mean, double sd) {
   }
 }
 
-/* perm[0..n-1] = a uniform permutation of 1..n (Fisher-Yates, from the
-** top); exact as doubles up to 2^53 */
+/* Shuffle the rows of m in place: Fisher-Yates from the top, for i = rows
+** down to 2 swap row i - 1 with row below(i) (numpy's shuffle of an
+** array's first axis, with the same draws) */
+void lm_rng_shuffle_rows(lm_rng *r, const lm_mat *m) {
+  int i, k;
+  for (i = m->rows; i > 1; i--) {
+    int j = (int)lm_rng_below(r, (uint64_t)i);
+    double *x = m->data + (ptrdiff_t)(i - 1) * m->rs, *y = m->data + (ptrdiff_t)j * m->rs;
+    if (j == i - 1) continue;
+    for (k = 0; k < m->cols; k++) {
+      double t = x[(ptrdiff_t)k * m->cs];
+      x[(ptrdiff_t)k * m->cs] = y[(ptrdiff_t)k * m->cs];
+      y[(ptrdiff_t)k * m->cs] = t;
+    }
+  }
+}
+
+/* perm[0..n-1] = a uniform permutation of 1..n: 1..n shuffled; exact as
+** doubles (n fits in an int) */
 void lm_rng_permutation(lm_rng *r, double *perm, size_t n) {
   size_t i;
+  lm_mat v;
   for (i = 0; i < n; i++) perm[i] = (double)(i + 1);
-  for (i = n; i > 1; i--) {
-    size_t j = (size_t)lm_rng_below(r, (uint64_t)i);
-    double t = perm[i - 1];
-    perm[i - 1] = perm[j];
-    perm[j] = t;
-  }
+  v = lm_dense(perm, (int)n, 1);
+  lm_rng_shuffle_rows(r, &v);
 }
 
 void lm_rng_choice(lm_rng *r, size_t n, size_t k, int replace,

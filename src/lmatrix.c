@@ -538,13 +538,20 @@ static int l_arange(lua_State *L) {
   return 1;
 }
 
+/* linspace(a, b [, n=50]): numpy's values to the bit: i * step + a with
+** step = (b - a) / (n - 1) (i / (n - 1) * (b - a) + a when step underflows
+** to 0), and b itself last */
 static int l_linspace(lua_State *L) {
-  double a = luaL_checknumber(L, 1), b = luaL_checknumber(L, 2);
+  double a = luaL_checknumber(L, 1), b = luaL_checknumber(L, 2), step;
   int n = lua_isnoneornil(L, 3) ? 50 : lmL_checkdim(L, 3, "count"), i;
   lm_mat *m = lmL_newmat(L, 1, n, "linspace");
+  if (n == 1) m->data[0] = a;
+  if (n <= 1) return 1;
+  step = (b - a) / (double)(n - 1);
   for (i = 0; i < n; i++)
-    m->data[i] = (n == 1) ? a : a + (b - a) * ((double)i / (double)(n - 1));
-  if (n > 1) m->data[n - 1] = b;
+    m->data[i] = (step == 0 ? (double)i / (double)(n - 1) * (b - a)
+                            : (double)i * step) + a;
+  m->data[n - 1] = b;
   return 1;
 }
 

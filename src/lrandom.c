@@ -104,6 +104,18 @@ static int l_choice(lua_State *L) {
   return 1;
 }
 
+/* random.shuffle(X): shuffle X's rows in place (a row vector: its
+** elements), as numpy's shuffle; returns X */
+static int l_shuffle(lua_State *L) {
+  lm_mat *m = lmL_checkmat(L, 1), v = *m;
+  if (m->rows == 1) {  /* a 1 x n row: its n elements, as an n x 1 view */
+    v.rows = m->cols; v.cols = 1; v.rs = m->cs; v.cs = m->rs;
+  }
+  lm_rng_shuffle_rows(lmL_rng(L), &v);
+  lua_settop(L, 1);
+  return 1;
+}
+
 static const luaL_Reg funcs[] = {
   {"seed", l_seed}, {"rand", l_rand}, {"randn", l_randn},
   {"permutation", l_permutation},
@@ -111,10 +123,11 @@ static const luaL_Reg funcs[] = {
 };
 
 /* ml.random: numpy's names (np.random.seed, rand, randn, permutation,
-** choice) for the same generator */
+** choice, shuffle) for the same generator */
 static const luaL_Reg randomfuncs[] = {
   {"seed", l_seed}, {"rand", l_rand}, {"randn", l_randn},
   {"permutation", l_permutation}, {"choice", l_choice},
+  {"shuffle", l_shuffle},
   {NULL, NULL}
 };
 

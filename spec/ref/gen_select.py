@@ -135,6 +135,14 @@ for a, b, rtol, atol in [
                   "close": bool(np.allclose(a, b, rtol=rtol, atol=atol))})
 ref["allclose"] = close
 
+# linspace: numpy's values to the bit (i * step + start, stop last)
+ref["linspace"] = [{"a": a, "b": b, "n": n, "values": np.linspace(a, b, n)}
+                   for a, b, n in [(0.0, 1.0, 5), (0.0, 1.0, 50), (-3.7, 2.1, 17),
+                                   (0.0, 3.12, 200), (3.12, 6.24, 200),
+                                   (1e-300, 3e-300, 7), (5.0, -5.0, 11),
+                                   (0.1, 0.7, 3), (2.0, 2.0, 4), (0.0, 1e-320, 3),
+                                   (-1.0, 1.0, 1)]]
+
 # ---------------------------------------------------------------- numpy's generator
 
 rng = []
@@ -153,6 +161,12 @@ for seed in (0, 1, 2, 3, 7, 42, 123, 2024, 2**31, 2**32 - 1):
     e["choice_big"] = np.random.choice(2**31 - 1, 4) + 1
     e["perm_1"] = np.random.permutation(1) + 1
     e["randn_3x1"] = np.random.randn(3, 1)
+    a = np.arange(1.0, 15.0).reshape(7, 2)
+    np.random.shuffle(a)                       # rows, in place
+    e["shuffle_7x2"] = a
+    a = np.arange(1.0, 10.0)
+    np.random.shuffle(a)                       # a vector: its elements
+    e["shuffle_9"] = a
     rng.append(e)
 ref["numpy_rng"] = rng
 # long streams: several 624-word blocks of MT19937
