@@ -109,6 +109,11 @@ describe("arange never passes b", function()
     assert.are.equal(1, ml.arange(0, 1, 0.1):get(1, 11))
     H.close(ml.arange(5, 1, -1.5), {{5, 3.5, 2}})
   end)
+  it("huge ranges: nothing when b is below a, too many is an error", function()
+    assert.are.same({1, 0}, {ml.arange(1e308, -1e308, 1e-300):shape()})
+    H.raises(function() return ml.arange(-1e308, 1e308, 1e-300) end,
+             "arange", "too many")
+  end)
   it("over 2000 random ranges: last <= b, and b - last < step", function()
     ml.seed(11)
     for _ = 1, 2000 do

@@ -221,9 +221,9 @@ void lm_sort(const lm_mat *a, int axis, int arg, const lm_mat *out,
 size_t lm_unique(double *x, size_t n, double *counts, size_t *scratch);
 /* numpy's median (median != 0) or linear q-quantile of each column (axis
 ** 1, out 1 x cols) or row (axis 2, out rows x 1); NaN in a line gives NaN,
-** an empty line NaN; scratch (2 * line length) */
+** an empty line NaN; scratch (line length), by selection, O(n) a line */
 void lm_quantile(const lm_mat *a, int axis, double q, int median,
-                 const lm_mat *out, size_t *scratch);
+                 const lm_mat *out, double *scratch);
 /* cumulative product along axis (1: down the rows, 2: along the columns);
 ** out may be a itself */
 void lm_cumprod(const lm_mat *a, int axis, const lm_mat *out);

@@ -159,6 +159,59 @@ size_t lm_unique(double *x, size_t n, double *counts, size_t *scratch) {
 
 /* ---- median, quantiles ----------------------------------------------- */
 
+static void swapd(double *x, size_t i, size_t j) {
+  double t = x[i];
+  x[i] = x[j];
+  x[j] = t;
+}
+
+/* sift x[i] down the max-heap x[0..n-1] */
+static void siftdown(double *x, size_t i, size_t n) {
+  for (;;) {
+    size_t c = 2 * i + 1;
+    if (c >= n) return;
+    if (c + 1 < n && x[c + 1] > x[c]) c++;
+    if (!(x[c] > x[i])) return;
+    swapd(x, i, c);
+    i = c;
+  }
+}
+
+/* Rearrange x[0..n-1] (no NaN) so that x[k] is the value a sort would put
+** there, with nothing larger before it and nothing smaller after it:
+** quickselect (median-of-3 pivot, Hoare partition), and a heapsort of
+** what is left when it has not converged after 2 log2(n) + 8 rounds, so
+** no input costs more than O(n log n). */
+static void select_kth(double *x, size_t n, size_t k) {
+  ptrdiff_t lo = 0, hi = (ptrdiff_t)n - 1, kk = (ptrdiff_t)k, l, r;
+  size_t i, budget = 8;
+  for (i = n; i > 1; i >>= 1) budget += 2;
+  while (hi > lo) {
+    ptrdiff_t mid = lo + (hi - lo) / 2;
+    double p;
+    if (budget-- == 0) {  /* heapsort x[lo..hi] */
+      size_t m = (size_t)(hi - lo + 1);
+      double *y = x + lo;
+      for (i = m / 2; i-- > 0;) siftdown(y, i, m);
+      for (i = m - 1; i > 0; i--) { swapd(y, 0, i); siftdown(y, 0, i); }
+      return;
+    }
+    if (x[mid] < x[lo]) swapd(x, (size_t)mid, (size_t)lo);
+    if (x[hi] < x[lo]) swapd(x, (size_t)hi, (size_t)lo);
+    if (x[hi] < x[mid]) swapd(x, (size_t)hi, (size_t)mid);
+    p = x[mid];
+    l = lo; r = hi;
+    while (l <= r) {  /* then x[lo..r] <= p <= x[l..hi] */
+      while (x[l] < p) l++;
+      while (x[r] > p) r--;
+      if (l <= r) { swapd(x, (size_t)l, (size_t)r); l++; r--; }
+    }
+    if (kk <= r) hi = r;
+    else if (kk >= l) lo = l;
+    else return;  /* r < k < l: x[k] == p, in place */
+  }
+}
+
 /* numpy's _lerp(a, b, t): a + (b - a) t, or b - (b - a)(1 - t) when
 ** t >= 0.5 */
 static double lerp(double a, double b, double t) {
@@ -166,14 +219,24 @@ static double lerp(double a, double b, double t) {
   return t >= 0.5 ? b - d * (1 - t) : a + d * t;
 }
 
+/* The value a sort of x[0..n-1] would put at k + 1, once select_kth(x,
+** n, k) has run: the smallest of x[k+1..] (k + 1 < n) */
+static double next_after_kth(const double *x, size_t n, size_t k) {
+  double m = x[k + 1];
+  size_t i;
+  for (i = k + 2; i < n; i++)
+    if (x[i] < m) m = x[i];
+  return m;
+}
+
 /* The median (median != 0: numpy's median, the mean of the middle pair
 ** for an even count) or the q-quantile (numpy's default "linear" method)
 ** of each line of a: of each column (axis 1, out 1 x cols) or each row
 ** (axis 2, out rows x 1).  A line holding NaN gives NaN; an empty line's
-** median is NaN (callers reject the quantile of nothing).  scratch holds
-** 2 * (the line length) entries. */
+** median is NaN (callers reject the quantile of nothing).  The lines are
+** selected in scratch (line length doubles), not sorted: O(n) each. */
 void lm_quantile(const lm_mat *a, int axis, double q, int median,
-                 const lm_mat *out, size_t *scratch) {
+                 const lm_mat *out, double *scratch) {
   int nl = axis == 1 ? a->cols : a->rows, l;
   size_t n = (size_t)(axis == 1 ? a->rows : a->cols), k;
   ptrdiff_t st = axis == 1 ? a->rs : a->cs;
@@ -181,22 +244,32 @@ void lm_quantile(const lm_mat *a, int axis, double q, int median,
     const double *x = axis == 1 ? a->data + (ptrdiff_t)l * a->cs
                                 : a->data + (ptrdiff_t)l * a->rs;
     double *o = axis == 1 ? &AT(out, 0, l) : &AT(out, l, 0), r;
-    if (n == 0) { *o = NAN; continue; }
-    for (k = 0; k < n; k++) scratch[k] = k;
-    msort(scratch, scratch + n, n, x, st);
-#define SORTED(k) (x[(ptrdiff_t)scratch[k] * st])
-    if (SORTED(n - 1) != SORTED(n - 1)) {
+    int hasnan = 0;
+    for (k = 0; k < n; k++) {
+      scratch[k] = x[(ptrdiff_t)k * st];
+      hasnan |= scratch[k] != scratch[k];
+    }
+    if (n == 0 || hasnan) {
       r = NAN;
     } else if (median) {
-      r = n % 2 ? SORTED(n / 2) / 1.0 : (SORTED(n / 2 - 1) + SORTED(n / 2)) / 2.0;
+      size_t h = n / 2;
+      if (n % 2) {
+        select_kth(scratch, n, h);
+        r = scratch[h] / 1.0;
+      } else {
+        select_kth(scratch, n, h - 1);
+        r = (scratch[h - 1] + next_after_kth(scratch, n, h - 1)) / 2.0;
+      }
     } else {
-      double vi = (double)(n - 1) * q, prev = floor(vi);
-      size_t lo, hi;
-      if (vi >= (double)(n - 1)) { prev = -1; lo = hi = n - 1; }
-      else { lo = (size_t)prev; hi = lo + 1; }
-      r = lerp(SORTED(lo), SORTED(hi), vi - prev);
+      double vi = (double)(n - 1) * q, prev = floor(vi), lov, hiv;
+      size_t lo;
+      if (vi >= (double)(n - 1)) { prev = -1; lo = n - 1; }
+      else lo = (size_t)prev;
+      select_kth(scratch, n, lo);
+      lov = scratch[lo];
+      hiv = prev < 0 ? lov : next_after_kth(scratch, n, lo);
+      r = lerp(lov, hiv, vi - prev);
     }
-#undef SORTED
     *o = r;
   }
 }

@@ -526,7 +526,7 @@ static int l_arange(lua_State *L) {
   ** is 2.9999999999999996), never by more (1.9999999995 does not reach 2) */
   q = (b - a) / step;
   cnt = floor(q + 8 * DBL_EPSILON * (fabs(q) + (fabs(a) + fabs(b)) / fabs(step))) + 1;
-  if (cnt < 0) cnt = 0;
+  if (!(cnt >= 0)) cnt = 0;  /* below a, or NaN: q = -inf plus an inf tolerance */
   if (cnt > (double)INT_MAX)
     lmL_error(L, "arange: %.0f elements is too many", cnt);
   n = (size_t)cnt;

@@ -6,6 +6,7 @@
 ** errors that point numpy habits to these: X > 0.5 (__lt, __le) and
 ** (A == B):mean() (an __index for booleans).
 */
+#include <limits.h>
 #include <math.h>
 #include <string.h>
 
@@ -188,14 +189,16 @@ static int quantgen(lua_State *L, int median) {
     if (n == 0 && !median)
       return lmL_error(L, "quantile: the matrix is empty (a quantile of "
                        "nothing is not defined)");
+    if (n > (size_t)INT_MAX)
+      return lmL_error(L, "%s: %d x %d is too many elements for one %s; take "
+                       "it by axis", fn, a->rows, a->cols, fn);
     row = lm_dense((double *)scratch(L, n, sizeof(double), fn), 1, (int)n);
     if (n > 0) {
       lm_mat dense = lm_dense(row.data, a->rows, a->cols);
       lm_copy(a, &dense);
     }
     res = lm_dense(&r, 1, 1);
-    lm_quantile(&row, 2, q, median, &res,
-                (size_t *)scratch(L, 2 * n, sizeof(size_t), fn));
+    lm_quantile(&row, 2, q, median, &res, row.data);
     lua_pushnumber(L, r);
     return 1;
   }
@@ -207,7 +210,7 @@ static int quantgen(lua_State *L, int median) {
                      "%d of a %s matrix", axis, lmL_shape(sb, a));
   }
   {
-    size_t *sc = (size_t *)scratch(L, 2 * n, sizeof(size_t), fn);
+    double *sc = (double *)scratch(L, n, sizeof(double), fn);
     o = axis == 1 ? lmL_newmat(L, 1, a->cols, fn) : lmL_newmat(L, a->rows, 1, fn);
     lm_quantile(a, axis, q, median, o, sc);
   }
