@@ -75,10 +75,10 @@ LIBS    := $(SLEEF_LIBS) -lz -lm -ldl -pthread -Wl,-z,nodelete
 
 CORE_SRC := src/core_ew.c src/core_red.c src/core_ml.c src/core_la.c \
             src/core_rng.c src/core_io.c src/core_h5.c src/core_opt.c \
-            src/core_simd.c src/core_h5dl.c src/core_blasdl.c
+            src/core_simd.c src/core_h5dl.c src/core_blasdl.c src/core_sel.c
 BIND_SRC := src/lmatrix.c src/lfuncs.c src/llinalg.c src/lrandom.c \
             src/lio.c src/loptim.c src/lmem.c src/luaml.c src/lmpi.c \
-            src/lgrad.c
+            src/lgrad.c src/lselect.c
 LUA_SRC  := lua/init.lua lua/optim.lua lua/data.lua lua/models.lua lua/plot.lua \
             lua/grad.lua lua/help.lua
 HOST_SRC := src/host.c

@@ -66,7 +66,9 @@ doc [=[
 ml.matrix(t) -> matrix
 
 A matrix from a table of rows ({{1, 2}, {3, 4}} is 2x2), a flat table
-(one row: {1, 2, 3} is 1x3), a number (1x1) or a matrix (a copy).
+(one row: {1, 2, 3} is 1x3), a number (1x1) or a matrix (a copy). The
+rows go in one table: ml.matrix({1, 2}, {3, 4}) is an error, and so is
+ml.matrix(3, 4) (for a shape, ml.zeros(3, 4)).
 
 > ml.matrix{{1, 2, 3}, {4, 5, 6}}
 matrix 2x3
@@ -78,9 +80,12 @@ matrix 1x3
 ]=]
 
 doc [=[
-ml.zeros(r [, c]) -> matrix
+ml.zeros(r, c) -> matrix
+ml.zeros(n) -> matrix
 
-An r x c matrix of zeros (c defaults to r).
+An r x c matrix of zeros. With one size, a 1 x n row: numpy's zeros(n)
+is a vector of n, and a vector here is a row (ml.zeros(n, 1) for a
+column).
 
 > ml.zeros(2, 3)
 matrix 2x3
@@ -89,14 +94,18 @@ matrix 2x3
 ]=]
 
 doc [=[
-ml.ones(r [, c]) -> matrix
+ml.ones(r, c) -> matrix
+ml.ones(n) -> matrix
 
-An r x c matrix of ones (c defaults to r).
+An r x c matrix of ones; with one size, a 1 x n row (as ml.zeros).
 
-> ml.ones(2)
+> ml.ones(2, 2)
 matrix 2x2
  1 1
  1 1
+> ml.ones(3)
+matrix 1x3
+ 1 1 1
 ]=]
 
 doc [=[
@@ -127,7 +136,8 @@ ml.arange(a, b [, step=1]) -> matrix
 ml.arange(n) -> matrix
 
 A row counting from a by step, like Lua's numeric for: b is included
-when reached. ml.arange(n) is 1..n.
+when reached, up to rounding (0 to 0.3 by 0.1 ends at 0.3 itself), and
+never passed. ml.arange(n) is 1..n.
 
 > ml.arange(1, 5)
 matrix 1x5
@@ -140,7 +150,8 @@ matrix 1x5
 doc [=[
 ml.linspace(a, b [, n=50]) -> matrix
 
-A row of n evenly spaced values from a to b, both included.
+A row of n evenly spaced values from a to b, both included: numpy's
+linspace, to the last bit.
 
 > ml.linspace(0, 1, 5)
 matrix 1x5
@@ -149,9 +160,12 @@ matrix 1x5
 
 doc [=[
 ml.rand([r [, c]]) -> matrix or number
+ml.random.rand([r [, c]]) -> matrix or number
 
 Uniform random numbers in [0, 1) from the module's generator (see
-ml.seed); with no arguments, one number. c defaults to r.
+ml.seed); with no arguments, one number, with one size n a 1 x n row
+(numpy's rand(n) gives n values). Filled in row-major (numpy's C)
+order.
 
 > ml.seed(42)
 > ml.rand(2, 3)
@@ -162,9 +176,10 @@ matrix 2x3
 
 doc [=[
 ml.randn([r [, c]]) -> matrix or number
+ml.random.randn([r [, c]]) -> matrix or number
 
 Standard normal random numbers (mean 0, standard deviation 1); with no
-arguments, one number. c defaults to r.
+arguments, one number, with one size n a 1 x n row.
 
 > ml.seed(42)
 > ml.randn(2, 3)
@@ -174,19 +189,33 @@ matrix 2x3
 ]=]
 
 doc [=[
-ml.seed(n)
+ml.seed(n [, "numpy"])
+ml.random.seed(n [, "numpy"])
 
 Restart the generator (xoshiro256**) of this Lua state: the same seed
 gives the same numbers on every machine. Unseeded, each run differs.
+
+ml.seed(n, "numpy") switches to numpy's legacy generator (MT19937 seeded
+as np.random.seed(n), 0 <= n < 2^32, with numpy's algorithms for rand,
+randn, permutation, choice and shuffle), so a course's np.random.seed(n) outputs
+reproduce exactly: after ml.seed(1, "numpy"), ml.randn(2, 3) equals
+np.random.seed(1); np.random.randn(2, 3) to the last bit (positions, as
+from permutation and choice, are numpy's plus 1). ml.seed(n) switches
+back to the default generator.
 
 > ml.seed(1); a = ml.rand()
 > ml.seed(1); b = ml.rand()
 > a == b
 true
+> ml.seed(1, "numpy")
+> ml.randn(1, 3)
+matrix 1x3
+  1.62434536 -0.61175641 -0.52817175
 ]=]
 
 doc [=[
 ml.permutation(n) -> matrix
+ml.random.permutation(n) -> matrix
 
 A 1 x n row holding 1..n in random order: shuffled row indices for
 m:take.
@@ -195,6 +224,31 @@ m:take.
 > ml.permutation(5)
 matrix 1x5
  5 2 1 3 4
+]=]
+
+doc [=[
+ml.random.choice(n, k [, replace=true]) -> matrix
+
+A 1 x k row of draws from 1..n: with replacement by default, else k
+distinct values (k <= n). numpy's choice(n, k) plus 1, to the last draw
+after ml.seed(s, "numpy").
+
+> ml.seed(1, "numpy")
+> ml.random.choice(10, 4, false)
+matrix 1x4
+  3 10  7  5
+]=]
+
+doc [=[
+ml.random.shuffle(m) -> m
+
+Shuffle the rows of m in place (a row vector: its elements), as numpy's
+shuffle, with the draws of ml.permutation(m.rows); returns m.
+
+> ml.seed(3, "numpy")
+> ml.random.shuffle(ml.matrix{0, 1, 2, 3, 4, 5})
+matrix 1x6
+ 3 5 4 1 0 2
 ]=]
 
 doc [=[
@@ -568,7 +622,9 @@ m:gt_(b) -> m
 m:ge_(b) -> m
 
 Comparisons, elementwise: 1 where true, 0 where false (a == b compares
-whole matrices and gives a boolean).
+whole matrices and gives a boolean). Lua's <, <=, >, >= must give a
+boolean, so on a matrix they are an error that names the method: P >
+0.5 is written P:gt(0.5).
 
 > x = ml.matrix{1, 2, 3}
 > x:gt(1), x:eq(2)
@@ -913,6 +969,143 @@ matrix 1x4
 ]=]
 
 ---------------------------------------------------------------------------
+section("Selection and ordering", [=[
+What numpy users reach for: masks, where, sorting, unique values,
+diagonals, medians and quantiles. Each is also a method (X:sort()).
+Axis 1 works down each column, axis 2 along each row, as for the
+reductions; positions are 1-based. Lua's < <= > >= cannot return a
+matrix: write X:gt(0.5) (lt, le, ge, eq, ne) for a 0/1 mask.]=])
+
+doc [=[
+ml.where(cond, a, b) -> matrix
+
+a where cond is nonzero, else b, elementwise (numpy's where(cond, a,
+b)); cond, a and b broadcast, numbers are scalars. NaN in cond counts as
+true.
+
+> X = ml.matrix{{-1, 2}, {3, -4}}
+> ml.where(X:gt(0), X, 0)
+matrix 2x2
+ 0 2
+ 3 0
+]=]
+
+doc [=[
+m:mask(mask [, axis]) -> matrix
+
+numpy's X[mask] for a 0/1 mask: a vector of m.rows entries selects the
+rows where it is nonzero; a mask of m's shape selects elements (a 1 x k
+row, in row-major order); axis 2 (or a row m) selects columns. X[mask]
+itself is an error that points here.
+
+> X = ml.matrix{{1, 2}, {3, 4}, {5, 6}}
+> X:mask(ml.matrix{{1}, {0}, {1}})
+matrix 2x2
+ 1 2
+ 5 6
+> X:mask(X:gt(2))
+matrix 1x4
+ 3 4 5 6
+]=]
+
+doc [=[
+ml.sort(m [, axis]) -> matrix
+ml.argsort(m [, axis]) -> matrix
+
+Sorted values (sort) or the 1-based positions that sort them (argsort),
+ascending and stable: equal values keep their order; NaN goes last. A
+vector is sorted along itself, a matrix along each row (axis 2, numpy's
+default); axis 1 sorts each column.
+
+> v = ml.matrix{3, 1, 2, 1}
+> v:sort()
+matrix 1x4
+ 1 1 2 3
+> v:argsort()
+matrix 1x4
+ 2 4 3 1
+]=]
+
+doc [=[
+ml.unique(m) -> values, counts
+
+The distinct values of m, sorted (a 1 x u row), and how often each
+occurs (1 x u): numpy's unique(m, return_counts=True). NaNs count as one
+value.
+
+> ml.unique(ml.matrix{{3, 1}, {3, 2}})
+matrix 1x3
+ 1 2 3
+matrix 1x3
+ 1 1 2
+]=]
+
+doc [=[
+ml.diag(m [, k=0]) -> matrix
+
+numpy's diag: of a matrix, its diagonal as a 1 x n row (a copy); of a
+vector, the square matrix with it on the diagonal. k > 0 is a diagonal
+above the main one, k < 0 below.
+
+> ml.diag(ml.matrix{{1, 2}, {3, 4}})
+matrix 1x2
+ 1 4
+> ml.diag(ml.matrix{5, 6})
+matrix 2x2
+ 5 0
+ 0 6
+]=]
+
+doc [=[
+ml.median(m [, axis]) -> number or matrix
+ml.quantile(m, q [, axis]) -> number or matrix
+
+The median, and the q-quantile (0 <= q <= 1; a percentile p is q = p /
+100) with numpy's default linear interpolation: of all elements (a
+number) or by axis (1: of each column, 1 x c; 2: of each row, r x 1).
+NaN in the data gives NaN.
+
+> x = ml.matrix{1, 2, 3, 4}
+> x:median(), x:quantile(0.25)
+2.5	1.75
+]=]
+
+doc [=[
+ml.cumprod(m [, axis]) -> matrix
+
+Running products, as ml.cumsum: along a vector, else down the rows
+(axis 1); axis 2 runs along each row.
+
+> ml.cumprod(ml.matrix{1, 2, 3, 4})
+matrix 1x4
+  1  2  6 24
+]=]
+
+doc [=[
+ml.allclose(a, b [, rtol=1e-5 [, atol=1e-8]]) -> boolean
+
+true when every |a - b| <= atol + rtol * |b| (numpy's allclose; a and b
+broadcast). Infinities must be equal; NaN is never close.
+
+> ml.allclose(ml.matrix{1, 2}, ml.matrix{1, 2 + 1e-9})
+true
+]=]
+
+doc [=[
+ml.meshgrid(xs, ys) -> X, Y
+
+numpy's meshgrid (xy indexing): X and Y are #ys x #xs, each row of X is
+xs and each column of Y is ys: the grid on which to evaluate a function
+of two variables, as for a decision boundary.
+
+> X, Y = ml.meshgrid(ml.matrix{1, 2, 3}, ml.matrix{10, 20})
+> X + Y
+matrix 2x3
+ 11 12 13
+ 21 22 23
+]=]
+
+---------------------------------------------------------------------------
 section("Products", [=[
 Matrix products go through BLAS (dgemm, dgemv); transposed views are
 passed as transpose flags, never copied.]=])
@@ -1098,7 +1291,7 @@ ml.accuracy(pred, labels) -> number
 
 The fraction of predictions equal to the labels. pred may also be an
 N x k matrix of scores: its row argmax, as a class value 0..k-1, is
-compared with the N labels.
+compared with the N labels (a label outside 0..k-1 is an error).
 
 > ml.accuracy(ml.matrix{{0}, {1}, {1}}, ml.matrix{{0}, {1}, {0}})
 0.66666666666667
@@ -1114,7 +1307,9 @@ is a clear error (lstsq and pinv handle it).]=])
 doc [=[
 ml.solve(A, B) -> matrix
 
-X with A X = B, for a square A (n x n) and B (n x k).
+X with A X = B, for a square A (n x n) and B (n x k). A matrix singular
+to double precision (reciprocal condition number below 2.2e-16, LAPACK's
+dgecon) is an error, as for inv: use ml.lstsq.
 
 > A = ml.matrix{{3, 1}, {1, 2}}
 > ml.solve(A, ml.matrix{{9}, {8}})
@@ -1444,8 +1639,9 @@ ml.minimize(f, x0 [, opts]) -> x, costs
 
 iters optimiser steps from x0 (a number or a matrix, left unchanged):
 the final x and a 1 x iters row of the costs before each step. opts:
-lr = 0.1, iters = 100, optimizer. The course's exercise: minimise
-J = x^2 + x, whose gradient is 2x + 1.
+lr = 0.1, iters = 100, optimizer. The cost may be a number or a 1x1
+matrix. The course's exercise: minimise J = x^2 + x, whose gradient is
+2x + 1.
 
 > x = ml.minimize(function(x) return x^2 + x, 2 * x + 1 end, 0)
 > string.format("%.6f", x)
@@ -1872,15 +2068,19 @@ methods) or nothing (the list of all functions). In the REPL, `?name`
 is help "name".
 
 > help "ml.ones"
-ml.ones(r [, c]) -> matrix
+ml.ones(r, c) -> matrix
+ml.ones(n) -> matrix
 
-  An r x c matrix of ones (c defaults to r).
+  An r x c matrix of ones; with one size, a 1 x n row (as ml.zeros).
 
   Example:
-    > ml.ones(2)
+    > ml.ones(2, 2)
     matrix 2x2
      1 1
      1 1
+    > ml.ones(3)
+    matrix 1x3
+     1 1 1
 ]=]
 
 ---------------------------------------------------------------------------

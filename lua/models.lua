@@ -61,6 +61,13 @@ end
 
 -- y must be an N x c matrix for the N rows of X (c = 1 unless anycols)
 local function checky(y, X, anycols, who)
+  if ml.ismatrix(y) and y.rows ~= X.rows and X.cols ~= X.rows and
+     (y.rows == X.cols or (y.rows == 1 and y.cols == X.cols)) then
+    -- the course's D x N layout: the samples are X's columns
+    ml._error("%s: X is %s but y has %d targets: X must hold one sample per " ..
+              "row (N x D); for data in D x N columns pass X:T()%s", who,
+              shape(X), X.cols, y.rows == 1 and " and y:T()" or "")
+  end
   if not ml.ismatrix(y) or y.rows ~= X.rows or (not anycols and y.cols ~= 1) then
     ml._error("%s: y must be a %dx1 column of targets (one per row of X), got %s%s",
               who, X.rows, shape(y),

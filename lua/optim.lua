@@ -200,6 +200,13 @@ local function evaluate(f, x, scalar, who)
   else
     cost, g = f(x)
   end
+  if ml.ismatrix(cost) then  -- x * x + x with a 1x1 x: a 1x1 cost
+    if cost.rows ~= 1 or cost.cols ~= 1 then
+      ml._error("%s: f's cost must be a number or a 1x1 matrix, got a %dx%d " ..
+                "matrix (return cost:sum() or cost:mean())", who, cost.rows, cost.cols)
+    end
+    cost = cost:get(1, 1)
+  end
   if type(cost) ~= "number" then
     ml._error("%s: f must return the cost (a number) and the gradient, got %s",
               who, type(cost))

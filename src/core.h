@@ -176,7 +176,9 @@ ptrdiff_t lm_one_hot(const lm_mat *labels, int k, const lm_mat *out);
 ** above they allocate LAPACK's workspace themselves (LM_ENOMEM when that
 ** fails; they never print).  Input that would be read and is NaN or +-inf
 ** gives LM_EARG and nothing is computed.  cholesky and eigh read only the
-** lower triangle.  det of a singular matrix is 0 with LM_OK.  LM_ENOLIB:
+** lower triangle.  det of a singular matrix is 0 with LM_OK; solve and
+** inv give LM_ESINGULAR also for a matrix singular to working precision
+** (reciprocal condition number, dgecon, below DBL_EPSILON).  LM_ENOLIB:
 ** BLAS or LAPACKE cannot be loaded. */
 int lm_solve(double *a /* (n,n) overwritten */, int n,
              double *b /* (n,nrhs) overwritten with x */, int nrhs,
@@ -197,19 +199,77 @@ int lm_svd(double *a /* (m,n) destroyed */, int m, int n, double *u, double *s,
 int lm_lstsq(double *a /* (m,n) */, int m, int n, double *b /* (max(m,n),nrhs) */,
              int nrhs, double rcond, double *s /* (min(m,n)) */, int *rank);
 
+/* ---- selection and ordering (core_sel.c) ---------------------------- */
+
+/* out = cond != 0 ? a : b; cond, a, b views of out's shape (broadcast
+** allowed); NaN in cond is true.  out may be a or b. */
+void lm_where(const lm_mat *cond, const lm_mat *a, const lm_mat *b,
+              const lm_mat *out);
+/* nonzero elements of m (NaN counts) */
+size_t lm_count_nonzero(const lm_mat *m);
+/* rows (axis 1) or columns (axis 2) of a whose entry of the vector mask
+** (a->rows or a->cols entries) is nonzero, in order, into out */
+void lm_mask_lines(const lm_mat *a, const lm_mat *mask, int axis,
+                   const lm_mat *out);
+/* out[0..] = elements of a where mask (a's shape) is nonzero, row-major */
+void lm_mask_elems(const lm_mat *a, const lm_mat *mask, double *out);
+/* stable sort of each column (axis 1) or row (axis 2), NaN last: out
+** (a's shape, not overlapping a) gets the values, or with arg the 1-based
+** positions; scratch (2 * line length) */
+void lm_sort(const lm_mat *a, int axis, int arg, const lm_mat *out,
+             size_t *scratch);
+/* x[0..n-1] (overwritten) -> its u sorted distinct values in x[0..u-1],
+** their counts in counts[0..u-1] (n entries); NaNs are one value, last;
+** scratch (2n).  Returns u. */
+size_t lm_unique(double *x, size_t n, double *counts, size_t *scratch);
+/* numpy's median (median != 0) or linear q-quantile of each column (axis
+** 1, out 1 x cols) or row (axis 2, out rows x 1); NaN in a line gives NaN,
+** an empty line NaN; scratch (line length), by selection, O(n) a line */
+void lm_quantile(const lm_mat *a, int axis, double q, int median,
+                 const lm_mat *out, double *scratch);
+/* cumulative product along axis (1: down the rows, 2: along the columns);
+** out may be a itself */
+void lm_cumprod(const lm_mat *a, int axis, const lm_mat *out);
+/* numpy's allclose over a and b (one shape, broadcast views allowed) */
+int lm_allclose(const lm_mat *a, const lm_mat *b, double rtol, double atol);
+
 /* ---- random numbers ------------------------------------------------- */
 
-/* xoshiro256** seeded through splitmix64: the same seed gives the same
-** stream on every machine. */
-typedef struct lm_rng { uint64_t s[4]; double spare; int has_spare; } lm_rng;
+/* Two generators behind one handle: xoshiro256** seeded through
+** splitmix64 (the default: the same seed gives the same stream on every
+** machine), or numpy's legacy RandomState (MT19937 seeded as
+** np.random.seed(n), with numpy's algorithms for each draw, so the values
+** equal numpy's to the last bit on the same C library).  The functions
+** below follow the generator last seeded. */
+enum { LM_RNG_XOSHIRO = 0, LM_RNG_NUMPY = 1 };
+#define LM_MT_N 624
+typedef struct lm_rng {
+  uint64_t s[4];            /* xoshiro256** state */
+  double spare;             /* the cached second normal of a pair */
+  int has_spare;
+  int kind;                 /* LM_RNG_XOSHIRO or LM_RNG_NUMPY */
+  int mtpos;                /* next word of mt (LM_MT_N: regenerate) */
+  uint32_t mt[LM_MT_N];     /* MT19937 state */
+} lm_rng;
 void lm_rng_seed(lm_rng *r, uint64_t seed);
+/* numpy's np.random.seed(seed) for 0 <= seed < 2^32 (init_genrand) */
+void lm_rng_seed_numpy(lm_rng *r, uint32_t seed);
 uint64_t lm_rng_next(lm_rng *r);
 double lm_rng_uniform(lm_rng *r);       /* [0, 1) with 53 random bits */
 double lm_rng_normal(lm_rng *r);        /* standard normal (Marsaglia polar) */
 uint64_t lm_rng_below(lm_rng *r, uint64_t n);  /* uniform in [0, n), unbiased */
 void lm_rng_fill_uniform(lm_rng *r, const lm_mat *out, double lo, double hi);
 void lm_rng_fill_normal(lm_rng *r, const lm_mat *out, double mean, double sd);
-/* perm[0..n-1] = a uniform random permutation of 1..n (Fisher-Yates) */
+/* perm[0..n-1] = a uniform random permutation of 1..n (Fisher-Yates;
+** n <= INT_MAX) */
 void lm_rng_permutation(lm_rng *r, double *perm, size_t n);
+/* shuffle m's rows in place, with the draws of permutation(m->rows) */
+void lm_rng_shuffle_rows(lm_rng *r, const lm_mat *m);
+/* out[0..k-1] = k draws from 1..n: with replacement, k draws of below(n)
+** + 1 (numpy's randint(0, n, k)); without (k <= n), the first k of a
+** permutation of 1..n written into perm (n doubles of scratch), as
+** numpy's choice(n, k, replace=False) does.  out may be perm. */
+void lm_rng_choice(lm_rng *r, size_t n, size_t k, int replace,
+                   double *out, double *perm);
 
 #endif

@@ -42,7 +42,7 @@
 #define LM_LAPACKE_FUNCS(X)                                                  \
   X(LAPACKE_dgetrf_work) X(LAPACKE_dgetri_work) X(LAPACKE_dpotrf_work)       \
   X(LAPACKE_dsyevd_work) X(LAPACKE_dgesdd_work) X(LAPACKE_dgesvd_work)       \
-  X(LAPACKE_dgelsd_work)
+  X(LAPACKE_dgelsd_work) X(LAPACKE_dgecon_work)
 
 static struct {
 #define LM_BLAS_FIELD(f) __typeof__(f) *f;
@@ -212,4 +212,10 @@ LM_FORWARD(lapack_int, LAPACKE_dgelsd_work,
    lapack_int lda, double *b, lapack_int ldb, double *s, double rcond,
    lapack_int *rank, double *work, lapack_int lwork, lapack_int *iwork),
   (layout, m, n, nrhs, a, lda, b, ldb, s, rcond, rank, work, lwork, iwork),
+  lm_lapacke_ready, lapacke_why)
+
+LM_FORWARD(lapack_int, LAPACKE_dgecon_work,
+  (int layout, char norm, lapack_int n, const double *a, lapack_int lda,
+   double anorm, double *rcond, double *work, lapack_int *iwork),
+  (layout, norm, n, a, lda, anorm, rcond, work, iwork),
   lm_lapacke_ready, lapacke_why)

@@ -23,6 +23,7 @@
 ** or +-inf.  LAPACK's behaviour on such input is undefined (it may loop,
 ** return garbage or report a bogus error).
 */
+#include <float.h>
 #include <limits.h>
 #include <math.h>
 #include <stdlib.h>
@@ -320,6 +321,40 @@ static lapack_int lu_t(double *a, int n, int *ipiv) {
   return LAPACKE_dgetrf_work(LAPACK_COL_MAJOR, n, n, a, n, ipiv);
 }
 
+/* The 1-norm of the column-major (n,n) matrix that the row-major a holds
+** (A^T): its largest column sum, the largest row sum of a. */
+static double norm1_t(const double *a, int n) {
+  double best = 0;
+  int i, j;
+  for (i = 0; i < n; i++) {
+    double s = 0;
+    for (j = 0; j < n; j++) s += fabs(a[(size_t)i * n + j]);
+    if (s > best) best = s;
+  }
+  return best;
+}
+
+/* After lu_t: LM_ESINGULAR when the reciprocal condition number (dgecon,
+** 1-norm, from anorm = norm1_t before the factorisation) is below the
+** machine epsilon: the matrix is singular to working precision, and an
+** inverse or solution would be rounding noise (entries ~1e15 for a 3x3
+** whose third row is twice its first).  LM_ENOMEM without workspace. */
+static int wellposed(const double *lu, int n, double anorm) {
+  double rcond = 0, *work = dalloc(4 * (lapack_int)n);
+  lapack_int *iwork = ialloc(n), info;
+  if (work == NULL || iwork == NULL) {
+    free(work);
+    free(iwork);
+    return LM_ENOMEM;
+  }
+  info = LAPACKE_dgecon_work(LAPACK_COL_MAJOR, '1', n, lu, n, anorm, &rcond,
+                             work, iwork);
+  free(work);
+  free(iwork);
+  if (info != 0) return status(info, LM_ESINGULAR);
+  return rcond < DBL_EPSILON ? LM_ESINGULAR : LM_OK;
+}
+
 /* both libraries: LAPACK works on BLAS, and solve calls dtrsm itself */
 static int lapack_ready(void) {
   return lm_blas_ready() && lm_lapacke_ready();
@@ -331,14 +366,17 @@ static int lapack_ready(void) {
 int lm_solve(double *a /* (n,n) */, int n, double *b /* (n,nrhs) */, int nrhs,
              int *ipiv /* (n) */) {
   lapack_int info;
-  int i, j;
+  int i, j, st;
+  double anorm;
   if (n == 0) return LM_OK;
   if (!lapack_ready()) return LM_ENOLIB;
   if (!finite_block(a, n, n, (size_t)n) ||
       !finite_block(b, n, nrhs, (size_t)nrhs))
     return LM_EARG;
+  anorm = norm1_t(a, n);
   info = lu_t(a, n, ipiv);
   if (info != 0) return status(info, LM_ESINGULAR);
+  if ((st = wellposed(a, n, anorm)) != LM_OK) return st;
   if (nrhs == 0) return LM_OK;
   cblas_dtrsm(CblasRowMajor, CblasLeft, CblasLower, CblasNoTrans,
               CblasNonUnit, n, nrhs, 1.0, a, n, b, nrhs);
@@ -358,12 +396,15 @@ int lm_solve(double *a /* (n,n) */, int n, double *b /* (n,nrhs) */, int nrhs,
 ** (A^{-1})^T column-major, which is A^{-1} row-major. */
 int lm_inv(double *a /* (n,n) */, int n, int *ipiv /* (n) */) {
   lapack_int info, lwork;
-  double q, *work;
+  double q, *work, anorm;
+  int st;
   if (n == 0) return LM_OK;
   if (!lapack_ready()) return LM_ENOLIB;
   if (!finite_block(a, n, n, (size_t)n)) return LM_EARG;
+  anorm = norm1_t(a, n);
   info = lu_t(a, n, ipiv);
   if (info != 0) return status(info, LM_ESINGULAR);
+  if ((st = wellposed(a, n, anorm)) != LM_OK) return st;
   info = LAPACKE_dgetri_work(LAPACK_COL_MAJOR, n, a, n, ipiv, &q, -1);
   if (info != 0) return status(info, LM_ESINGULAR);
   lwork = wsize(q, n);

@@ -35,6 +35,25 @@
 **            mean + sd * normal.
 **  permutation(n)  perm[i] = i + 1, then for i = n - 1 down to 1:
 **            j = below(i + 1), swap perm[i] and perm[j] (Fisher-Yates).
+**  shuffle   the rows of a matrix, swapped as permutation swaps.
+**
+** numpy's legacy generator (lm_rng_seed_numpy; numpy 1.17 to 1.26 and
+** later keep RandomState's stream frozen), as numpy's C code does it:
+**  seed      init_genrand: mt[0] = seed, mt[i] = 1812433253 * (mt[i-1] ^
+**            (mt[i-1] >> 30)) + i (mod 2^32); the cached normal cleared.
+**  next32    MT19937 (Matsumoto & Nishimura, 1998) with its tempering.
+**  uniform   a = next32 >> 5, b = next32 >> 6: (a * 2^26 + b) * 2^-53.
+**  below(n)  random_interval(n - 1): mask = the smallest 2^k - 1 >= n - 1,
+**            draw next32 & mask (n - 1 >= 2^32: the 64-bit word next32 <<
+**            32 | next32, & mask) until it is <= n - 1.  This is also
+**            numpy's randint(0, n) (its masked, legacy method).
+**  normal    legacy_gauss: the polar method as above, with libm's log
+**            (numpy's: its last bit is the C library's), returning f * v
+**            and keeping f * u.
+**  permutation, fills: as above, with these draws (numpy's shuffle is the
+**            same Fisher-Yates, j = random_interval(i) for i = n-1 .. 1).
+**  choice    with replacement randint(0, n, k); without, permutation(n)
+**            and its first k, as numpy's choice(n, k, replace=False).
 **
 ** Bit-identical results need IEEE-754 doubles evaluated without excess
 ** precision (FLT_EVAL_METHOD 0: any x86-64 or ARM64 build) and without
@@ -67,6 +86,7 @@ static uint64_t splitmix64(uint64_t *x) {
 
 void lm_rng_seed(lm_rng *r, uint64_t seed) {
   uint64_t x = seed;
+  r->kind = LM_RNG_XOSHIRO;
   r->s[0] = splitmix64(&x);
   r->s[1] = splitmix64(&x);
   r->s[2] = splitmix64(&x);
@@ -75,10 +95,71 @@ void lm_rng_seed(lm_rng *r, uint64_t seed) {
   r->has_spare = 0;
 }
 
+/* ---- MT19937, numpy's legacy seeding and draws ---------------------- */
+
+void lm_rng_seed_numpy(lm_rng *r, uint32_t seed) {
+  int i;
+  r->kind = LM_RNG_NUMPY;
+  r->mt[0] = seed;
+  for (i = 1; i < LM_MT_N; i++)
+    r->mt[i] = (uint32_t)(UINT32_C(1812433253) *
+                          (r->mt[i - 1] ^ (r->mt[i - 1] >> 30)) + (uint32_t)i);
+  r->mtpos = LM_MT_N;
+  r->spare = 0.0;
+  r->has_spare = 0;
+}
+
+/* the next block of 624 words */
+static void mt_generate(uint32_t *mt) {
+  int i;
+  for (i = 0; i < LM_MT_N; i++) {
+    uint32_t y = (mt[i] & UINT32_C(0x80000000)) |
+                 (mt[(i + 1) % LM_MT_N] & UINT32_C(0x7fffffff));
+    mt[i] = mt[(i + 397) % LM_MT_N] ^ (y >> 1) ^
+            ((y & 1) ? UINT32_C(0x9908b0df) : 0);
+  }
+}
+
+static uint32_t mt_next32(lm_rng *r) {
+  uint32_t y;
+  if (r->mtpos >= LM_MT_N) {
+    mt_generate(r->mt);
+    r->mtpos = 0;
+  }
+  y = r->mt[r->mtpos++];
+  y ^= y >> 11;
+  y ^= (y << 7) & UINT32_C(0x9d2c5680);
+  y ^= (y << 15) & UINT32_C(0xefc60000);
+  y ^= y >> 18;
+  return y;
+}
+
+static uint64_t mt_next64(lm_rng *r) {
+  uint64_t hi = mt_next32(r);
+  return (hi << 32) | mt_next32(r);
+}
+
+/* numpy's random_interval(max): uniform in [0, max], masked rejection */
+static uint64_t mt_interval(lm_rng *r, uint64_t max) {
+  uint64_t mask = max, v;
+  if (max == 0) return 0;
+  mask |= mask >> 1; mask |= mask >> 2; mask |= mask >> 4;
+  mask |= mask >> 8; mask |= mask >> 16; mask |= mask >> 32;
+  if (max <= UINT64_C(0xffffffff)) {
+    while ((v = (mt_next32(r) & mask)) > max) {}
+  } else {
+    while ((v = (mt_next64(r) & mask)) > max) {}
+  }
+  return v;
+}
+
+/* ---- the default generator, and the dispatch ------------------------- */
+
 uint64_t lm_rng_next(lm_rng *r) {
-  uint64_t *s = r->s;
-  uint64_t result = rotl(s[1] * 5, 7) * 9;
-  uint64_t t = s[1] << 17;
+  uint64_t *s = r->s, result, t;
+  if (r->kind == LM_RNG_NUMPY) return mt_next64(r);
+  result = rotl(s[1] * 5, 7) * 9;
+  t = s[1] << 17;
   s[2] ^= s[0];
   s[3] ^= s[1];
   s[1] ^= s[2];
@@ -89,6 +170,10 @@ uint64_t lm_rng_next(lm_rng *r) {
 }
 
 double lm_rng_uniform(lm_rng *r) {
+  if (r->kind == LM_RNG_NUMPY) {
+    uint32_t a = mt_next32(r) >> 5, b = mt_next32(r) >> 6;
+    return ((double)a * 67108864.0 + (double)b) * 0x1.0p-53;
+  }
   return (double)(lm_rng_next(r) >> 11) * 0x1.0p-53;
 }
 
@@ -105,6 +190,7 @@ static void mul128(uint64_t a, uint64_t b, uint64_t *hi, uint64_t *lo) {
 uint64_t lm_rng_below(lm_rng *r, uint64_t n) {
   uint64_t hi, lo;
   if (n == 0) return 0;
+  if (r->kind == LM_RNG_NUMPY) return mt_interval(r, n - 1);
   mul128(lm_rng_next(r), n, &hi, &lo);
   if (lo < n) {
     uint64_t t = (0 - n) % n;  /* 2^64 mod n: the biased low products */
@@ -142,7 +228,12 @@ double lm_rng_normal(lm_rng *r) {
     v = 2 * lm_rng_uniform(r) - 1;
     s = u * u + v * v;
   } while (s >= 1 || s == 0);
-  f = sqrt(-2 * detlog(s) / s);
+  if (r->kind == LM_RNG_NUMPY) {  /* legacy_gauss: libm's log, v's first */
+    f = sqrt(-2 * log(s) / s);
+    s = u; u = v; v = s;
+  } else {
+    f = sqrt(-2 * detlog(s) / s);
+  }
   r->spare = v * f;
   r->has_spare = 1;
   return u * f;
@@ -171,15 +262,41 @@ void lm_rng_fill_normal(lm_rng *r, const lm_mat *out, double mean, double sd) {
   }
 }
 
-/* perm[0..n-1] = a uniform permutation of 1..n (Fisher-Yates, from the
-** top); exact as doubles up to 2^53 */
+/* Shuffle the rows of m in place: Fisher-Yates from the top, for i = rows
+** down to 2 swap row i - 1 with row below(i) (numpy's shuffle of an
+** array's first axis, with the same draws) */
+void lm_rng_shuffle_rows(lm_rng *r, const lm_mat *m) {
+  int i, k;
+  for (i = m->rows; i > 1; i--) {
+    int j = (int)lm_rng_below(r, (uint64_t)i);
+    double *x = m->data + (ptrdiff_t)(i - 1) * m->rs, *y = m->data + (ptrdiff_t)j * m->rs;
+    if (j == i - 1) continue;
+    for (k = 0; k < m->cols; k++) {
+      double t = x[(ptrdiff_t)k * m->cs];
+      x[(ptrdiff_t)k * m->cs] = y[(ptrdiff_t)k * m->cs];
+      y[(ptrdiff_t)k * m->cs] = t;
+    }
+  }
+}
+
+/* perm[0..n-1] = a uniform permutation of 1..n: 1..n shuffled; exact as
+** doubles (n fits in an int) */
 void lm_rng_permutation(lm_rng *r, double *perm, size_t n) {
   size_t i;
+  lm_mat v;
   for (i = 0; i < n; i++) perm[i] = (double)(i + 1);
-  for (i = n; i > 1; i--) {
-    size_t j = (size_t)lm_rng_below(r, (uint64_t)i);
-    double t = perm[i - 1];
-    perm[i - 1] = perm[j];
-    perm[j] = t;
+  v = lm_dense(perm, (int)n, 1);
+  lm_rng_shuffle_rows(r, &v);
+}
+
+void lm_rng_choice(lm_rng *r, size_t n, size_t k, int replace,
+                   double *out, double *perm) {
+  size_t i;
+  if (replace) {
+    for (i = 0; i < k; i++) out[i] = (double)(lm_rng_below(r, n) + 1);
+    return;
   }
+  lm_rng_permutation(r, perm, n);
+  if (out != perm)
+    for (i = 0; i < k; i++) out[i] = perm[i];
 }

@@ -74,6 +74,9 @@ int lmL_arith(lua_State *L, lm_binop op, const char *fname, int outarg);
 lm_mat *lmL_optout(lua_State *L, int arg, int r, int c, const char *fname);
 /* checked size argument: an integer >= 0 that fits in an int */
 int lmL_checkdim(lua_State *L, int arg, const char *what);
+/* the sizes at arg, arg + 1 of a new matrix: (r, c), or one size n for a
+** 1 x n row (numpy's zeros(n), rand(n) are vectors of n) */
+void lmL_checkshape(lua_State *L, int arg, int *r, int *c);
 
 /* Raise "fname: cannot load ..." for a core LM_ENOLIB (BLAS or LAPACKE
 ** missing: lm_lib_error says which and why). */
@@ -116,5 +119,6 @@ void lmopen_optim(lua_State *L);
 /* ml.mpi (lmpi.c): only when an MPI launcher started the process */
 void lmopen_mpi(lua_State *L);
 void lmopen_grad(lua_State *L);
+void lmopen_select(lua_State *L);
 
 #endif

@@ -450,9 +450,14 @@ static int f_accuracy(lua_State *L) {
     for (i = 0; i < p->rows; i++) {
       const double *r = p->data + (ptrdiff_t)i * p->rs;
       int best = 0;
+      double lab = vat(y, i);
+      if (!(lab >= 0 && lab < p->cols && lab == floor(lab)))
+        return lmL_error(L, "accuracy: label %g of sample %d is not a class of "
+                         "the %d score columns (labels are class values 0..%d)",
+                         lab, i + 1, p->cols, p->cols - 1);
       for (j = 1; j < p->cols; j++)
         if (r[(ptrdiff_t)j * p->cs] > r[(ptrdiff_t)best * p->cs]) best = j;
-      if ((double)best == vat(y, i)) hit++;
+      if ((double)best == lab) hit++;
     }
   } else if (p->rows == y->rows && p->cols == y->cols) {
     n = lm_size(p);

@@ -32,7 +32,9 @@ static void check(lua_State *L, int st, const char *fn) {
   switch (st) {
     case LM_OK: return;
     case LM_ESINGULAR:
-      lmL_error(L, "%s: the matrix is singular (not invertible)", fn); break;
+      lmL_error(L, "%s: the matrix is singular (not invertible to double "
+                "precision); for least squares use ml.lstsq or ml.pinv", fn);
+      break;
     case LM_ENOTPD:
       lmL_error(L, "%s: the matrix is not positive definite", fn); break;
     case LM_ENOCONV:

@@ -287,11 +287,26 @@ static lm_mat *checkopen(lua_State *L, int arg, Matrix *x) {
   return &x->m;
 }
 
+/* The type error of a missing matrix argument.  When argument 1 is a
+** matrix, the call was likely X.f(Y) for X:f(Y): the message says so. */
+static int nomatrix(lua_State *L, int arg) {
+  lua_Debug ar;
+  const char *f = "f";
+  if (arg > 1 && lua_isnone(L, arg) && tomatrix(L, 1) != NULL) {
+    if (lua_getstack(L, 0, &ar) && lua_getinfo(L, "n", &ar) && ar.name != NULL)
+      f = ar.name;
+    return luaL_argerror(L, arg, lua_pushfstring(L, "matrix expected, got no "
+                         "value; a method call takes a colon: X:%s(Y), not "
+                         "X.%s(Y)", f, f));
+  }
+  return luaL_typeerror(L, arg, "matrix");
+}
+
 lm_mat *lmL_checkmat(lua_State *L, int arg) {
   Matrix *x = tomatrix(L, arg);
   if (x == NULL) {
     if (lmL_traced(L, arg)) return lmL_checkmat(L, arg);  /* its value */
-    luaL_typeerror(L, arg, "matrix");
+    nomatrix(L, arg);
   }
   return checkopen(L, arg, x);
 }
@@ -375,7 +390,7 @@ lm_mat *lmL_checkmatlike(lua_State *L, int arg) {
     if (lmL_traced(L, arg)) return lmL_checkmatlike(L, arg);  /* its value */
     fromtable(L, arg, "matrix");
   } else {
-    luaL_typeerror(L, arg, "matrix");
+    nomatrix(L, arg);
   }
   lua_replace(L, arg);
   return &tomatrix(L, arg)->m;
@@ -422,8 +437,25 @@ static int m_close(lua_State *L) {
 
 /* ---- constructors --------------------------------------------------- */
 
+/* matrix(t): a table of rows (or a flat row), a number (1x1) or a matrix
+** (a copy).  A second argument is a mistake whose fix is named: rows
+** written as separate tables, or a shape meant for zeros. */
 static int l_matrix(lua_State *L) {
   lm_mat *a;
+  int n = lua_gettop(L);
+  while (n > 1 && lua_isnil(L, n)) n--;
+  if (n > 1) {
+    if (lua_type(L, 1) == LUA_TNUMBER && lua_type(L, 2) == LUA_TNUMBER)
+      return lmL_error(L, "matrix(%s, %s): ml.matrix takes the values, not a "
+                       "shape; for a matrix of that shape use ml.zeros(r, c) "
+                       "or ml.full(r, c, v)", luaL_tolstring(L, 1, NULL),
+                       luaL_tolstring(L, 2, NULL));
+    if (lua_type(L, 1) == LUA_TTABLE && lua_type(L, 2) == LUA_TTABLE)
+      return lmL_error(L, "matrix: got %d tables; the rows go in one table: "
+                       "ml.matrix{{1, 2}, {3, 4}}", n);
+    return lmL_error(L, "matrix: expected one argument (a table of rows, a "
+                     "number or a matrix), got %d", n);
+  }
   if ((a = lmL_tomat(L, 1)) != NULL) {  /* copy of a matrix */
     lm_mat *m = lmL_newmat(L, a->rows, a->cols, "matrix");
     lm_copy(a, m);
@@ -438,10 +470,21 @@ static int l_matrix(lua_State *L) {
   return 1;
 }
 
-/* zeros(r, c) / ones / full(r, c, v): c defaults to r when absent */
+void lmL_checkshape(lua_State *L, int arg, int *r, int *c) {
+  if (lua_isnoneornil(L, arg + 1)) {
+    *r = 1;
+    *c = lmL_checkdim(L, arg, "size");
+  } else {
+    *r = lmL_checkdim(L, arg, "rows");
+    *c = lmL_checkdim(L, arg + 1, "cols");
+  }
+}
+
+/* zeros(r, c) / ones / full(r, c, v); zeros(n) and ones(n) are 1 x n
+** rows, as numpy's zeros(n) is a vector of n (a vector is a row here) */
 static lm_mat *newshape(lua_State *L, const char *fname) {
-  int r = lmL_checkdim(L, 1, "rows");
-  int c = lua_isnoneornil(L, 2) ? r : lmL_checkdim(L, 2, "cols");
+  int r, c;
+  lmL_checkshape(L, 1, &r, &c);
   return lmL_newmat(L, r, c, fname);
 }
 
@@ -473,7 +516,7 @@ static int l_eye(lua_State *L) {
 /* arange(a, b [, step]) counts like a numeric for: b included when hit;
 ** arange(n) is 1..n */
 static int l_arange(lua_State *L) {
-  double a, b, step, cnt;
+  double a, b, step, cnt, q;
   lm_mat *m;
   size_t i, n;
   if (lua_isnoneornil(L, 2)) { a = 1; b = luaL_checknumber(L, 1); }
@@ -482,23 +525,37 @@ static int l_arange(lua_State *L) {
   if (step == 0) luaL_argerror(L, 3, "step must not be zero");
   if (isnan(a) || isnan(b) || isnan(step) || isinf(a) || isinf(b) || isinf(step))
     lmL_error(L, "arange: bounds and step must be finite numbers");
-  cnt = floor((b - a) / step + 1e-9) + 1;  /* tolerate 0.1-style steps */
-  if (cnt < 0) cnt = 0;
+  /* b counts as reached when (b - a) / step falls short of a whole number
+  ** by rounding only: a few ulps of the quotient and of a and b (0.3 / 0.1
+  ** is 2.9999999999999996), never by more (1.9999999995 does not reach 2) */
+  q = (b - a) / step;
+  cnt = floor(q + 8 * DBL_EPSILON * (fabs(q) + (fabs(a) + fabs(b)) / fabs(step))) + 1;
+  if (!(cnt >= 0)) cnt = 0;  /* below a, or NaN: q = -inf plus an inf tolerance */
   if (cnt > (double)INT_MAX)
     lmL_error(L, "arange: %.0f elements is too many", cnt);
   n = (size_t)cnt;
   m = lmL_newmat(L, 1, (lua_Integer)n, "arange");
   for (i = 0; i < n; i++) m->data[i] = a + (double)i * step;
+  /* an element that rounding put past b is b (0 + 3 * 0.1 > 0.3) */
+  if (n > 0 && (step > 0 ? m->data[n - 1] > b : m->data[n - 1] < b))
+    m->data[n - 1] = b;
   return 1;
 }
 
+/* linspace(a, b [, n=50]): numpy's values to the bit: i * step + a with
+** step = (b - a) / (n - 1) (i / (n - 1) * (b - a) + a when step underflows
+** to 0), and b itself last */
 static int l_linspace(lua_State *L) {
-  double a = luaL_checknumber(L, 1), b = luaL_checknumber(L, 2);
+  double a = luaL_checknumber(L, 1), b = luaL_checknumber(L, 2), step;
   int n = lua_isnoneornil(L, 3) ? 50 : lmL_checkdim(L, 3, "count"), i;
   lm_mat *m = lmL_newmat(L, 1, n, "linspace");
+  if (n == 1) m->data[0] = a;
+  if (n <= 1) return 1;
+  step = (b - a) / (double)(n - 1);
   for (i = 0; i < n; i++)
-    m->data[i] = (n == 1) ? a : a + (b - a) * ((double)i / (double)(n - 1));
-  if (n > 1) m->data[n - 1] = b;
+    m->data[i] = (step == 0 ? (double)i / (double)(n - 1) * (b - a)
+                            : (double)i * step) + a;
+  m->data[n - 1] = b;
   return 1;
 }
 
@@ -876,8 +933,9 @@ int lmL_arith(lua_State *L, lm_binop op, const char *fname, int outarg) {
   a = lmL_checkmatlike(L, 1);
   b = lmL_checkmatlike(L, 2);
   if (!lm_broadcast_shape(a->rows, a->cols, b->rows, b->cols, &r, &c))
-    lmL_error(L, "%s: cannot broadcast %s with %s", fname, lmL_shape(s1, a),
-              lmL_shape(s2, b));
+    lmL_error(L, "%s: cannot broadcast %s with %s%s", fname, lmL_shape(s1, a),
+              lmL_shape(s2, b), op == LM_MUL && a->cols == b->rows
+              ? " (* is elementwise; for the matrix product write A:dot(B))" : "");
   if (outarg) o = lmL_optout(L, outarg, r, c, fname);
   if (o == NULL) o = lmL_newmatlike(L, 1, r, c, fname);
   else {
@@ -1096,6 +1154,13 @@ static int m_index(lua_State *L) {
     lua_settop(L, 2);
     return m_get(L);
   }
+  if (lmL_tomat(L, 2) != NULL)  /* numpy's X[mask]: never a silent nil */
+    return lmL_error(L, "X[m] with a matrix m: use X:mask(m) for the rows (or "
+                     "elements) where m is nonzero, X:take(idx) for rows at "
+                     "positions");
+  if (lua_type(L, 2) == LUA_TTABLE)
+    return lmL_error(L, "X[t] with a table t: use X:take(t) for the rows at "
+                     "positions t, X:mask(t) for a 0/1 mask");
   return 0;
 }
 
@@ -1114,6 +1179,9 @@ static int m_newindex(lua_State *L) {
     *p = v;
     return 0;
   }
+  if (lmL_tomat(L, 2) != NULL)
+    return lmL_error(L, "X[m] = v with a matrix m: write X = ml.where(m, v, X) "
+                     "(or X:copy_(ml.where(m, v, X)) to change X in place)");
   return lmL_error(L, "cannot set field '%s' of a matrix",
                    luaL_tolstring(L, 2, NULL));
 }

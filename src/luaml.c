@@ -66,6 +66,7 @@ int luaopen_luaml(lua_State *L) {
   lmopen_optim(L);
   lmopen_mpi(L);
   lmopen_grad(L);
+  lmopen_select(L);
   lua_pushliteral(L, LUAML_VERSION);
   lua_setfield(L, mod, "version");
 #if defined(LUAML_DATADIR)
