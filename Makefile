@@ -43,6 +43,40 @@ LIB_OBJ  := $(CORE_OBJ) $(BIND_OBJ)
 HEADERS  := src/core.h src/core_io.h src/core_opt.h src/lbind.h src/luaml.h \
             src/core_simd.h src/core_simd_isa.h
 
+# ---- the notebook: a Jupyter kernel in the host (issue 13) --------------
+# `luaml --kernel FILE` (src/kernel.c) speaks Jupyter's protocol with
+# libzmq, jansson and libcrypto, which it dlopens at --kernel: their headers
+# build the host, but nothing else loads them (start-up is unchanged) and
+# the library never needs them.  src/session.c is what the prompt and the
+# kernel share (completion, session chunks); lua/notebook.lua their Lua
+# side (persistent top-level locals, rich displays).  The kernelspec's
+# logos (share/, drawn by tools/mklogo.py) are compiled into the host.
+DEB_PKGS += libzmq3-dev libjansson-dev libssl-dev
+# the kernel's tests: the real client, nbconvert, a browser for the screenshot
+DEB_PKGS += python3-jupyter-client python3-zmq jupyter-nbconvert \
+            jupyter-notebook chromium
+LUA_SRC  += lua/notebook.lua
+HOST_SRC += src/session.c src/kernel.c
+HEADERS  += src/host.h
+HOST_OBJ := $(HOST_SRC:src/%.c=$(BUILD)/obj/%.o) $(BUILD)/obj/logos.o
+KERNELDIR = $(PREFIX)/share/jupyter/kernels/luaml
+.DEFAULT_GOAL := all  # (the rules below come before `all`)
+$(BUILD)/logos.c: tools/bin2c.lua share/logo-32x32.png share/logo-64x64.png | $(BUILD)/obj
+	$(LUA) tools/bin2c.lua $@ luaml_logo32=share/logo-32x32.png \
+	  luaml_logo64=share/logo-64x64.png
+$(BUILD)/obj/logos.o: $(BUILD)/logos.c
+	$(CC) -std=c99 $(CFLAGS) -c $< -o $@
+# make install writes the kernelspec for the installed luaml
+install: install-kernelspec
+install-kernelspec: $(BUILD)/luaml
+	LUAML_KERNEL_BIN=$(BINDIR)/luaml $(BUILD)/luaml --install-kernel \
+	  --prefix $(DESTDIR)$(PREFIX)
+uninstall: uninstall-kernelspec
+uninstall-kernelspec:
+	rm -rf $(DESTDIR)$(KERNELDIR)
+.PHONY: install-kernelspec uninstall-kernelspec
+# ---- end of the notebook block -----------------------------------------
+
 # ---- speed: vectorised, threaded kernels (issue 5) --------------------
 # core_ew, core_red and core_simd are compiled to vectorise (-O2 alone
 # vectorises almost nothing in GCC 12), without FMA contraction (so every
@@ -151,8 +185,8 @@ $(BUILD)/libluaml.so: $(LIB_OBJ)
 $(BUILD)/luaml.so: $(LIB_OBJ)
 	$(CC) -shared $^ -o $@ $(LIBS)
 
-$(BUILD)/luaml: $(BUILD)/obj/host.o $(BUILD)/libluaml.a
-	$(CC) $(BUILD)/obj/host.o $(BUILD)/libluaml.a -o $@ $(LUA_LIBS) $(LIBS) $(HOST_LIBS) -Wl,-E
+$(BUILD)/luaml: $(HOST_OBJ) $(BUILD)/libluaml.a
+	$(CC) $(HOST_OBJ) $(BUILD)/libluaml.a -o $@ $(LUA_LIBS) $(LIBS) $(HOST_LIBS) -Wl,-E
 
 # ---- REPL: GNU readline when its header is present (READLINE=0: without;
 # the REPL then reads lines with fgets) ----------------------------------

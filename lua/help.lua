@@ -1606,12 +1606,13 @@ matrix 1x2
 ---------------------------------------------------------------------------
 section("Plots", [=[
 SVG files a browser opens, and text plots for the terminal. The SVG
-functions write path and return it; with path nil they return the SVG
-text (so sandboxed states can plot too). NaN and infinite values are
-skipped.]=])
+functions write path and return it; with path nil they return a plot:
+p.svg is the SVG text (tostring(p) too), p.kind "line", "scatter" or
+"image"; a notebook cell shows a plot inline, and sandboxed states can
+plot too. NaN and infinite values are skipped.]=])
 
 doc [=[
-ml.plot.line(path, ys [, opts]) -> path or svg
+ml.plot.line(path, ys [, opts]) -> path or plot
 
 Curves: ys is one series (a vector or a table of numbers) or several (a
 table of vectors, or a matrix with one series per row), against x =
@@ -1619,13 +1620,13 @@ table of vectors, or a matrix with one series per row), against x =
 logy (a log y axis), markers, width, height (default 640 x 400). A
 model's cost_history is one series.
 
-> svg = ml.plot.line(nil, ml.matrix{3, 2, 1.5, 1.2}, {title = "cost"})
-> svg:match("<svg[^>]*>")
+> p = ml.plot.line(nil, ml.matrix{3, 2, 1.5, 1.2}, {title = "cost"})
+> p.svg:match("<svg[^>]*>")
 <svg xmlns="http://www.w3.org/2000/svg" width="640" height="400" viewBox="0 0 640 400" font-family="Helvetica, Arial, sans-serif" font-size="12">
 ]=]
 
 doc [=[
-ml.plot.scatter(path, X, y [, opts]) -> path or svg
+ml.plot.scatter(path, X, y [, opts]) -> path or plot
 
 The points of X (n x 2) coloured by their class y (labels 0, 1, ...;
 nil: one colour). opts.predict, a function from an N x 2 matrix to
@@ -1642,7 +1643,7 @@ true
 ]=]
 
 doc [=[
-ml.plot.image(path, pixels [, opts]) -> path or svg
+ml.plot.image(path, pixels [, opts]) -> path or plot
 
 Grey-scale images: one (an h x w matrix, or a 1 x (h*w) row with a
 square size) or a grid of them (one image per row, as MNIST loads).
@@ -1650,9 +1651,21 @@ Values run from black (the smallest) to white; opts.range = {lo, hi}
 fixes the scale, opts.invert swaps it. Other options: cols (images per
 row), labels (captions), shape = {h, w}, scale, title.
 
-> svg = ml.plot.image(nil, ml.eye(3))
-> svg:match("<svg[^>]*>")
+> p = ml.plot.image(nil, ml.eye(3))
+> p.svg:match("<svg[^>]*>")
 <svg xmlns="http://www.w3.org/2000/svg" width="295" height="295" viewBox="0 0 295 295" font-family="Helvetica, Arial, sans-serif" font-size="12">
+]=]
+
+doc [=[
+ml.plot.isplot(x) -> boolean
+
+True when x is a plot made without a file name (what ml.plot.line,
+scatter and image return for a nil path).
+
+> ml.plot.isplot(ml.plot.line(nil, {1, 2, 3}))
+true
+> ml.plot.isplot("<svg/>")
+false
 ]=]
 
 doc [=[
