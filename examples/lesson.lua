@@ -39,9 +39,11 @@ function lesson.start(title)
   function run.out(name) return run.outdir .. "/" .. name end
 
   -- ml.plot[kind](path, ...) when the plotting library is there; prints
-  -- the path of the file written
+  -- the path of the file written.  In a notebook (the kernel's display
+  -- exists) the plot shows inline instead.
   function run.plot(kind, name, ...)
     if not ml.plot then return end
+    if display then return display(ml.plot[kind](nil, ...)) end
     local path = ml.plot[kind](run.out(name), ...)
     print("  plot: " .. path)
   end

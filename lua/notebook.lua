@@ -170,7 +170,8 @@ end
 
 -- The chunk of a cell: when its last lines are an expression, they become
 -- `return <expression>` (the cell's result; a trailing ';' silences it).
--- Returns the function and quiet, or nil and the message.
+-- Returns the function and quiet, or nil and the message.  The function
+-- takes one argument, nb.pass (see the comment inside).
 function nb.cell(src, chunkname)
   local body = src:gsub("%s+$", "")
   local quiet = body:sub(-1) == ";"
@@ -185,7 +186,10 @@ function nb.cell(src, chunkname)
       local tail = concat(lines, "\n", k)
       if load("return " .. tail, "=tail", "t", {}) and
          (k == 1 or load(head, "=head", "t", {})) then
-        local f = nb.load((k > 1 and head .. "\n" or "") .. "return " .. tail, chunkname)
+        -- `return (...)(tail)` and not `return tail`: a call there would be
+        -- a tail call, which leaves its function out of tracebacks
+        local f = nb.load((k > 1 and head .. "\n" or "") .. "return (...)(" .. tail .. "\n)",
+                          chunkname)
         if f then return f, quiet end
       end
     end
@@ -194,6 +198,9 @@ function nb.cell(src, chunkname)
   if not f then return nil, err end
   return f, true
 end
+
+-- the argument of a cell's function: its values, unchanged
+function nb.pass(...) return ... end
 
 -- "complete", "incomplete" or "invalid" for a cell (Jupyter's is_complete)
 function nb.is_complete(src)
@@ -259,7 +266,9 @@ function nb.bundle(v, text)
   if ml.ismatrix(v) then
     b["text/html"] = matrix_html(v)
   elseif ml.plot and ml.plot.isplot and ml.plot.isplot(v) then
-    b["image/svg+xml"] = v.svg
+    -- without the XML declaration, as Jupyter keeps SVG (an HTML page
+    -- that inlines it could not parse it)
+    b["image/svg+xml"] = (v.svg:gsub("^<%?xml[^>]*%?>%s*", ""))
     b["text/plain"] = fmt("<%s plot>", v.kind)
   elseif type(v) == "table" and type(getmetatable(v)) == "table" and
          type(rawget(getmetatable(v), "name")) == "string" then

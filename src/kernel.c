@@ -593,8 +593,9 @@ static json_t *execute(kernel *k, kmsg *m) {
     lua_pop(L, 1);
     k->interrupted = 0;
     lua_sethook(L, NULL, 0, 0);
+    nbfunc(k, "pass");  /* the cell's argument (nb.cell) */
     k->running = 1;
-    status = luaml_pcall(L, 0, LUA_MULTRET);
+    status = luaml_pcall(L, 1, LUA_MULTRET);
     k->running = 0;
     lua_sethook(L, NULL, 0, 0);
   }
@@ -870,7 +871,6 @@ int luaml_kernel(lua_State *L, const char *connection_file) {
     sa.sa_flags = 0;
     sigemptyset(&sa.sa_mask);
     sigaction(SIGINT, &sa, NULL);
-    fprintf(stderr, "luaml kernel: serving %s\n", connection_file);
     status(&K, NULL, "starting");
     serve(&K);
     K.quit = 1;
