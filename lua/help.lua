@@ -1713,6 +1713,23 @@ true
 ]=]
 
 ---------------------------------------------------------------------------
+section("Notebook", [=[
+luaml is a Jupyter kernel: `luaml --install-kernel --user` (or `make
+install`) writes the kernelspec, then pick "luaml" in `jupyter notebook`.
+In a cell, the value of a trailing expression is the cell's result (a
+trailing ';' silences it): matrices show as text and as an HTML table
+(elided like their text), models as a summary, plots made without a file
+name (ml.plot.line(nil, ...)) inline as SVG. print and io.write stream
+to the cell as it runs; io.read asks the notebook for a line. display(x,
+...) shows values now, below the cell. Tab completes names (the prompt's
+completion), Shift-Tab shows help. Interrupt stops a running cell, a
+training loop too, and keeps the state. Top-level locals persist from
+cell to cell, as they do from line to line at the prompt: `local x = 1`
+in one cell, `x` in the next (a `local x <close>` is closed at the end of
+its cell). The lessons of examples/ are notebooks in examples/notebooks
+(python3 tools/mknotebooks.py makes them from the scripts).]=])
+
+---------------------------------------------------------------------------
 section("Help", [=[
 In the REPL: help(x) or ?name; help() lists everything.]=])
 
@@ -1855,10 +1872,13 @@ local function overview()
         end
       end
     end
-    out[#out + 1] = s.title .. ": " .. table.concat(list, ", ")
+    if #list > 0 then out[#out + 1] = s.title .. ": " .. table.concat(list, ", ") end
   end
   out[#out + 1] = "REPL: a trailing ; prints nothing, _ is the last value, "
-    .. "%time times each line, Tab completes, Ctrl-C interrupts, Ctrl-D quits."
+    .. "%time times each line, Tab completes, Ctrl-C interrupts, Ctrl-D quits; "
+    .. "top-level locals persist from line to line."
+  out[#out + 1] = "Notebook: luaml --install-kernel --user, then the luaml kernel in "
+    .. "Jupyter; display(x) shows a value now, plots without a file name show inline."
   return table.concat(out, "\n")
 end
 
