@@ -1,7 +1,9 @@
 -- notebook.lua: what the prompt and the Jupyter kernel share, in Lua --
 -- top-level locals that persist from one chunk to the next, a cell's trailing
 -- expression, rich displays (matrices as HTML tables, plots as SVG) and errors
--- shown as a notebook shows them.  Internal: require "luaml.notebook".
+-- shown as a notebook shows them.  Internal: require "luaml.notebook" (the
+-- library registers it in package.preload: it is loaded on first use, not
+-- at every start).
 --
 -- Persistent locals.  A chunk typed at the prompt or run in a cell is its own
 -- function, so a plain `local x = 1` would be gone at the next line.  Before
@@ -24,7 +26,6 @@
 local ml = ...
 
 local nb = {}
-package.loaded["luaml.notebook"] = nb
 
 local fmt, concat = string.format, table.concat
 

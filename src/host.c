@@ -501,13 +501,12 @@ static void initrepl(lua_State *L) {
     lua_getfield(L, -1, "help");
     lua_setglobal(L, "help");
   }
-  lua_getfield(L, LUA_REGISTRYINDEX, LUA_LOADED_TABLE);
-  if (lua_getfield(L, -1, "luaml.notebook") == LUA_TTABLE)
+  if (luaml_pushnotebook(L))
     lua_getfield(L, -1, "show");
   else
     lua_getglobal(L, "tostring");
   lua_setfield(L, LUA_REGISTRYINDEX, DISPLAYKEY);
-  lua_pop(L, 3);  /* ml, package.loaded, the module */
+  lua_pop(L, 2);  /* ml, the module */
 }
 
 /* the prompt: PROMPT for a new chunk, PROMPT2 for a continuation line */

@@ -13,6 +13,10 @@
 ** C string such as "ml.sof" or "x:resh"), as an array of strings */
 int luaml_completions(lua_State *L);
 
+/* Push the notebook module (require "luaml.notebook"), or nil when the
+** state has none; returns 1 for the module.  Stack: [-0, +1]. */
+int luaml_pushnotebook(lua_State *L);
+
 /* Compile s (l bytes, named name) as a chunk of the session: top-level
 ** locals persist from one chunk to the next (lua/notebook.lua).  Like
 ** luaL_loadbuffer: the function or the message on the stack, the status. */

@@ -504,8 +504,7 @@ static int l_input(lua_State *L) {
 ** table in the registry, output and input redirected, display(). */
 static int setup(lua_State *L) {
   kernel *k = lua_touserdata(L, 1);
-  lua_getfield(L, LUA_REGISTRYINDEX, LUA_LOADED_TABLE);
-  if (lua_getfield(L, -1, "luaml.notebook") != LUA_TTABLE)
+  if (!luaml_pushnotebook(L))
     return luaL_error(L, "the library has no notebook module (lua/notebook.lua)");
   lua_pushvalue(L, -1);
   k->nbref = luaL_ref(L, LUA_REGISTRYINDEX);

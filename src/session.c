@@ -13,14 +13,31 @@
 #include "luaml.h"
 #include "host.h"
 
+/* Push the notebook module (require "luaml.notebook", lua/notebook.lua),
+** or nil when the state has none.  Returns 1 for the module.
+** Stack: [-0, +1]. */
+int luaml_pushnotebook(lua_State *L) {
+  lua_getfield(L, LUA_REGISTRYINDEX, LUA_LOADED_TABLE);
+  if (lua_getfield(L, -1, "luaml.notebook") == LUA_TTABLE) {
+    lua_remove(L, -2);
+    return 1;
+  }
+  lua_pop(L, 2);
+  if (lua_getglobal(L, "require") == LUA_TFUNCTION) {
+    lua_pushliteral(L, "luaml.notebook");
+    if (lua_pcall(L, 1, 1, 0) == LUA_OK && lua_type(L, -1) == LUA_TTABLE) return 1;
+  }
+  lua_pop(L, 1);
+  lua_pushnil(L);
+  return 0;
+}
+
 /* Push the table names are completed from: the session's locals (whose
 ** __index is the global table, see lua/notebook.lua), or the global table.
 ** Stack: [-0, +1]. */
 static void pushscope(lua_State *L) {
   int top = lua_gettop(L);
-  lua_getfield(L, LUA_REGISTRYINDEX, LUA_LOADED_TABLE);
-  if (lua_getfield(L, -1, "luaml.notebook") == LUA_TTABLE &&
-      lua_getfield(L, -1, "env") == LUA_TFUNCTION &&
+  if (luaml_pushnotebook(L) && lua_getfield(L, -1, "env") == LUA_TFUNCTION &&
       lua_pcall(L, 0, 1, 0) == LUA_OK && lua_type(L, -1) == LUA_TTABLE)
     lua_replace(L, top + 1);
   else {
@@ -200,9 +217,7 @@ int luaml_completions(lua_State *L) {
 ** is missing.  Stack: [-0, +1]; may raise a memory error. */
 int luaml_loadsession(lua_State *L, const char *s, size_t l, const char *name) {
   int top = lua_gettop(L), status;
-  lua_getfield(L, LUA_REGISTRYINDEX, LUA_LOADED_TABLE);
-  if (lua_getfield(L, -1, "luaml.notebook") != LUA_TTABLE ||
-      lua_getfield(L, -1, "load") != LUA_TFUNCTION) {
+  if (!luaml_pushnotebook(L) || lua_getfield(L, -1, "load") != LUA_TFUNCTION) {
     lua_settop(L, top);
     return luaL_loadbuffer(L, s, l, name);
   }
