@@ -9,6 +9,9 @@
 # The kernelspec is installed into a temporary JUPYTER_PATH, pointing at
 # BUILD/luaml; nothing outside BUILD/tests/kernel is written.
 build=${1:-build}
+# (make sanitize preloads the ASan runtime into every child: its host needs
+# none, being built with it, and Python and Chromium must not get it)
+unset LD_PRELOAD
 out=$build/tests/kernel
 py=/usr/bin/python3
 rm -rf "$out"; mkdir -p "$out/jupyter" "$out/run" "$out/src"
