@@ -226,13 +226,19 @@ end
 local function matrix_html(m)
   local text = tostring(m)
   local head, rest = text:match("^([^\n]*)\n?(.*)$")
-  local rows = {}
+  local lines, width = {}, 0
   for line in rest:gmatch("[^\n]+") do
     local cells = {}
-    for v in line:gmatch("%S+") do
-      cells[#cells + 1] = "<td>" .. esc(v) .. "</td>"
+    for v in line:gmatch("%S+") do cells[#cells + 1] = "<td>" .. esc(v) .. "</td>" end
+    lines[#lines + 1] = cells
+    width = math.max(width, #cells)
+  end
+  local rows = {}
+  for i, cells in ipairs(lines) do
+    if #cells == 1 and width > 1 then  -- the row of ... between elided rows
+      for j = 2, width do cells[j] = cells[1] end
     end
-    rows[#rows + 1] = "<tr>" .. concat(cells) .. "</tr>"
+    rows[i] = "<tr>" .. concat(cells) .. "</tr>"
   end
   return fmt('<div class="luaml-matrix"><small>%s</small>' ..
              '<table style="font-family: monospace; text-align: right">%s</table></div>',
