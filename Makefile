@@ -52,8 +52,9 @@ HEADERS  := src/core.h src/core_io.h src/core_opt.h src/lbind.h src/luaml.h \
 # side (persistent top-level locals, rich displays).  The kernelspec's
 # logos (share/, drawn by tools/mklogo.py) are compiled into the host.
 DEB_PKGS += libzmq3-dev libjansson-dev libssl-dev
-# the kernel's tests: the real client, nbconvert, a browser for the screenshot
-DEB_PKGS += python3-jupyter-client python3-zmq jupyter-nbconvert \
+# the kernel's tests: the real client (and `jupyter kernelspec`), nbconvert,
+# a browser for the screenshot
+DEB_PKGS += python3-jupyter-client jupyter-client python3-zmq jupyter-nbconvert \
             jupyter-notebook chromium
 LUA_SRC  += lua/notebook.lua
 HOST_SRC += src/session.c src/kernel.c
