@@ -73,6 +73,18 @@ def drain(kc):
         pass
 
 
+def wait_started(kc, msg_id):
+    """wait until the cell msg_id has printed (so it is running)"""
+    t0 = time.time()
+    while time.time() - t0 < TIMEOUT:
+        try:
+            m = kc.get_iopub_msg(timeout=1)
+        except queue.Empty:
+            continue
+        if m["parent_header"].get("msg_id") == msg_id and m["msg_type"] == "stream":
+            return
+
+
 def of_type(msgs, t):
     return [m for m in msgs if m["msg_type"] == t]
 
@@ -211,11 +223,13 @@ def checks(km, kc, logf):
           reply["status"] == "error" and "allow_stdin" in reply["evalue"], reply)
 
     # interrupt: by signal (the kernelspec's mode), in a loop and in training
-    for name, code in (("a Lua loop", "while true do end"),
+    for name, code in (("a Lua loop", "print('running')\nwhile true do end"),
                        ("a training loop", "local X, y = ml.datasets.xor(200)\n"
-                        "local big = ml.LogisticRegression{epochs = 1000000}\nbig:train(X, y)")):
+                        "local big = ml.LogisticRegression{epochs = 1000000}\n"
+                        "print('training')\nbig:train(X, y)")):
         msg_id = kc.execute(code)
-        time.sleep(0.5)
+        wait_started(kc, msg_id)
+        time.sleep(0.2)
         km.interrupt_kernel()
         reply = kc.get_shell_msg(timeout=TIMEOUT)
         ok = reply["parent_header"]["msg_id"] == msg_id and \
@@ -233,8 +247,8 @@ def checks(km, kc, logf):
     ctl = ctx.socket(zmq.DEALER)
     ctl.setsockopt(zmq.LINGER, 0)
     ctl.connect(f"{conn['transport']}://{conn['ip']}:{conn['control_port']}")
-    msg_id = kc.execute("while true do end")
-    time.sleep(0.3)
+    msg_id = kc.execute("print('running')\nwhile true do end")
+    wait_started(kc, msg_id)
     kc.session.send(ctl, "interrupt_request", {})
     creply = {"msg_type": None, "content": {}}
     if ctl.poll(TIMEOUT * 1000):
