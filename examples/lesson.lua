@@ -33,7 +33,9 @@ function lesson.start(title)
     end
     i = i + 1
   end
-  os.execute(string.format("mkdir -p '%s'", (run.outdir:gsub("'", "'\\''"))))
+  if not display then  -- in a notebook (the kernel's display) plots show inline
+    os.execute(string.format("mkdir -p '%s'", (run.outdir:gsub("'", "'\\''"))))
+  end
 
   -- the path of a file in the output folder
   function run.out(name) return run.outdir .. "/" .. name end
