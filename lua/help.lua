@@ -1900,6 +1900,14 @@ function ml._helptext(x)
   local d
   if type(x) == "string" then
     d = lookup(x)
+    -- a section by its title ("notebook"); display, the notebook's own
+    -- function, is described there
+    local title = x == "display" and "notebook" or x:lower()
+    for _, s in ipairs(sections) do
+      if not d and s.title:lower() == title and s.intro then
+        return s.title .. "\n\n" .. s.intro
+      end
+    end
     if not d then
       local v = rawpath(x)
       if v ~= nil and type(v) ~= "string" then return ml._helptext(v) end

@@ -176,6 +176,17 @@ describe("displays", function()
   end)
 end)
 
+describe("help", function()
+  it("help 'notebook' and help 'display' give the notebook's section", function()
+    for _, name in ipairs{"notebook", "Notebook", "display"} do
+      local t = ml._helptext(name)
+      assert.is_truthy(t:find("^Notebook\n"), t)
+      assert.is_truthy(t:find("display(x", 1, true), t)
+    end
+    assert.is_truthy(nb.inspect("display(A)", 2):find("^Notebook"))
+  end)
+end)
+
 describe("errors", function()
   it("the message and the user's frames, without the C boundary", function()
     local text, lines = nb.error("c:2: boom\nstack traceback:\n\t[C]: in function 'error'\n"
