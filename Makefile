@@ -18,11 +18,16 @@ SOVERSION  := 0
 all: $(BUILD)/luaml $(BUILD)/luaml.so $(BUILD)/libluaml.a $(BUILD)/libluaml.so
 
 # ---- Debian packages, by what needs them --------------------------------
-# make deps (the build, make demo, make test; Open MPI for ml.mpi's spec)
+# make deps (the build, make demo, make test: Open MPI for ml.mpi's spec;
+# for the notebook kernel libzmq, jansson and libcrypto, and to test it the
+# real Jupyter client, nbconvert and a browser for a screenshot)
 DEB_PKGS       := gcc make pkg-config binutils lua5.4 liblua5.4-dev \
                   libopenblas-dev liblapacke-dev libhdf5-dev zlib1g-dev \
                   libreadline-dev libsleef-dev lua-busted \
-                  openmpi-bin libopenmpi-dev
+                  openmpi-bin libopenmpi-dev \
+                  libzmq3-dev libjansson-dev libssl-dev \
+                  python3-jupyter-client jupyter-client python3-zmq \
+                  jupyter-nbconvert chromium
 # make deps-dev (make valgrind, make fuzz; make sanitize needs only gcc)
 DEB_PKGS_DEV   := valgrind clang libclang-rt-14-dev
 # make deps-bench (make bench: the same workloads in numpy)
@@ -80,12 +85,14 @@ BIND_SRC := src/lmatrix.c src/lfuncs.c src/llinalg.c src/lrandom.c \
             src/lio.c src/loptim.c src/lmem.c src/luaml.c src/lmpi.c \
             src/lgrad.c src/lselect.c
 LUA_SRC  := lua/init.lua lua/optim.lua lua/data.lua lua/models.lua lua/plot.lua \
-            lua/grad.lua lua/help.lua
-HOST_SRC := src/host.c
+            lua/grad.lua lua/notebook.lua lua/help.lua
+HOST_SRC := src/host.c src/session.c src/kernel.c
 HEADERS  := src/core.h src/core_io.h src/core_opt.h src/lbind.h src/luaml.h \
-            src/core_simd.h src/core_simd_isa.h src/core_h5dl.h src/core_ops.h
+            src/core_simd.h src/core_simd_isa.h src/core_h5dl.h src/core_ops.h \
+            src/host.h
 
 CORE_OBJ := $(CORE_SRC:src/%.c=$(BUILD)/obj/%.o)
+HOST_OBJ := $(HOST_SRC:src/%.c=$(BUILD)/obj/%.o) $(BUILD)/obj/logos.o
 BIND_OBJ := $(BIND_SRC:src/%.c=$(BUILD)/obj/%.o) $(BUILD)/obj/luaml_lua.o
 LIB_OBJ  := $(CORE_OBJ) $(BIND_OBJ)
 
@@ -157,8 +164,21 @@ $(BUILD)/libluaml.so: $(LIB_OBJ)
 $(BUILD)/luaml.so: $(LIB_OBJ)
 	$(CC) -shared $^ -o $@ $(LIBS)
 
-$(BUILD)/luaml: $(BUILD)/obj/host.o $(BUILD)/libluaml.a
-	$(CC) $(BUILD)/obj/host.o $(BUILD)/libluaml.a -o $@ $(LUA_LIBS) $(LIBS) $(HOST_LIBS) -Wl,-E
+$(BUILD)/luaml: $(HOST_OBJ) $(BUILD)/libluaml.a
+	$(CC) $(HOST_OBJ) $(BUILD)/libluaml.a -o $@ $(LUA_LIBS) $(LIBS) $(HOST_LIBS) -Wl,-E
+
+# The notebook: `luaml --kernel FILE` (src/kernel.c) speaks Jupyter's
+# protocol with libzmq, jansson and libcrypto, which it dlopens at --kernel:
+# their headers build the host, nothing else loads them (start-up is
+# unchanged) and the library never needs them.  src/session.c is what the
+# prompt and the kernel share (completion, session chunks), lua/notebook.lua
+# their Lua side (persistent top-level locals, rich displays).  The
+# kernelspec's logos (share/, drawn by tools/mklogo.py) are compiled in.
+$(BUILD)/logos.c: tools/bin2c.lua share/logo-32x32.png share/logo-64x64.png | $(BUILD)/obj
+	$(LUA) tools/bin2c.lua $@ luaml_logo32=share/logo-32x32.png \
+	  luaml_logo64=share/logo-64x64.png
+$(BUILD)/obj/logos.o: $(BUILD)/logos.c
+	$(CC) -std=c99 $(CFLAGS) -c $< -o $@
 
 # ---- tests ----------------------------------------------------------
 # test and demo install what is missing first, then build and run in a
@@ -251,6 +271,17 @@ install: all
 	$(INSTALL) -m 644 doc/luaml.1 $(DESTDIR)$(MANDIR)/man1/luaml.1
 	cp -R examples/data $(DESTDIR)$(DATADIR)/
 	@if [ -z "$(DESTDIR)" ] && [ "$$(id -u)" = 0 ]; then ldconfig 2>/dev/null || true; fi
+
+# make install writes the kernelspec for the installed luaml
+KERNELDIR = $(PREFIX)/share/jupyter/kernels/luaml
+install: install-kernelspec
+install-kernelspec: $(BUILD)/luaml
+	LUAML_KERNEL_BIN=$(BINDIR)/luaml $(BUILD)/luaml --install-kernel \
+	  --prefix $(DESTDIR)$(PREFIX)
+uninstall: uninstall-kernelspec
+uninstall-kernelspec:
+	rm -rf $(DESTDIR)$(KERNELDIR)
+.PHONY: install-kernelspec uninstall-kernelspec
 
 uninstall:
 	rm -f $(DESTDIR)$(BINDIR)/luaml $(DESTDIR)$(LIBDIR)/libluaml.a \

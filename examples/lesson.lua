@@ -33,15 +33,19 @@ function lesson.start(title)
     end
     i = i + 1
   end
-  os.execute(string.format("mkdir -p '%s'", (run.outdir:gsub("'", "'\\''"))))
+  if not display then  -- in a notebook (the kernel's display) plots show inline
+    os.execute(string.format("mkdir -p '%s'", (run.outdir:gsub("'", "'\\''"))))
+  end
 
   -- the path of a file in the output folder
   function run.out(name) return run.outdir .. "/" .. name end
 
   -- ml.plot[kind](path, ...) when the plotting library is there; prints
-  -- the path of the file written
+  -- the path of the file written.  In a notebook (the kernel's display
+  -- exists) the plot shows inline instead.
   function run.plot(kind, name, ...)
     if not ml.plot then return end
+    if display then return display(ml.plot[kind](nil, ...)) end
     local path = ml.plot[kind](run.out(name), ...)
     print("  plot: " .. path)
   end

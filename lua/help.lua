@@ -1860,12 +1860,13 @@ matrix 1x2
 ---------------------------------------------------------------------------
 section("Plots", [=[
 SVG files a browser opens, and text plots for the terminal. The SVG
-functions write path and return it; with path nil they return the SVG
-text (so sandboxed states can plot too). NaN and infinite values are
-skipped.]=])
+functions write path and return it; with path nil they return a plot:
+p.svg is the SVG text (tostring(p) too), p.kind "line", "scatter" or
+"image"; a notebook cell shows a plot inline, and sandboxed states can
+plot too. NaN and infinite values are skipped.]=])
 
 doc [=[
-ml.plot.line(path, ys [, opts]) -> path or svg
+ml.plot.line(path, ys [, opts]) -> path or plot
 
 Curves: ys is one series (a vector or a table of numbers) or several (a
 table of vectors, or a matrix with one series per row), against x =
@@ -1873,13 +1874,13 @@ table of vectors, or a matrix with one series per row), against x =
 logy (a log y axis), markers, width, height (default 640 x 400). A
 model's cost_history is one series.
 
-> svg = ml.plot.line(nil, ml.matrix{3, 2, 1.5, 1.2}, {title = "cost"})
-> svg:match("<svg[^>]*>")
+> p = ml.plot.line(nil, ml.matrix{3, 2, 1.5, 1.2}, {title = "cost"})
+> p.svg:match("<svg[^>]*>")
 <svg xmlns="http://www.w3.org/2000/svg" width="640" height="400" viewBox="0 0 640 400" font-family="Helvetica, Arial, sans-serif" font-size="12">
 ]=]
 
 doc [=[
-ml.plot.scatter(path, X, y [, opts]) -> path or svg
+ml.plot.scatter(path, X, y [, opts]) -> path or plot
 
 The points of X (n x 2) coloured by their class y (labels 0, 1, ...;
 nil: one colour). opts.predict, a function from an N x 2 matrix to
@@ -1898,7 +1899,7 @@ true
 ]=]
 
 doc [=[
-ml.plot.image(path, pixels [, opts]) -> path or svg
+ml.plot.image(path, pixels [, opts]) -> path or plot
 
 Grey-scale images: one (an h x w matrix, or a 1 x (h*w) row with a
 square size) or a grid of them (one image per row, as MNIST loads).
@@ -1906,9 +1907,21 @@ Values run from black (the smallest) to white; opts.range = {lo, hi}
 fixes the scale, opts.invert swaps it. Other options: cols (images per
 row), labels (captions), shape = {h, w}, scale, title.
 
-> svg = ml.plot.image(nil, ml.eye(3))
-> svg:match("<svg[^>]*>")
+> p = ml.plot.image(nil, ml.eye(3))
+> p.svg:match("<svg[^>]*>")
 <svg xmlns="http://www.w3.org/2000/svg" width="295" height="295" viewBox="0 0 295 295" font-family="Helvetica, Arial, sans-serif" font-size="12">
+]=]
+
+doc [=[
+ml.plot.isplot(x) -> boolean
+
+True when x is a plot made without a file name (what ml.plot.line,
+scatter and image return for a nil path).
+
+> ml.plot.isplot(ml.plot.line(nil, {1, 2, 3}))
+true
+> ml.plot.isplot("<svg/>")
+false
 ]=]
 
 doc [=[
@@ -2054,6 +2067,23 @@ where os.clock() counts only this process's CPU time.
 > ml.clock() >= t0
 true
 ]=]
+
+---------------------------------------------------------------------------
+section("Notebook", [=[
+luaml is a Jupyter kernel: `luaml --install-kernel --user` (or `make
+install`) writes the kernelspec, then pick "luaml" in `jupyter notebook`.
+In a cell, the value of a trailing expression is the cell's result (a
+trailing ';' silences it): matrices show as text and as an HTML table
+(elided like their text), models as a summary, plots made without a file
+name (ml.plot.line(nil, ...)) inline as SVG. print and io.write stream
+to the cell as it runs; io.read asks the notebook for a line. display(x,
+...) shows values now, below the cell. Tab completes names (the prompt's
+completion), Shift-Tab shows help. Interrupt stops a running cell, a
+training loop too, and keeps the state. Top-level locals persist from
+cell to cell, as they do from line to line at the prompt: `local x = 1`
+in one cell, `x` in the next (a `local x <close>` is closed at the end of
+its cell). The lessons of examples/ are notebooks in examples/notebooks
+(python3 tools/mknotebooks.py makes them from the scripts).]=])
 
 ---------------------------------------------------------------------------
 section("Help", [=[
@@ -2202,10 +2232,13 @@ local function overview()
         end
       end
     end
-    out[#out + 1] = s.title .. ": " .. table.concat(list, ", ")
+    if #list > 0 then out[#out + 1] = s.title .. ": " .. table.concat(list, ", ") end
   end
   out[#out + 1] = "REPL: a trailing ; prints nothing, _ is the last value, "
-    .. "%time times each line, Tab completes, Ctrl-C interrupts, Ctrl-D quits."
+    .. "%time times each line, Tab completes, Ctrl-C interrupts, Ctrl-D quits; "
+    .. "top-level locals persist from line to line."
+  out[#out + 1] = "Notebook: luaml --install-kernel --user, then the luaml kernel in "
+    .. "Jupyter; display(x) shows a value now, plots without a file name show inline."
   return table.concat(out, "\n")
 end
 
@@ -2227,6 +2260,14 @@ function ml._helptext(x)
   local d
   if type(x) == "string" then
     d = lookup(x)
+    -- a section by its title ("notebook"); display, the notebook's own
+    -- function, is described there
+    local title = x == "display" and "notebook" or x:lower()
+    for _, s in ipairs(sections) do
+      if not d and s.title:lower() == title and s.intro then
+        return s.title .. "\n\n" .. s.intro
+      end
+    end
     if not d then
       local v = rawpath(x)
       if v ~= nil and type(v) ~= "string" then return ml._helptext(v) end

@@ -8,7 +8,8 @@
 --   ml.plot.text(values [, opts])         a sparkline or a braille chart (a string)
 --
 -- The SVG functions write `path` and return it; with path == nil they return
--- the SVG text instead (states without the io library can still plot).
+-- a plot object instead (p.svg is the SVG text, tostring(p) too): a notebook
+-- shows it inline, and states without the io library can still plot.
 -- Non-finite values (NaN, +inf, -inf) are skipped everywhere: a curve is broken
 -- where they occur, such a point or pixel is not drawn, and they take no part in
 -- the axis ranges. Empty input or input with nothing finite is an error.
@@ -158,10 +159,23 @@ local function names(F, name, v)
   return t
 end
 
--- write the SVG text to path (or return the text when path is nil)
+-- A plot made without a file name: a table with the SVG text (p.svg) and
+-- the kind of plot (p.kind, "line", "scatter" or "image").  tostring(p) is
+-- the SVG text, so the prompt prints it and a script may write it anywhere;
+-- a notebook shows it inline (image/svg+xml).
+local Plot = { __name = "luaml.plot" }
+Plot.__index = Plot
+function Plot.__tostring(p) return p.svg end
+function Plot.__len(p) return #p.svg end
+function Plot.__concat(a, b) return tostring(a) .. tostring(b) end
+
+-- true when x is a plot made without a file name
+function plot.isplot(x) return getmetatable(x) == Plot end
+
+-- write the SVG text to path (or return a plot object when path is nil)
 local function finish(F, path, buf)
   local svg = concat(buf, "\n") .. "\n"
-  if path == nil then return svg end
+  if path == nil then return setmetatable({ svg = svg, kind = F:match("[%w_]+$") }, Plot) end
   if not io then fail("%s: cannot write %s: the io library is not available", F, path) end
   local f, err = io.open(path, "w")
   if not f then fail("%s: cannot write %s", F, err) end

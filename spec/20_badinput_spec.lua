@@ -200,6 +200,7 @@ sig("plot.line", {"W", "V", "O"})
 sig("plot.scatter", {"W", "M", "C", "O"})
 sig("plot.image", {"W", "M", "O"})
 sig("plot.text", {"V", "O"})
+sig("plot.isplot", {"M"})
 
 -- ---- bad values -------------------------------------------------------------
 local function closed()

@@ -28,6 +28,7 @@
 #include "lualib.h"
 
 #include "luaml.h"
+#include "host.h"
 
 #if defined(LUAML_USE_READLINE)
 #include <readline/readline.h>
@@ -131,6 +132,8 @@ static void print_usage(FILE *f, const char *badoption) {
     "  -h        print this help\n"
     "  --        stop handling options\n"
     "  -         run standard input as a script\n"
+    "  --kernel FILE  serve a Jupyter notebook (FILE: its connection file)\n"
+    "  --install-kernel [--user | --prefix P]  write the Jupyter kernelspec\n"
     "With no script and no -e or -v: the interactive prompt (see luaml(1)).\n",
     progname);
   fflush(f);
@@ -427,170 +430,6 @@ static int fgetsline(lua_State *L, const char *prompt) {
 /* ---- completion ----------------------------------------------------- */
 #if defined(LUAML_USE_READLINE)
 
-static const char *const keywords[] = {
-  "and", "break", "do", "else", "elseif", "end", "false", "for", "function",
-  "goto", "if", "in", "local", "nil", "not", "or", "repeat", "return",
-  "then", "true", "until", "while", NULL
-};
-
-static int iskeyword(const char *s) {
-  const char *const *k;
-  for (k = keywords; *k; k++)
-    if (strcmp(s, *k) == 0) return 1;
-  return 0;
-}
-
-/* a Lua name that may follow '.' or ':' */
-static int isname(const char *s) {
-  const char *p = s;
-  if (!(*p == '_' || (*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z')))
-    return 0;
-  for (p++; *p; p++)
-    if (!(*p == '_' || (*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') ||
-          (*p >= '0' && *p <= '9')))
-      return 0;
-  return !iskeyword(s);
-}
-
-/* Push the table of fields that value idx has without running Lua code,
-** or nil: for a table, the table; else its metatable's __methods (the
-** matrix methods) or __index, when that is a table.  Only raw access: no
-** metamethod is called.  Stack: [-0, +1]. */
-static void rawfields(lua_State *L, int idx) {
-  if (lua_type(L, idx) == LUA_TTABLE) {
-    lua_pushvalue(L, idx);
-    return;
-  }
-  if (lua_getmetatable(L, idx)) {
-    lua_pushliteral(L, "__methods");
-    if (lua_rawget(L, -2) != LUA_TTABLE) {
-      lua_pop(L, 1);
-      lua_pushliteral(L, "__index");
-      lua_rawget(L, -2);
-    }
-    lua_remove(L, -2);  /* metatable */
-    if (lua_type(L, -1) == LUA_TTABLE) return;
-    lua_pop(L, 1);
-  }
-  lua_pushnil(L);
-}
-
-/* Push t[key] for the value at idx by raw access, following tables in
-** __index (at most depth of them), or nil.  Stack: [-0, +1]. */
-static void rawfield(lua_State *L, int idx, const char *key, int depth) {
-  idx = lua_absindex(L, idx);
-  rawfields(L, idx);
-  if (lua_type(L, -1) == LUA_TTABLE) {
-    lua_pushstring(L, key);
-    if (lua_rawget(L, -2) != LUA_TNIL || depth == 0) {
-      lua_remove(L, -2);
-      return;
-    }
-    lua_pop(L, 1);
-    if (lua_type(L, idx) == LUA_TTABLE && lua_getmetatable(L, idx)) {
-      lua_pushliteral(L, "__index");  /* a class: follow its __index table */
-      lua_rawget(L, -2);
-      lua_remove(L, -2);
-      lua_remove(L, -2);
-      if (lua_type(L, -1) == LUA_TTABLE) {
-        rawfield(L, -1, key, depth - 1);
-        lua_remove(L, -2);
-        return;
-      }
-    }
-  }
-  lua_pop(L, 1);
-  lua_pushnil(L);
-}
-
-/* Add to the set at res the names of fields of the value at idx (and of
-** the tables its __index leads to, at most depth) starting with partial,
-** as prefix..name; with onlyfuncs, only the fields holding functions. */
-static void addnames(lua_State *L, int idx, int res, const char *prefix,
-                     const char *partial, int onlyfuncs, int depth) {
-  size_t plen = strlen(partial);
-  idx = lua_absindex(L, idx);
-  rawfields(L, idx);
-  if (lua_type(L, -1) == LUA_TTABLE) {
-    lua_pushnil(L);
-    while (lua_next(L, -2) != 0) {
-      if (lua_type(L, -2) == LUA_TSTRING) {
-        const char *k = lua_tostring(L, -2);
-        if (strncmp(k, partial, plen) == 0 && isname(k) &&
-            (!onlyfuncs || lua_type(L, -1) == LUA_TFUNCTION)) {
-          lua_pushfstring(L, "%s%s", prefix, k);
-          lua_pushboolean(L, 1);
-          lua_rawset(L, res);
-        }
-      }
-      lua_pop(L, 1);
-    }
-  }
-  lua_pop(L, 1);
-  if (depth > 0 && lua_type(L, idx) == LUA_TTABLE && lua_getmetatable(L, idx)) {
-    lua_pushliteral(L, "__index");
-    if (lua_rawget(L, -2) == LUA_TTABLE)
-      addnames(L, -1, res, prefix, partial, onlyfuncs, depth - 1);
-    lua_pop(L, 2);
-  }
-  if (!onlyfuncs && luaml_tomatrix(L, idx) != NULL) {  /* the shape fields */
-    static const char *const shape[] = {"rows", "cols", NULL};
-    const char *const *s;
-    for (s = shape; *s; s++)
-      if (strncmp(*s, partial, plen) == 0) {
-        lua_pushfstring(L, "%s%s", prefix, *s);
-        lua_pushboolean(L, 1);
-        lua_rawset(L, res);
-      }
-  }
-}
-
-/* lua_CFunction: the completions of the word (light userdata 1, a C
-** string such as "ml.sof", "x:resh" or "pri"), as an array.  The word is
-** split at its last '.' or ':'; the part before is looked up from the
-** globals by raw access only, so completion never runs user code. */
-static int completions(lua_State *L) {
-  const char *text = (const char *)lua_touserdata(L, 1);
-  const char *sep = strrchr(text, '.'), *colon = strrchr(text, ':');
-  int res, n = 0;
-  lua_newtable(L);  /* the set of completions */
-  res = lua_gettop(L);
-  if (colon > sep) sep = colon;
-  if (sep == NULL) {  /* a global or a keyword */
-    const char *const *k;
-    lua_pushglobaltable(L);
-    addnames(L, -1, res, "", text, 0, 4);
-    lua_pop(L, 1);
-    for (k = keywords; *k; k++)
-      if (strncmp(*k, text, strlen(text)) == 0) {
-        lua_pushboolean(L, 1);
-        lua_setfield(L, res, *k);
-      }
-  } else {
-    const char *p = text;
-    lua_pushglobaltable(L);
-    while (p < sep) {  /* walk "a.b:" from the globals */
-      const char *q = p + strcspn(p, ".:");
-      lua_pushlstring(L, p, (size_t)(q - p));
-      rawfield(L, -2, lua_tostring(L, -1), 4);
-      lua_remove(L, -2);  /* the key */
-      lua_remove(L, -2);  /* the previous value */
-      p = q + 1;
-    }
-    lua_pushlstring(L, text, (size_t)(sep + 1 - text));
-    addnames(L, -2, res, lua_tostring(L, -1), sep + 1, *sep == ':', 4);
-    lua_pop(L, 2);
-  }
-  lua_newtable(L);  /* the set as an array */
-  lua_pushnil(L);
-  while (lua_next(L, res) != 0) {
-    lua_pop(L, 1);
-    lua_pushvalue(L, -1);
-    lua_rawseti(L, -3, ++n);
-  }
-  return 1;
-}
-
 /* readline's completion entry: matches[0] is the common prefix of the
 ** matches, then the matches, then NULL (or NULL for no match). */
 static char **complete(const char *text, int start, int end) {
@@ -601,7 +440,7 @@ static char **complete(const char *text, int start, int end) {
   rl_attempted_completion_over = 1;  /* never file names */
   rl_completion_append_character = '\0';
   if (L == NULL || !lua_checkstack(L, 4)) return NULL;
-  lua_pushcfunction(L, completions);
+  lua_pushcfunction(L, luaml_completions);
   lua_pushlightuserdata(L, (void *)text);
   if (lua_pcall(L, 1, 1, 0) != LUA_OK || (n = (int)lua_rawlen(L, -1)) == 0) {
     lua_settop(L, top);
@@ -654,76 +493,20 @@ static void initcompletion(void) {
 
 /* ---- the REPL ---------------------------------------------------------- */
 
-/* The REPL's printer, in Lua: display(...) returns the text of the values,
-** separated by tabs (newlines when one spans lines).  Tables without
-** __tostring/__name show their contents (raw access, at most 10 items, two
-** levels); strings inside tables are quoted; everything else is tostring. */
-static const char display_lua[] =
-  "local ismatrix = ...\n"
-  "local show\n"
-  "local function order(a, b)\n"
-  "  local ta, tb = type(a), type(b)\n"
-  "  if ta ~= tb then return ta < tb end\n"
-  "  if ta == 'number' or ta == 'string' then return a < b end\n"
-  "  return tostring(a) < tostring(b)\n"
-  "end\n"
-  "local function key(k)\n"
-  "  if type(k) == 'string' and k:match('^[%a_][%w_]*$') then return k end\n"
-  "  return '[' .. show(k, 1) .. ']'\n"
-  "end\n"
-  "function show(v, depth)\n"
-  "  local t = type(v)\n"
-  "  if t == 'string' then return depth > 0 and string.format('%q', v) or v end\n"
-  "  if depth > 0 and ismatrix and ismatrix(v) then\n"
-  "    return string.format('matrix %dx%d', v.rows, v.cols)\n"
-  "  end\n"
-  "  local mt = getmetatable(v)\n"
-  "  if t ~= 'table' or (type(mt) == 'table' and\n"
-  "     (rawget(mt, '__tostring') or rawget(mt, '__name'))) then\n"
-  "    return tostring(v)\n"
-  "  end\n"
-  "  if depth >= 2 then return '{...}' end\n"
-  "  local parts, n = {}, rawlen(v)\n"
-  "  for i = 1, math.min(n, 10) do parts[i] = show(rawget(v, i), depth + 1) end\n"
-  "  local keys = {}\n"
-  "  for k in next, v do\n"
-  "    if not (math.type(k) == 'integer' and k >= 1 and k <= n) then\n"
-  "      keys[#keys + 1] = k\n"
-  "    end\n"
-  "  end\n"
-  "  table.sort(keys, order)\n"
-  "  for _, k in ipairs(keys) do\n"
-  "    if #parts >= 10 then break end\n"
-  "    parts[#parts + 1] = key(k) .. ' = ' .. show(rawget(v, k), depth + 1)\n"
-  "  end\n"
-  "  if n + #keys > #parts then parts[#parts + 1] = '...' end\n"
-  "  return '{' .. table.concat(parts, ', ') .. '}'\n"
-  "end\n"
-  "return function(...)\n"
-  "  local out, sep = {}, '\\t'\n"
-  "  for i = 1, select('#', ...) do\n"
-  "    out[i] = show((select(i, ...)), 0)\n"
-  "    if out[i]:find('\\n') then sep = '\\n' end\n"
-  "  end\n"
-  "  return table.concat(out, sep)\n"
-  "end\n";
-
 /* Make the REPL's globals and printer: help = ml.help, the display
-** function in the registry.  Raises on a memory error. */
+** function (lua/notebook.lua's show) in the registry.  Raises on a memory
+** error. */
 static void initrepl(lua_State *L) {
   if (lua_getglobal(L, "ml") == LUA_TTABLE) {
     lua_getfield(L, -1, "help");
     lua_setglobal(L, "help");
-    lua_getfield(L, -1, "ismatrix");
-  } else {
-    lua_pushnil(L);
   }
-  if (luaL_loadbuffer(L, display_lua, sizeof display_lua - 1, "=display") != LUA_OK)
-    lua_error(L);
-  lua_insert(L, -2);
-  lua_call(L, 1, 1);
+  if (luaml_pushnotebook(L))
+    lua_getfield(L, -1, "show");
+  else
+    lua_getglobal(L, "tostring");
   lua_setfield(L, LUA_REGISTRYINDEX, DISPLAYKEY);
-  lua_pop(L, 1);  /* ml */
+  lua_pop(L, 2);  /* ml, the module */
 }
 
 /* the prompt: PROMPT for a new chunk, PROMPT2 for a continuation line */
@@ -774,7 +557,7 @@ static int addreturn(lua_State *L, int *flags) {
   lua_pushlstring(L, line, l);
   lua_concat(L, 2);
   retline = lua_tolstring(L, -1, &l);
-  status = luaL_loadbuffer(L, retline, l, "=stdin");
+  status = luaml_loadsession(L, retline, l, "=stdin");
   if (status == LUA_OK) {
     lua_remove(L, -2);  /* the modified chunk */
     lua_remove(L, -2);  /* the original chunk */
@@ -800,14 +583,14 @@ static int multiline(lua_State *L, int *flags) {
       return LUA_OK;
     }
     lua_pop(L, 1);
-    status = luaL_loadbuffer(L, chunk, len, "=stdin");
+    status = luaml_loadsession(L, chunk, len, "=stdin");
     if (!incomplete(L, status)) {
       save(chunk, *flags);
       return status;
     }
     if ((got = pushline(L, 0)) <= 0) {  /* end of input, or Ctrl-C */
       save(chunk, *flags);
-      return got < 0 ? -1 : luaL_loadbuffer(L, chunk, len, "=stdin");
+      return got < 0 ? -1 : luaml_loadsession(L, chunk, len, "=stdin");
     }
     lua_pushliteral(L, "\n");  /* join the two lines with a newline */
     lua_insert(L, -2);
@@ -962,8 +745,17 @@ static void doREPL(lua_State *L) {
 static int pmain(lua_State *L) {
   int argc = (int)lua_tointeger(L, 1);
   char **argv = (char **)lua_touserdata(L, 2);
-  int script, args = collectargs(argv, &script);
+  int script, args;
   luaL_checkversion(L);
+  if (argc > 1 && strcmp(argv[1], "--kernel") == 0) {  /* kernel.c */
+    if (argc != 3) {
+      l_message(progname, "usage: luaml --kernel CONNECTION_FILE");
+      return 0;
+    }
+    lua_pushboolean(L, luaml_kernel(L, argv[2]) == 0);
+    return 1;
+  }
+  args = collectargs(argv, &script);
   interactive = isatty(STDIN_FILENO);
   if (args == has_error) {
     print_usage(stderr, argv[script]);
@@ -1004,7 +796,10 @@ static void whyfailed(void) {
 
 int main(int argc, char **argv) {
   int status, result;
-  lua_State *L = luaml_newstate(NULL);
+  lua_State *L;
+  if (argc > 1 && strcmp(argv[1], "--install-kernel") == 0)  /* kernel.c */
+    return luaml_install_kernel(argv[0], argv + 2) == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+  L = luaml_newstate(NULL);
   if (argv[0] && argv[0][0]) progname = argv[0];
   if (L == NULL) {
     whyfailed();

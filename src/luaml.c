@@ -20,18 +20,55 @@
 struct luaml_chunk { const char *name; const unsigned char *code; size_t len; };
 extern const struct luaml_chunk luaml_chunks[];
 
+/* Chunks that are modules of their own, loaded by require on first use
+** (package.preload) instead of at every start: what only the prompt and
+** the notebook need. */
+static const struct { const char *file, *module; } lazychunks[] = {
+  {"lua/notebook.lua", "luaml.notebook"},
+  {NULL, NULL}
+};
+
+/* Load chunk c (its function on the stack).  The chunks are bytecode,
+** which only the Lua build that wrote it accepts: a Lua other than the one
+** luaml was built for (or a broken build) raises an error that says so. */
+static void loadchunk(lua_State *L, const struct luaml_chunk *c) {
+  char name[256];
+  snprintf(name, sizeof name, "@%s", c->name);
+  if (luaL_loadbufferx(L, (const char *)c->code, c->len, name, "b") != LUA_OK)
+    luaL_error(L, "luaml: cannot load its Lua library (%s); "
+               "rebuild luaml for this Lua (" LUA_RELEASE ")", lua_tostring(L, -1));
+}
+
+/* package.preload's loader of a lazy chunk (upvalues: the chunk as a light
+** userdata, the module table): runs it with the module table, returns
+** what it returns */
+static int lazyload(lua_State *L) {
+  loadchunk(L, (const struct luaml_chunk *)lua_touserdata(L, lua_upvalueindex(1)));
+  lua_pushvalue(L, lua_upvalueindex(2));
+  lua_call(L, 1, 1);
+  return 1;
+}
+
 /* Run each library chunk with the module table as its argument; chunks
-** add their functions to it.  The chunks are bytecode, which only the Lua
-** build that wrote it accepts: a Lua other than the one luaml was built
-** for (or a broken build) raises an error that says so. */
+** add their functions to it.  Lazy chunks go to package.preload (when the
+** state has a package library). */
 static void loadlib(lua_State *L, int mod) {
   const struct luaml_chunk *c;
-  char name[256];
   for (c = luaml_chunks; c->name != NULL; c++) {
-    snprintf(name, sizeof name, "@%s", c->name);
-    if (luaL_loadbufferx(L, (const char *)c->code, c->len, name, "b") != LUA_OK)
-      luaL_error(L, "luaml: cannot load its Lua library (%s); "
-                 "rebuild luaml for this Lua (" LUA_RELEASE ")", lua_tostring(L, -1));
+    int k;
+    for (k = 0; lazychunks[k].file && strcmp(lazychunks[k].file, c->name) != 0; k++) {}
+    if (lazychunks[k].file != NULL) {
+      if (lua_getglobal(L, "package") == LUA_TTABLE &&
+          lua_getfield(L, -1, "preload") == LUA_TTABLE) {
+        lua_pushlightuserdata(L, (void *)c);
+        lua_pushvalue(L, mod);
+        lua_pushcclosure(L, lazyload, 2);
+        lua_setfield(L, -2, lazychunks[k].module);
+      }
+      lua_settop(L, mod);
+      continue;
+    }
+    loadchunk(L, c);
     lua_pushvalue(L, mod);
     lua_call(L, 1, 0);
   }
