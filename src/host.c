@@ -4,13 +4,18 @@
 ** global `ml`.
 **   luaml [options] [script [args]]
 **
+** The command line is lua.c's: LUA_INIT_5_4 / LUA_INIT, -e -l -i -v -E -W
+** -- -, standard input run as one chunk when it is not a terminal (the
+** prompt only on a terminal or with -i); luaml adds -h/--help, --version.
 ** The structure is lua.c's: main runs pmain protected; a message handler
 ** adds tracebacks (luaml_pcall); Ctrl-C while Lua runs sets a hook that
 ** raises "interrupted!"; the REPL tries each line as `return <line>`
 ** first, and reads continuation lines while the chunk ends in <eof>.
-** The REPL adds: values printed readably (tables shown, matrices by their
-** tostring), a trailing `;` that silences a line, `_` for the last value,
-** `?name` and help(), `%time`, and, on a terminal with GNU readline, line
+** As lua.c's, the REPL takes `=expr`, _PROMPT/_PROMPT2 and prints through
+** the global print.  It adds: values printed readably (tables shown,
+** matrices by their tostring), a trailing `;` that silences a line, `_` for
+** the last value, `?name` and help(), `%time`, `%timeit`, `%who` (the last
+** two in lua/prompt.lua), and, on a terminal with GNU readline, line
 ** editing, a history file and tab completion that runs no user code.
 */
 #include <errno.h>

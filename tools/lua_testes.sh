@@ -28,26 +28,50 @@ make -s -C "$tmp/luaml/libs" LUA_DIR="${inc:-/usr/include/lua5.4}" > "$tmp/libs.
   { echo "lua-testes: cannot build $dir/libs (attrib.lua will fail):"; cat "$tmp/libs.log"; }
 ref=$(command -v lua5.4)
 [ -n "$ref" ] && cp -R "$tmp/luaml" "$tmp/ref"
-files=$(sed -n "s/.*dofile('\([a-z0-9]*\.lua\)'.*/\1/p" "$dir/all.lua" | sed '/^main.lua$/d')
+# the files all.lua runs, in its order (big.lua runs only inside all.lua:
+# it yields to it)
+files=$(grep -o "\(dofile\|loadfile\)('[a-z0-9]*\.lua'" "$dir/all.lua" |
+        sed "s/.*('//; s/'\$//" | sed '/^main.lua$/d; /^big.lua$/d')
 bad=0
-# run LABEL FOLDER INTERPRETER FILE: the file's status, its log kept
+# runone LABEL FOLDER INTERPRETER FILE: the file's status, its log kept.
+# It runs in a session of its own, ended afterwards (a failed main.lua
+# can leave the interpreters it started in the background still running),
+# with a pipe as standard input (files.lua checks that seeking it fails).
 runone() {
-  (cd "$2" && timeout "$TIMEOUT" "$3" "$4" > "$tmp/$1-$4.log" 2>&1) && echo ok || echo FAILED
+  if (cd "$2" && : | setsid sh -c 'echo $$ > "$0"; exec timeout "$1" "$2" "$3"' \
+        "$tmp/pgid" "$TIMEOUT" "$3" "$4" > "$tmp/$1-$4.log" 2>&1); then
+    echo ok
+  else
+    echo FAILED
+  fi
+  kill -KILL -- -"$(cat "$tmp/pgid")" 2> /dev/null
+}
+# main.lua's Ctrl-C check reads a background interpreter's pid from `echo
+# $!` and then its "12"; on a busy machine the "12" can come first, for
+# any interpreter: a failed main.lua (or all.lua, which runs it) gets a
+# second run, and says so.
+retry() {
+  r=$(runone "$@")
+  if [ "$r" = FAILED ] && { [ "$4" = main.lua ] || [ "$4" = all.lua ]; }; then
+    r=$(runone "$@")
+    [ "$r" = ok ] && r="ok(2nd)"
+  fi
+  echo "$r"
 }
 for f in main.lua $files; do
-  a=$(runone luaml "$tmp/luaml" "$luaml" "$f")
+  a=$(retry luaml "$tmp/luaml" "$luaml" "$f")
   line=$(printf '%-15s luaml: %-7s' "$f" "$a")
   if [ -n "$ref" ]; then
-    b=$(runone ref "$tmp/ref" "$ref" "$f")
+    b=$(retry ref "$tmp/ref" "$ref" "$f")
     line="$line lua5.4: $b"
-    [ "$a" = FAILED ] && [ "$b" = ok ] && bad=1
+    [ "$a" = FAILED ] && [ "$b" != FAILED ] && bad=1
   elif [ "$a" = FAILED ]; then
     bad=1
   fi
   echo "$line"
   [ "$a" = FAILED ] && tail -5 "$tmp/luaml-$f.log" | sed 's/^/    /'
 done
-a=$(runone luaml "$tmp/luaml" "$luaml" all.lua)
+a=$(retry luaml "$tmp/luaml" "$luaml" all.lua)
 echo "all.lua         luaml: $a"
 [ "$a" = FAILED ] && { tail -5 "$tmp/luaml-all.lua.log" | sed 's/^/    /'; bad=1; }
 exit $bad

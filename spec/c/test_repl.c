@@ -295,6 +295,23 @@ static void test_pty(void) {
        "pty: Tab after a model lists its methods, not the private ones");
   }
   sendstr(fd, "\025");  /* Ctrl-U */
+  sendstr(fd, "X, Y = ml.datasets.xor(64); "
+              "lr = ml.LogisticRegression{epochs = 1000000, progress = true}\r");
+  expect(fd, "> ");
+  sendstr(fd, "lr:train(X, Y)\r");
+  ok(expect(fd, "LogisticRegression ["), "pty: train draws its progress bar");
+  usleep(300000);
+  sendstr(fd, "\003");  /* Ctrl-C */
+  ok(expect(fd, "interrupted!") && expect(fd, "> "),
+     "pty: Ctrl-C stops train, back at the prompt");
+  {
+    char *msg = strstr(out, "lua/models.lua:");
+    ok(msg != NULL && msg > out && msg[-1] == '\n',
+       "pty: ... the error starts on its own line, not after the bar");
+  }
+  sendstr(fd, "lr.cost_history.cols > 0, lr:predict(X).rows\r");
+  ok(expect_line(fd, "true\t64"),
+     "pty: ... cost_history keeps the costs so far, the model predicts");
   sendstr(fd, "help(ml.softmax)\r");
   ok(expect(fd, "ml.softmax(") && expect(fd, "> "), "pty: help(ml.softmax)");
   sendstr(fd, "?ml.zeros\r");
