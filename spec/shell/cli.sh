@@ -194,7 +194,6 @@ check "... with the accuracy it promises" grep -Eq '^0\.8[89][0-9]*$' "$tmp/out"
 cat > "$tmp/train.lua" <<'LUA'
 local X, y = ml.datasets.xor(64)
 local m = ml.LogisticRegression{lr = 0.1, epochs = 1000000, progress = true}
-io.stderr:write("training\n")
 local ok, err = pcall(m.train, m, X, y)
 print("error: " .. tostring(err))
 local n = m.cost_history.cols
@@ -204,8 +203,10 @@ LUA
 "$luaml" "$tmp/train.lua" > "$tmp/out" 2> "$tmp/err" &
 pid=$!
 i=0
-while [ $i -lt 200 ] && ! grep -q training "$tmp/err"; do sleep 0.05; i=$((i + 1)); done
-sleep 0.3
+# Ctrl-C once the bar is drawn (an epoch has finished)
+while [ $i -lt 400 ] && ! grep -q "LogisticRegression \[" "$tmp/out"; do
+  sleep 0.05; i=$((i + 1))
+done
 kill -INT $pid
 wait $pid; rc=$?
 out=$(cat "$tmp/out"); err=$(cat "$tmp/err")
