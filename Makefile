@@ -313,6 +313,19 @@ install-module: module
 
 .PHONY: module install-module
 
+# ---- the command line and the prompt (issue 10, issue 15) -------------
+# lua/prompt.lua: the REPL's %timeit and %who.
+# make lua-testes LUA_TESTES=DIR: Lua 5.4.4's own test suite (the testes/
+# folder of its source release) run under build/luaml, file by file, with
+# main.lua's progname pointing at luaml; skipped with a message when DIR
+# is not there.
+LUA_SRC    += lua/prompt.lua
+LUA_TESTES ?= lua-5.4.4/testes
+
+.PHONY: lua-testes
+lua-testes: all
+	@sh tools/lua_testes.sh $(BUILD)/luaml $(LUA_TESTES)
+
 # ---- speed: benchmarks against numpy (issue 5) ------------------------
 # `make bench` runs bench/run.py: every workload in luaml and in numpy,
 # alternating, BENCH_RUNS times each; medians, ratios and peak memory go

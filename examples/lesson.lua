@@ -7,21 +7,47 @@
 --   luaml examples/NN_name.lua [--fast] [--out DIR] [other arguments]
 --   --fast (or the environment variable LUAML_FAST=1): a quicker run with
 --          fewer iterations, as the test suite uses;
---   --out DIR: where plots are written (default out/, created if missing).
+--   --out DIR: where plots are written (default out/, created if missing);
+--   --help (or -h): print the example's header comment and these options,
+--          and exit without running it.
 -- run.fast, run.outdir and run.args (the other arguments, in order) hold
 -- the result.  Plots need ml.plot; without it they are skipped.
 local ml = require "luaml"
 
 local lesson = {}
 
+-- The example's usage: its header comment (the comment lines it starts
+-- with, read from arg[0]) and the shared options.
+local function usage(title)
+  local script = arg and arg[0] or "example.lua"
+  print("usage: luaml " .. script .. " [--fast] [--out DIR] [--help]")
+  print(title)
+  local f = io.open(script, "r")
+  if f then
+    print()
+    for line in f:lines() do
+      if not line:match("^%-%-") then break end
+      print((("  " .. line:gsub("^%-%- ?", "")):gsub("%s+$", "")))
+    end
+    f:close()
+  end
+  print()
+  print("  --fast      a quicker run with fewer iterations (or LUAML_FAST=1)")
+  print("  --out DIR   the folder the plots go to (default out/, made if missing)")
+  print("  --help      this text")
+end
+
 -- Parse the global `arg`, make the output folder, print the title; returns
--- the run table described above.
+-- the run table described above.  --help prints the usage and exits.
 function lesson.start(title)
   local run = {fast = os.getenv("LUAML_FAST") == "1", outdir = "out", args = {}}
   local i = 1
   while arg and arg[i] do
     local a = arg[i]
-    if a == "--fast" then
+    if a == "--help" or a == "-h" then
+      usage(title)
+      os.exit(0)
+    elseif a == "--fast" then
       run.fast = true
     elseif a == "--out" and arg[i + 1] then
       run.outdir = arg[i + 1]

@@ -2046,11 +2046,12 @@ section("Utilities", [=[
 Small helpers for scripts.]=])
 
 doc [=[
-ml.isatty([f]) -> boolean
+ml.isatty([f]) -> boolean [, columns]
 
 Whether f (a Lua file or a file descriptor number; default the
 standard output) is a terminal: models draw their progress bar only
-then.
+then. For a terminal, its width in columns follows when it is known
+(help wraps its lines to it).
 
 > ml.isatty(io.open("/dev/null"))
 false
@@ -2095,7 +2096,9 @@ ml.help([x])
 Print the doc of x: a function (help(ml.softmax)), a matrix method
 (help(m.sum)), a name ("softmax", "m:sum", "ml.dot"), a matrix (its
 methods) or nothing (the list of all functions). In the REPL, `?name`
-is help "name".
+and help(ml.name) are help "name", so a misspelt name gets "did you
+mean ...?" with the nearest documented names. Lines are wrapped
+between words to the terminal's width (else COLUMNS, else 80).
 
 > help "ml.ones"
 ml.ones(r, c) -> matrix
@@ -2120,6 +2123,7 @@ ml.ones(n) -> matrix
 -- function and a method stand for each other (m:exp -> ml.exp), and a
 -- bare or variable-qualified name (exp, x:exp, model:train) tries the
 -- functions, then the methods of matrices, models and optimisers.
+local nearest  -- the documented names closest to a misspelt one (below)
 local function lookup(name)
   if byname[name] or byname["ml." .. name] then
     return byname[name] or byname["ml." .. name]
@@ -2235,7 +2239,8 @@ local function overview()
     if #list > 0 then out[#out + 1] = s.title .. ": " .. table.concat(list, ", ") end
   end
   out[#out + 1] = "REPL: a trailing ; prints nothing, _ is the last value, "
-    .. "%time times each line, Tab completes, Ctrl-C interrupts, Ctrl-D quits; "
+    .. "=expr prints it, %time times each line, %timeit code times a call, "
+    .. "%who lists your globals, Tab completes, Ctrl-C interrupts, Ctrl-D quits; "
     .. "top-level locals persist from line to line."
   out[#out + 1] = "Notebook: luaml --install-kernel --user, then the luaml kernel in "
     .. "Jupyter; display(x) shows a value now, plots without a file name show inline."
@@ -2251,6 +2256,45 @@ local function rawpath(name)
     v = rawget(v, part)
   end
   return v
+end
+
+-- The edit distance of a and b (insertions, deletions, substitutions and
+-- swaps of two neighbours, each 1), or limit + 1 when it exceeds limit.
+local function distance(a, b, limit)
+  if math.abs(#a - #b) > limit then return limit + 1 end
+  local prev2, prev, cur = {}, {}, {}
+  for j = 0, #b do prev[j] = j end
+  for i = 1, #a do
+    cur = {[0] = i}
+    local best = i
+    for j = 1, #b do
+      local cost = a:byte(i) == b:byte(j) and 0 or 1
+      local d = math.min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + cost)
+      if i > 1 and j > 1 and a:byte(i) == b:byte(j - 1) and a:byte(i - 1) == b:byte(j) then
+        d = math.min(d, prev2[j - 2] + 1)
+      end
+      cur[j] = d
+      best = math.min(best, d)
+    end
+    if best > limit then return limit + 1 end
+    prev2, prev = prev, cur
+  end
+  return prev[#b]
+end
+
+-- The documented names closest to a misspelt word ("sofmax" ->
+-- ml.softmax; words of 3 letters or more): at most 1 edit away for words
+-- of up to 4 letters, 2 for longer ones; the nearest first, at most 3.
+nearest = function(word)
+  local limit = #word <= 4 and 1 or 2
+  local found, best = {}, limit
+  for n in pairs(byname) do
+    local d = distance(word:lower(), (n:match("[%w_]+$") or n):lower(), limit)
+    if d < best then found, best = {n}, d
+    elseif d == best then found[#found + 1] = n end
+  end
+  table.sort(found)
+  return {table.unpack(found, 1, math.min(#found, 3))}
 end
 
 -- The help text for x (see the doc of ml.help above).
@@ -2276,6 +2320,13 @@ function ml._helptext(x)
         if #word >= 3 and n:find(word, 1, true) then similar[#similar + 1] = n end
       end
       table.sort(similar)
+      if #similar == 0 and #word >= 3 then
+        local near = nearest(word)
+        if #near > 0 then
+          return "no help for '" .. x .. "'; did you mean " ..
+            table.concat(near, " or ") .. "?"
+        end
+      end
       return "no help for '" .. x .. "'" .. (#similar > 0 and
         "; try: " .. table.concat(similar, ", ", 1, math.min(#similar, 8)) or "")
     end
@@ -2303,7 +2354,39 @@ function ml._helptext(x)
   return render(d)
 end
 
-ml.help = function(x) print(ml._helptext(x)) end
+-- text with each line longer than width broken at spaces, the pieces
+-- indented two more than the line (a word longer than width stays whole)
+local function fit(text, width)
+  local out = {}
+  for line in (text .. "\n"):gmatch("(.-)\n") do
+    if #line <= width then
+      out[#out + 1] = line
+    else
+      local indent = line:match("^%s*")
+      local cur = ""
+      for word in line:gmatch("%S+") do
+        if cur == "" then
+          cur = indent .. word
+        elseif #cur + 1 + #word > width then
+          out[#out + 1] = cur
+          cur = indent .. "  " .. word
+        else
+          cur = cur .. " " .. word
+        end
+      end
+      out[#out + 1] = cur
+    end
+  end
+  return table.concat(out, "\n")
+end
+
+-- the width help wraps to: the terminal's, else $COLUMNS, else 80
+local function textwidth()
+  local _, cols = ml.isatty(io and io.output() or nil)
+  return cols or tonumber(os and os.getenv and os.getenv("COLUMNS")) or 80
+end
+
+ml.help = function(x) print(fit(ml._helptext(x), textwidth())) end
 
 -- the docs for tools/gendoc.lua, tools/doctest.lua and the specs: a list
 -- of sections {title =, intro =, docs = {{names, sigs, text, example}...}}

@@ -137,6 +137,7 @@ end
 
 -- epoch `done` finished with this cost: redraw when the percentage moved
 function Bar:update(done, cost)
+  self.epochs = done  -- what an interrupted train keeps (see Bar:close)
   if not self.on then return end
   self.done, self.cost = done, cost
   if self.drawn < 0 and self.delay > 0 and self.clock() - self.t0 < self.delay then return end
@@ -156,6 +157,18 @@ end
 
 function Bar:finish()
   if self.drawn >= 0 then io.write("\n") io.flush() end
+  self.drawn = -1
+end
+
+-- The bar as a to-be-closed variable of train: when an error (a Ctrl-C's
+-- "interrupted!" included) leaves the loop, end the bar's line so that the
+-- message starts on its own, and keep the costs of the finished epochs in
+-- model.cost_history (the parameters are those of the last step).
+function Bar:__close(err)
+  if err == nil then return end
+  self:finish()
+  local n = self.epochs or 0
+  self.model.cost_history = n > 0 and self.hist:slice(1, 1, 1, n):copy() or ml.zeros(1, 0)
 end
 
 -- ---- training ------------------------------------------------------------
@@ -230,7 +243,8 @@ function Model:train(X, y)
   local opt = ml._optimizer(self.optimizer, self.lr, who)
   local hist = ml.zeros(1, epochs)
   local lead = mpi == nil or mpi.rank() == 0  -- the rank that prints
-  local bar = newbar(lead and self.progress, epochs, self.name)
+  local bar <close> = newbar(lead and self.progress, epochs, self.name)
+  bar.model, bar.hist = self, hist
   for e = 0, epochs - 1 do
     local order  -- the epoch's order of rows 1..Nall (nil: as given)
     if bs < Nall and self.shuffle then

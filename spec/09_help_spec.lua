@@ -146,6 +146,14 @@ describe("ml.help", function()
     assert.is_truthy(t:find("^no help for 'softm'; try: .*ml%.softmax"))
   end)
 
+  it("suggests the nearest names for a misspelt one", function()
+    assert.are.equal("no help for 'ml.sofmax'; did you mean ml.softmax?", helpout("ml.sofmax"))
+    assert.are.equal("no help for 'ml.softamx'; did you mean ml.softmax?", helpout("ml.softamx"))
+    assert.are.equal("no help for 'ml.lienspace'; did you mean ml.linspace?",
+                     helpout("ml.lienspace"))
+    assert.are.equal("no help for 'qqqq'", helpout("qqqq"))
+  end)
+
   it("follows a global variable's name by raw access, running no code", function()
     _G.helpprobe = setmetatable({}, {__index = function() error("ran user code") end})
     _G.helpmat = ml.ones(1, 1)

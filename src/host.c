@@ -4,13 +4,18 @@
 ** global `ml`.
 **   luaml [options] [script [args]]
 **
+** The command line is lua.c's: LUA_INIT_5_4 / LUA_INIT, -e -l -i -v -E -W
+** -- -, standard input run as one chunk when it is not a terminal (the
+** prompt only on a terminal or with -i); luaml adds -h/--help, --version.
 ** The structure is lua.c's: main runs pmain protected; a message handler
 ** adds tracebacks (luaml_pcall); Ctrl-C while Lua runs sets a hook that
 ** raises "interrupted!"; the REPL tries each line as `return <line>`
 ** first, and reads continuation lines while the chunk ends in <eof>.
-** The REPL adds: values printed readably (tables shown, matrices by their
-** tostring), a trailing `;` that silences a line, `_` for the last value,
-** `?name` and help(), `%time`, and, on a terminal with GNU readline, line
+** As lua.c's, the REPL takes `=expr`, _PROMPT/_PROMPT2 and prints through
+** the global print.  It adds: values printed readably (tables shown,
+** matrices by their tostring), a trailing `;` that silences a line, `_` for
+** the last value, `?name` and help(), `%time`, `%timeit`, `%who` (the last
+** two in lua/prompt.lua), and, on a terminal with GNU readline, line
 ** editing, a history file and tab completion that runs no user code.
 */
 #include <errno.h>
@@ -40,6 +45,8 @@
 #define EOFMARK   "<eof>"
 #define MAXINPUT  512    /* fgets buffer; longer lines are read in pieces */
 #define HISTSIZE  1000   /* lines kept in the history file */
+#define LUA_INIT_VAR        "LUA_INIT"    /* lua.c's names */
+#define LUA_INITVARVERSION  LUA_INIT_VAR LUA_VERSUFFIX
 #define DISPLAYKEY "luaml.display"  /* registry: the REPL's value printer */
 
 static const char *progname = "luaml";
@@ -119,7 +126,7 @@ static int docall(lua_State *L, int narg, int nres) {
 static void print_usage(FILE *f, const char *badoption) {
   if (badoption != NULL) {
     if (badoption[1] == 'e' || badoption[1] == 'l')
-      fprintf(f, "%s: '%s' needs an argument\n", progname, badoption);
+      fprintf(f, "%s: '%s' needs argument\n", progname, badoption);
     else
       fprintf(f, "%s: unrecognized option '%s'\n", progname, badoption);
   }
@@ -129,18 +136,22 @@ static void print_usage(FILE *f, const char *badoption) {
     "  -l mod    require module mod into the global mod (-l g=mod: into g)\n"
     "  -i        open the interactive prompt after the script\n"
     "  -v        print the version\n"
+    "  -E        ignore the environment (LUA_INIT, LUA_PATH, LUA_CPATH)\n"
+    "  -W        turn warnings on\n"
     "  -h        print this help\n"
     "  --        stop handling options\n"
     "  -         run standard input as a script\n"
     "  --kernel FILE  serve a Jupyter notebook (FILE: its connection file)\n"
     "  --install-kernel [--user | --prefix P]  write the Jupyter kernelspec\n"
-    "With no script and no -e or -v: the interactive prompt (see luaml(1)).\n",
+    "With no script and no -e or -v: the interactive prompt on a terminal,\n"
+    "else standard input runs as one script.  Before the options run,\n"
+    "LUA_INIT_5_4 or LUA_INIT (code, or @file) runs, unless -E.\n",
     progname);
   fflush(f);
 }
 
 static void print_version(void) {
-  printf("luaml %s (%s)\n", LUAML_VERSION, LUA_RELEASE);
+  printf("luaml %s -- %s\n", LUAML_VERSION, LUA_COPYRIGHT);
   fflush(stdout);
 }
 
@@ -164,6 +175,40 @@ static int dochunk(lua_State *L, int status) {
 
 static int dostring(lua_State *L, const char *s, const char *name) {
   return dochunk(L, luaL_loadbuffer(L, s, strlen(s), name));
+}
+
+/* run the file name (standard input when NULL) as a chunk */
+static int dofile(lua_State *L, const char *name) {
+  return dochunk(L, luaL_loadfile(L, name));
+}
+
+/* LUA_INIT_5_4, else LUA_INIT: Lua code, or "@file" to run that file.
+** Errors are reported as lua.c reports them ("LUA_INIT:1: ..."). */
+static int handle_luainit(lua_State *L) {
+  const char *name = "=" LUA_INITVARVERSION;
+  const char *init = getenv(name + 1);
+  if (init == NULL) {
+    name = "=" LUA_INIT_VAR;
+    init = getenv(name + 1);
+  }
+  if (init == NULL) return LUA_OK;
+  if (init[0] == '@') return dofile(L, init + 1);
+  return dostring(L, init, name);
+}
+
+/* -E: package.path and package.cpath back to Lua's defaults (the state
+** was opened before the options were read, so LUA_PATH may be in them);
+** LUA_NOENV tells libraries opened later to ignore the environment too. */
+static void ignoreenv(lua_State *L) {
+  lua_pushboolean(L, 1);
+  lua_setfield(L, LUA_REGISTRYINDEX, "LUA_NOENV");
+  if (lua_getglobal(L, "package") == LUA_TTABLE) {
+    lua_pushliteral(L, LUA_PATH_DEFAULT);
+    lua_setfield(L, -2, "path");
+    lua_pushliteral(L, LUA_CPATH_DEFAULT);
+    lua_setfield(L, -2, "cpath");
+  }
+  lua_pop(L, 1);
 }
 
 /* -l: global g = require(mod), for "mod" or "g=mod" */
@@ -212,8 +257,9 @@ static int handle_script(lua_State *L, char **argv) {
 #define has_error  1  /* bad option */
 #define has_i      2  /* -i */
 #define has_v      4  /* -v */
-#define has_e      8  /* -e or -l */
+#define has_e      8  /* -e (-l alone still runs standard input) */
 #define has_h     16  /* -h */
+#define has_E     32  /* -E */
 
 /* Scan the options; *first becomes the index of the script (argc when
 ** there is none, or the bad option when has_error). */
@@ -231,12 +277,18 @@ static int collectargs(char **argv, int *first) {
         return args;
       case '\0':  /* '-': standard input is the script */
         return args;
-      case 'i': case 'v': case 'h':
+      case 'i': case 'v': case 'h': case 'E': case 'W':
         if (argv[i][2] != '\0') return has_error;
-        args |= argv[i][1] == 'i' ? has_i : argv[i][1] == 'v' ? has_v : has_h;
+        switch (argv[i][1]) {
+          case 'i': args |= has_i; break;
+          case 'v': args |= has_v; break;
+          case 'h': args |= has_h; break;
+          case 'E': args |= has_E; break;
+          default: break;  /* -W: runargs */
+        }
         break;
       case 'e': case 'l':
-        args |= has_e;
+        if (argv[i][1] == 'e') args |= has_e;
         if (argv[i][2] == '\0') {  /* the argument is the next word */
           i++;
           if (argv[i] == NULL || argv[i][0] == '-') {
@@ -253,11 +305,14 @@ static int collectargs(char **argv, int *first) {
   return args;
 }
 
-/* Run -e and -l in order.  Returns 0 when one of them failed. */
+/* Run -e and -l in order, and turn warnings on at -W.  Returns 0 when
+** one of them failed. */
 static int runargs(lua_State *L, char **argv, int n) {
   int i;
   for (i = 1; i < n; i++) {
     int option = argv[i][1];
+    if (argv[i][0] == '-' && option == 'W' && argv[i][2] == '\0')
+      lua_warning(L, "@on", 0);
     if (argv[i][0] != '-' || (option != 'e' && option != 'l')) continue;
     {
       char *extra = argv[i] + 2;  /* -ecode or -e code */
@@ -272,7 +327,8 @@ static int runargs(lua_State *L, char **argv, int n) {
 
 /* ---- reading lines ---------------------------------------------------- */
 
-static int interactive = 0;  /* stdin is a terminal: prompts, readline */
+static int interactive = 0;  /* stdin is a terminal: readline, history */
+static int prompted = 0;     /* the last prompt shown was not empty */
 static int timing = 0;       /* %time is on */
 
 #if defined(LUAML_USE_READLINE)
@@ -393,10 +449,9 @@ static int fgetsline(lua_State *L, const char *prompt) {
   luaL_Buffer b;
   int got = 0;
   promptint = 0;
-  if (interactive) {
-    fputs(prompt, stdout);
-    fflush(stdout);
-  }
+  fputs(prompt, stdout);
+  fflush(stdout);
+  prompted = prompt[0] != '\0';
   luaL_buffinit(L, &b);
   for (;;) {
     size_t l;
@@ -424,6 +479,12 @@ static int fgetsline(lua_State *L, const char *prompt) {
     luaL_addlstring(&b, buf, l);
   }
   luaL_pushresult(&b);
+  if (!interactive && prompted) {  /* echo it after the prompt, as readline
+                                      does: the output reads as a session */
+    fwrite(lua_tostring(L, -1), 1, lua_rawlen(L, -1), stdout);
+    fputs("\n", stdout);
+    fflush(stdout);
+  }
   return 1;
 }
 
@@ -509,9 +570,32 @@ static void initrepl(lua_State *L) {
   lua_pop(L, 2);  /* ml, the module */
 }
 
-/* the prompt: PROMPT for a new chunk, PROMPT2 for a continuation line */
+/* lua_CFunction: push the prompt, tostring(_PROMPT) (argument 1 true)
+** or tostring(_PROMPT2), or the default when the global is nil. */
+static int getprompt(lua_State *L) {
+  int first = lua_toboolean(L, 1);
+  if (lua_getglobal(L, first ? "_PROMPT" : "_PROMPT2") == LUA_TNIL)
+    lua_pushstring(L, first ? PROMPT : PROMPT2);
+  else
+    luaL_tolstring(L, -1, NULL);  /* may run __tostring */
+  return 1;
+}
+
+/* Read a line after the prompt (_PROMPT for a new chunk, _PROMPT2 for a
+** continuation line; a prompt that cannot be made is the default).
+** Pushes the line; returns 1, 0 at the end of input, -1 on Ctrl-C. */
 static int pushline(lua_State *L, int firstline) {
-  return lm_readline(L, firstline ? PROMPT : PROMPT2);
+  int got;
+  lua_pushcfunction(L, getprompt);
+  lua_pushboolean(L, firstline);
+  if (lua_pcall(L, 1, 1, 0) != LUA_OK) {
+    lua_pop(L, 1);
+    lua_pushstring(L, firstline ? PROMPT : PROMPT2);
+  }
+  got = lm_readline(L, lua_tostring(L, -1));
+  if (got > 0) lua_remove(L, -2);  /* the prompt */
+  else lua_pop(L, 1);
+  return got;
 }
 
 /* 1 when the syntax error on the top of the stack says the chunk ended
@@ -602,20 +686,78 @@ static int multiline(lua_State *L, int *flags) {
   }
 }
 
-/* Rewrite the REPL's own commands in the line at index 1: `?name` into
-** help "name", `%time [code]`.  Returns 0 when nothing is left to run. */
+/* lua_CFunction: call upvalue 1 with upvalue 2 (a REPL command bound to
+** its argument, run as the line's chunk). */
+static int boundcall(lua_State *L) {
+  lua_settop(L, 0);
+  lua_pushvalue(L, lua_upvalueindex(1));
+  lua_pushvalue(L, lua_upvalueindex(2));
+  lua_call(L, 1, LUA_MULTRET);
+  return lua_gettop(L);
+}
+
+/* Push the function name of lua/prompt.lua (package.loaded["luaml.prompt"])
+** bound to the string arg, as a chunk to run; raises when it is missing. */
+static void pushcommand(lua_State *L, const char *name, const char *arg) {
+  lua_getfield(L, LUA_REGISTRYINDEX, LUA_LOADED_TABLE);
+  if (lua_getfield(L, -1, "luaml.prompt") != LUA_TTABLE ||
+      lua_getfield(L, -1, name) != LUA_TFUNCTION)
+    luaL_error(L, "the REPL's commands are missing (luaml.prompt)");
+  lua_replace(L, -3);
+  lua_pop(L, 1);
+  lua_pushstring(L, arg);
+  lua_pushcclosure(L, boundcall, 2);
+}
+
+/* the word w (such as "%timeit") at the start of line, followed by a
+** blank or the end; returns what follows it, blanks skipped, or NULL */
+static const char *command(const char *line, const char *w) {
+  size_t l = strlen(w);
+  if (strncmp(line, w, l) != 0 || (line[l] != '\0' && !strchr(" \t", line[l])))
+    return NULL;
+  line += l;
+  return line + strspn(line, " \t");
+}
+
+/* the length of the name at s (letters, digits, '_', '.', ':') */
+static size_t namelen(const char *s) {
+  return strspn(s, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+                   "0123456789_.:");
+}
+
+/* Rewrite the REPL's own commands in the line at index 1: `?name` and
+** `help(ml.name)` into help "name" (so that a misspelt name gets
+** suggestions), `=expr` into `return expr`, `%time [code]`, `%timeit
+** code`, `%who`.  Returns 0 when nothing is left to run, 2 when the chunk
+** to run is on the top (a command), 1 to run the line. */
 static int commands(lua_State *L, int *flags) {
-  const char *line = lua_tostring(L, 1);
+  const char *line = lua_tostring(L, 1), *rest;
+  size_t l;
   while (*line == ' ' || *line == '\t') line++;
-  if (line[0] != '?' && line[0] != '%') return 1;
+  if (strncmp(line, "help", 4) == 0) {  /* help(ml.name) */
+    const char *p = line + 4 + strspn(line + 4, " \t");
+    if (*p == '(') {
+      p += 1 + strspn(p + 1, " \t");
+      l = namelen(p);
+      rest = p + l + strspn(p + l, " \t");
+      if (l > 3 && strncmp(p, "ml.", 3) == 0 && rest[0] == ')' &&
+          rest[1 + strspn(rest + 1, " \t\r;")] == '\0') {
+        lm_saveline(lua_tostring(L, 1));
+        *flags |= F_SAVED;
+        lua_pushfstring(L, "help \"%s\"", lua_pushlstring(L, p, l));
+        lua_replace(L, 1);
+        lua_settop(L, 1);
+      }
+    }
+    return 1;
+  }
+  if (line[0] != '?' && line[0] != '%' && line[0] != '=') return 1;
   lm_saveline(lua_tostring(L, 1));
   *flags |= F_SAVED;
   if (line[0] == '?') {
     const char *name = line + 1;
-    size_t l;
     while (*name == ' ') name++;
-    l = strspn(name, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
-                     "0123456789_.:");
+    l = namelen(name);
     if (name[l + strspn(name + l, " \t\r")] != '\0') {
       l_message(NULL, "?: give a name, as in ?ml.softmax or ?m:sum");
       return 0;
@@ -624,21 +766,28 @@ static int commands(lua_State *L, int *flags) {
     else lua_pushfstring(L, "help \"%s\"", lua_pushlstring(L, name, l));
     lua_replace(L, 1);
     lua_settop(L, 1);
-  } else if (strncmp(line, "%time", 5) == 0 &&
-             (line[5] == '\0' || strchr(" \t", line[5]))) {
-    line += 5;
-    while (*line == ' ' || *line == '\t') line++;
-    if (*line == '\0') {
+  } else if (line[0] == '=') {  /* =expr, as in Lua 5.1 */
+    lua_pushfstring(L, "return %s", line + 1);
+    lua_replace(L, 1);
+  } else if ((rest = command(line, "%time")) != NULL) {
+    if (*rest == '\0') {
       timing = !timing;
       printf("timing is %s\n", timing ? "on" : "off");
       fflush(stdout);
       return 0;
     }
     *flags |= F_TIME;
-    lua_pushstring(L, line);
+    lua_pushstring(L, rest);
     lua_replace(L, 1);
-  } else if (line[0] == '%') {
-    l_message(NULL, "unknown command (the REPL knows %time and ?name)");
+  } else if ((rest = command(line, "%timeit")) != NULL) {
+    pushcommand(L, "timeit", rest);
+    return 2;
+  } else if ((rest = command(line, "%who")) != NULL) {
+    pushcommand(L, "who", rest);
+    return 2;
+  } else {
+    l_message(NULL, "unknown command (the REPL knows %time, %timeit code, "
+                    "%who and ?name)");
     return 0;
   }
   return 1;
@@ -652,7 +801,11 @@ static int loadline(lua_State *L, int *flags) {
   lua_settop(L, 0);
   *flags = 0;
   if ((got = pushline(L, 1)) <= 0) return got == 0 ? -1 : -2;
-  if (!commands(L, flags)) return -2;
+  if ((got = commands(L, flags)) != 1) {
+    if (got == 0) return -2;
+    lua_remove(L, 1);  /* the line: its command's chunk is on the top */
+    return LUA_OK;
+  }
   lua_pushvalue(L, 1);
   if ((status = addreturn(L, flags)) == LUA_OK) {
     save(lua_tostring(L, 1), *flags);
@@ -677,9 +830,10 @@ static int l_print(lua_State *L) {
   lua_getfield(L, LUA_REGISTRYINDEX, DISPLAYKEY);
   lua_insert(L, 1);
   lua_call(L, n, 1);
-  fwrite(lua_tostring(L, -1), 1, lua_rawlen(L, -1), stdout);
-  fputs("\n", stdout);
-  fflush(stdout);
+  lua_getglobal(L, "print");  /* through print, which a user may replace */
+  lua_insert(L, -2);
+  if (lua_pcall(L, 1, 0, 0) != LUA_OK)
+    luaL_error(L, "error calling 'print' (%s)", lua_tostring(L, -1));
   return 0;
 }
 
@@ -720,8 +874,9 @@ static void doREPL(lua_State *L) {
       lua_pushcclosure(L, l_print, 1);
       lua_insert(L, 1);
       status = lua_pcall(L, lua_gettop(L) - 1, 0, 0);
-      if (status != LUA_OK)
-        lua_pushfstring(L, "error printing the result: %s", lua_tostring(L, -1));
+      const char *msg = lua_tostring(L, -1);
+      if (status != LUA_OK && (msg == NULL || strstr(msg, "error calling 'print'") == NULL))
+        lua_pushfstring(L, "error printing the result: %s", msg);
     }
     report(L, status);
     if (timing || (flags & F_TIME)) print_time(now() - t0);
@@ -731,7 +886,7 @@ static void doREPL(lua_State *L) {
   lm_closereadline();
   idlesig = SIG_DFL;
   setsignal(SIGINT, idlesig);
-  if (interactive) {
+  if (interactive || prompted) {  /* end the last prompt's line */
     fputs("\n", stdout);
     fflush(stdout);
   }
@@ -767,12 +922,18 @@ static int pmain(lua_State *L) {
     return 1;
   }
   if (args & has_v) print_version();
+  if (args & has_E) ignoreenv(L);
   createargtable(L, argv, argc, script);
   lua_gc(L, LUA_GCGEN, 0, 0);  /* generational, as lua.c runs scripts */
+  if (!(args & has_E) && handle_luainit(L) != LUA_OK) return 0;
   if (!runargs(L, argv, script)) return 0;
   if (script < argc && handle_script(L, argv + script) != LUA_OK) return 0;
-  if ((args & has_i) || (script == argc && !(args & (has_e | has_v))))
+  if (args & has_i) {
     doREPL(L);
+  } else if (script == argc && !(args & (has_e | has_v))) {
+    if (interactive) doREPL(L);
+    else if (dofile(L, NULL) != LUA_OK) return 0;  /* stdin: one chunk */
+  }
   lua_pushboolean(L, 1);
   return 1;
 }

@@ -4,7 +4,7 @@
 **   loss [, grad] = ml.sigmoid_cross_entropy(z, y [, grad])
 **   ml.momentum_step_(p, g, v, lr, beta)          -> p (updated in place)
 **   ml.adam_step_(p, g, m, v, lr, b1, b2, eps, t) -> p (updated in place)
-**   ml.isatty([file or fd])                       -> boolean
+**   ml.isatty([file or fd])                       -> boolean [, columns]
 **
 ** The steps are the kernels behind ml.optim.momentum and ml.optim.adam
 ** (lua/optim.lua); isatty decides whether a model draws its progress bar.
@@ -12,6 +12,7 @@
 #include <math.h>
 #include <stdio.h>
 #include <unistd.h>
+#include <sys/ioctl.h>
 
 #include "lbind.h"
 #include "core_opt.h"
@@ -83,7 +84,8 @@ static int l_adam_step(lua_State *L) {
 }
 
 /* isatty([f]): whether f (a Lua file, or a file descriptor; default the
-** standard output) is a terminal.  A closed file is not. */
+** standard output) is a terminal.  A closed file is not.  A terminal's
+** width in columns follows, when the terminal knows it. */
 static int l_isatty(lua_State *L) {
   int fd = 1;
   if (lua_type(L, 1) == LUA_TNUMBER) {
@@ -94,6 +96,13 @@ static int l_isatty(lua_State *L) {
     fd = fileno(s->f);
   }
   lua_pushboolean(L, fd >= 0 && isatty(fd));
+  if (lua_toboolean(L, -1)) {
+    struct winsize ws;
+    if (ioctl(fd, TIOCGWINSZ, &ws) == 0 && ws.ws_col > 0) {
+      lua_pushinteger(L, ws.ws_col);
+      return 2;
+    }
+  }
   return 1;
 }
 

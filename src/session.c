@@ -125,7 +125,9 @@ static void rawfield(lua_State *L, int idx, const char *key, int depth) {
 
 /* Add to the set at res the names of fields of the value at idx (and of
 ** the tables its __index leads to, at most depth) starting with partial,
-** as prefix..name; with onlyfuncs, only the fields holding functions. */
+** as prefix..name; with onlyfuncs, only the fields holding functions.
+** Private fields (a name starting with '_', as a model's _lossgrad) are
+** left out after "x." and "x:" unless partial starts with '_' too. */
 static void addnames(lua_State *L, int idx, int res, const char *prefix,
                      const char *partial, int onlyfuncs, int depth) {
   size_t plen = strlen(partial);
@@ -137,6 +139,7 @@ static void addnames(lua_State *L, int idx, int res, const char *prefix,
       if (lua_type(L, -2) == LUA_TSTRING) {
         const char *k = lua_tostring(L, -2);
         if (strncmp(k, partial, plen) == 0 && isname(k) &&
+            (k[0] != '_' || partial[0] == '_' || prefix[0] == '\0') &&
             (!onlyfuncs || lua_type(L, -1) == LUA_TFUNCTION)) {
           lua_pushfstring(L, "%s%s", prefix, k);
           lua_pushboolean(L, 1);

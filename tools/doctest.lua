@@ -5,7 +5,8 @@
 --                                            outputs with what the REPL prints
 -- Run from the repository root (examples read files under examples/).
 -- The REPL is the luaml running this script (arg[-1]), fed one session
--- through a pipe: a marker line before each example line splits its output.
+-- through a pipe (-i, with empty prompts: only what the lines print): a
+-- marker line before each example line splits its output.
 local update = arg[1] == "--update"
 local luaml = arg[-1]
 local MARK = "\1doctest"
@@ -41,7 +42,8 @@ local tmp = os.tmpname()
 local f = assert(io.open(tmp, "w"))
 f:write(table.concat(input, "\n"), "\n")
 f:close()
-local p = assert(io.popen(string.format("%q < %q 2>&1", luaml, tmp)))
+local p = assert(io.popen(string.format("%q -e \"_PROMPT='' _PROMPT2=''\" -i < %q 2>&1",
+                                         luaml, tmp)))
 local output = p:read("a")
 p:close()
 os.remove(tmp)

@@ -131,6 +131,19 @@ static int reap(pid_t pid) {
 
 /* ---- through a pipe ---------------------------------------------------- */
 
+/* The lines of out between from and mark are at most width columns
+** (escape sequences and '\r' aside). */
+static int lines_fit(size_t from, int width) {
+  size_t i;
+  int col = 0, longest = 0;
+  for (i = from; i < mark; i++) {
+    if (out[i] == '\n' || out[i] == '\r') col = 0;
+    else if (++col > longest) longest = col;
+  }
+  if (longest > width) printf("# a line of %d columns\n", longest);
+  return longest <= width;
+}
+
 static void test_pipe(void) {
   int in[2], outp[2], rc;
   pid_t pid;
@@ -162,7 +175,7 @@ static void test_pipe(void) {
     close(in[1]);
     close(outp[0]);
     childenv(tmpdir, NULL);
-    execl(luaml, luaml, (char *)NULL);
+    execl(luaml, luaml, "-i", (char *)NULL);  /* -i: the prompt on a pipe */
     _exit(127);
   }
   close(in[0]);
@@ -266,6 +279,39 @@ static void test_pty(void) {
   expect(fd, "> ");
   sendstr(fd, "t.abc.d\t\t\025'still here'\r");  /* Ctrl-U kills the line */
   ok(expect(fd, "still here\r\n"), "pty: completion runs no user code (__index)");
+  sendstr(fd, "help()\r");
+  {
+    size_t from = mark;
+    ok(expect(fd, "Utilities:") && expect(fd, "> ") && lines_fit(from, 100),
+       "pty: help() wraps its lines to the terminal's 100 columns");
+  }
+  sendstr(fd, "lr = ml.LogisticRegression()\r");
+  expect(fd, "> ");
+  {
+    size_t from = mark;
+    sendstr(fd, "lr:\t\t");
+    ok(expect(fd, "train") && expect(fd, "> lr:") &&
+       !strstr(out + from, "_lossgrad") && !strstr(out + from, "_prepare"),
+       "pty: Tab after a model lists its methods, not the private ones");
+  }
+  sendstr(fd, "\025");  /* Ctrl-U */
+  sendstr(fd, "X, Y = ml.datasets.xor(64); "
+              "lr = ml.LogisticRegression{epochs = 1000000, progress = true}\r");
+  expect(fd, "> ");
+  sendstr(fd, "lr:train(X, Y)\r");
+  ok(expect(fd, "LogisticRegression ["), "pty: train draws its progress bar");
+  usleep(300000);
+  sendstr(fd, "\003");  /* Ctrl-C */
+  ok(expect(fd, "interrupted!") && expect(fd, "> "),
+     "pty: Ctrl-C stops train, back at the prompt");
+  {
+    char *msg = strstr(out, "lua/models.lua:");
+    ok(msg != NULL && msg > out && msg[-1] == '\n',
+       "pty: ... the error starts on its own line, not after the bar");
+  }
+  sendstr(fd, "lr.cost_history.cols > 0, lr:predict(X).rows\r");
+  ok(expect_line(fd, "true\t64"),
+     "pty: ... cost_history keeps the costs so far, the model predicts");
   sendstr(fd, "help(ml.softmax)\r");
   ok(expect(fd, "ml.softmax(") && expect(fd, "> "), "pty: help(ml.softmax)");
   sendstr(fd, "?ml.zeros\r");

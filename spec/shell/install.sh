@@ -87,7 +87,7 @@ ok $? "require \"luaml\" from stock lua5.4 with the installed module ($out)"
 out=$("$root/bin/luaml" -e 'print(ml.eye(2):sum())' 2>&1)
 [ "$out" = "2.0" ]
 ok $? "the installed luaml runs -e ($out)"
-out=$(printf 'y = 2\ny + 40\n' | "$root/bin/luaml" 2>&1)
+out=$(printf 'y = 2\ny + 40\n' | "$root/bin/luaml" -e "_PROMPT=''" -i 2>&1)
 [ "$out" = "42" ]
 ok $? "the installed luaml's prompt through a pipe ($out)"
 out=$("$root/bin/luaml" -e 'print(ml.datadir)' 2>&1)
