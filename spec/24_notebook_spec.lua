@@ -9,13 +9,14 @@ local nb = require "luaml.notebook"
 
 local BUILD = os.getenv("LUAML_BUILD") or "build"
 
--- the prompt (build/luaml -i) fed lines through a pipe; its output
+-- the prompt (build/luaml -i, with empty prompts: no echo of the lines)
+-- fed lines through a pipe; its output
 local function prompt(lines)
   local input = os.tmpname()
   local f = assert(io.open(input, "w"))
   f:write(table.concat(lines, "\n"), "\n")
   f:close()
-  local p = assert(io.popen(("./%s/luaml -i < %s 2>&1"):format(BUILD, input)))
+  local p = assert(io.popen(("./%s/luaml -e \"_PROMPT='' _PROMPT2=''\" -i < %s 2>&1"):format(BUILD, input)))
   local out = p:read("a")
   p:close()
   os.remove(input)
