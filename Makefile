@@ -94,6 +94,14 @@ $(BUILD)/obj/core_blasdl.o: ALL_CFLAGS += \
   $(if $(BLAS_SONAME),-DLM_OPENBLAS_SONAME='"$(BLAS_SONAME)"') \
   $(if $(LAPACKE_SONAME),-DLM_LAPACKE_SONAME='"$(LAPACKE_SONAME)"')
 
+# ---- neural networks (issue 12): ml.nn and ml.MLP -------------------------
+# lua/nn.lua extends lua/models.lua's base class, so it comes after it.
+# python3-h5py: spec/ref/gen_course.py reads the cat pictures (run once, by
+# hand); python3-torch: bench/8_mlp_torch.py.
+LUA_SRC  += lua/nn.lua
+DEB_PKGS += python3-h5py python3-torch
+# ---- end of the neural networks block ---------------------------------------
+
 .PHONY: doc all deps test test-c test-lua demo clean help install uninstall
 
 all: $(BUILD)/luaml $(BUILD)/luaml.so $(BUILD)/libluaml.a $(BUILD)/libluaml.so
