@@ -71,9 +71,19 @@ local function islayer(v)
          and getmetatable(mt).__index == Layer
 end
 
+-- self must be a layer: layer.forward(X), a dot for the colon, is the
+-- usual slip (self is then X)
+local function checklayer(self, method)
+  if not islayer(self) then
+    ml._error("%s: call it on a layer with a colon, layer:%s(...), not layer.%s(...) "
+              .. "(got %s as the layer)", method, method, method,
+              ml.ismatrix(self) and "a matrix" or type(self))
+  end
+end
+
 function Layer:_name() return self.kind .. "()" end
-function Layer:parameters() return {} end
-function Layer:gradients() return {} end
+function Layer:parameters() checklayer(self, "parameters") return {} end
+function Layer:gradients() checklayer(self, "gradients") return {} end
 
 -- X must be a matrix: "ReLU(): the input must be a matrix, got string"
 function Layer:_checkinput(X, where)
@@ -110,7 +120,8 @@ local INITS = {
 -- by row, so ml.seed fixes it) times the scale of init, b (1 x n_out) zero
 function nn.Linear(n_in, n_out, opts)
   local who = "nn.Linear"
-  for i, n in ipairs{n_in, n_out} do
+  for i = 1, 2 do
+    local n = select(i, n_in, n_out)
     if math.type(n) ~= "integer" or n < 1 then
       ml._error("%s: %s must be a positive whole number, got %s", who,
                 i == 1 and "n_in (argument 1)" or "n_out (argument 2)", tostring(n))
@@ -137,14 +148,17 @@ function Linear:_checkinput(X, where)
   if X.cols ~= self.n_in then
     ml._error("%s%s: the input is %s but the layer takes %d features per row "
               .. "(an N x %d matrix)%s", where or "", self:_name(), shape(X), self.n_in,
-              self.n_in, X.rows == self.n_in and " -- samples go in rows: use X:T()" or "")
+              self.n_in, X.rows == self.n_in and " -- samples go in rows: use X:T()"
+                or string.format(" -- for %d features write Linear(%d, %d)", X.cols, X.cols,
+                                 self.n_out))
   end
 end
 
 -- X W^T + b, with the library's ordinary operations (the transpose is a view
 -- that dot hands to BLAS as a flag)
-function Linear:forward(X, where)
-  self:_checkinput(X, where)
+function Linear:forward(X)
+  checklayer(self, "forward")
+  self:_checkinput(X)
   local Y = X:dot(self.W:T())
   if self.b then Y = Y + self.b end
   self.input, self.output = X, Y
@@ -162,8 +176,9 @@ end
 
 -- dW = dY^T X, db = the column sums of dY (a product with a row of ones),
 -- dX = dY W (skipped when needdx is false: the first layer's input needs none)
-function Linear:backward(dY, needdx, where)
-  self:_checkgrad(dY, where)
+function Linear:backward(dY, needdx)
+  checklayer(self, "backward")
+  self:_checkgrad(dY)
   local X = self.input
   self.dW = buffer(self, "dW", self.n_out, self.n_in)
   ml.dot(dY:T(), X, self.dW)
@@ -178,9 +193,12 @@ function Linear:backward(dY, needdx, where)
   return ml.dot(dY, self.W, dX)
 end
 
-function Linear:parameters() return self.b and {self.W, self.b} or {self.W} end
+function Linear:parameters()
+  checklayer(self, "parameters")
+  return self.b and {self.W, self.b} or {self.W} end
 
 function Linear:gradients()
+  checklayer(self, "gradients")
   if self.dW == nil then
     ml._error("%s:gradients: call backward first", self:_name())
   end
@@ -194,8 +212,9 @@ end
 local function activation(kind, f, f_, back)
   local c = class(kind)
   nn[kind] = function() return setmetatable({}, c) end
-  function c:forward(X, where)
-    self:_checkinput(X, where)
+  function c:forward(X)
+    checklayer(self, "forward")
+    self:_checkinput(X)
     self.input, self.output = X, f(X)
     return self.output
   end
@@ -204,8 +223,9 @@ local function activation(kind, f, f_, back)
     self.input, self.output = X, f_(X)
     return X
   end
-  function c:backward(dY, _, where)
-    self:_checkgrad(dY, where)
+  function c:backward(dY)
+    checklayer(self, "backward")
+    self:_checkgrad(dY)
     local Y = self.output
     return back(dY, Y, buffer(self, "_dX", Y.rows, Y.cols))
   end
@@ -271,15 +291,19 @@ end
 
 local function checknet(self, method)
   if getmetatable(self) ~= Sequential then
-    ml._error("%s: call it on a network with a colon, net:%s(...)", method, method)
+    ml._error("%s: call it on a network with a colon, net:%s(...), not net.%s(...) "
+              .. "(got %s)", method, method, method,
+              ml.ismatrix(self) and "a matrix" or type(self))
   end
 end
 
 -- each layer's forward in turn; an error names the layer's position
-function Sequential:forward(X, where)
+function Sequential:forward(X)
   checknet(self, "forward")
-  local pre = (where or "") .. "layer %d, "
-  for i = 1, #self do X = self[i]:forward(X, pre:format(i)) end
+  for i = 1, #self do
+    self[i]:_checkinput(X, "Sequential layer " .. i .. ", ")
+    X = self[i]:forward(X)
+  end
   self.output = X
   return X
 end
@@ -292,11 +316,11 @@ end
 
 -- the layers' backward in reverse order; the first layer's input gradient
 -- is computed only when needdx is not false
-function Sequential:backward(dY, needdx, where)
+function Sequential:backward(dY, needdx)
   checknet(self, "backward")
-  local pre = (where or "") .. "layer %d, "
   for i = #self, 1, -1 do
-    dY = self[i]:backward(dY, (i > 1 or needdx ~= false) and true or false, pre:format(i))
+    self[i]:_checkgrad(dY, "Sequential layer " .. i .. ", ")
+    dY = self[i]:backward(dY, i > 1 or needdx ~= false)
   end
   return dY
 end
