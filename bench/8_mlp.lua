@@ -17,6 +17,10 @@ local W1, b1, W2, b2 = table.unpack(model:parameters())
 W1:copy_(B.grid(128, 784, 0.05, 0))
 W2:copy_(B.grid(10, 128, 0.1, 0))
 
+-- numpy loads its BLAS at import, before its timer starts; luaml loads
+-- OpenBLAS at the first product: load it here too, outside the timing
+ml.dot(ml.ones(1, 1), ml.ones(1, 1))
+
 -- one epoch per train call (plain SGD keeps no state, so this is 5 epochs);
 -- the Lua heap after a full collection, after the first and the last
 local costs, heap = {}, {}
