@@ -39,15 +39,19 @@ local function shape(x)
   return ml.ismatrix(x) and (x.rows .. "x" .. x.cols) or type(x)
 end
 
--- layer[name], a matrix of r x c made (at zero) or remade when its shape
--- differs: the buffers a layer reuses from one batch to the next
+-- layer[name], a matrix of r x c: the buffers a layer reuses from one batch
+-- to the next.  The one of the previous shape is kept aside as well, so
+-- that mini-batches of two sizes (the full ones and the last) take turns
+-- without making new matrices every epoch.
 local function buffer(layer, name, r, c)
   local m = rawget(layer, name)
-  if m == nil or m.rows ~= r or m.cols ~= c then
-    m = ml.zeros(r, c)
-    rawset(layer, name, m)
-  end
-  return m
+  if m ~= nil and m.rows == r and m.cols == c then return m end
+  local key = "_spare" .. name
+  local spare = rawget(layer, key)
+  if spare == nil or spare.rows ~= r or spare.cols ~= c then spare = ml.zeros(r, c) end
+  rawset(layer, key, m)
+  rawset(layer, name, spare)
+  return spare
 end
 
 -- ---- the layer classes ------------------------------------------------------

@@ -265,6 +265,15 @@ describe("ml.MLP", function()
       m:_lossgrad(X, y, 7)
       return m.net[1]._out
     end)()))
+    -- batches of 4 and the last of 3: two buffers that take turns, the same
+    -- ones in every epoch
+    local b = ml.MLP{layers = {3, 4, 1}, epochs = 1, batch_size = 4, shuffle = false}
+    local yb = X:col(1):gt(0)
+    b:train(X, yb)
+    local out, spare = b.net[1]._out, b.net[1]._spare_out
+    assert.are.equal(3, out.rows); assert.are.equal(4, spare.rows)
+    b:train(X, yb)
+    assert.is_true(rawequal(out, b.net[1]._out) and rawequal(spare, b.net[1]._spare_out))
   end)
 
   it("trains in bounded memory: the heap after 6 epochs is the heap after 1", function()
