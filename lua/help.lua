@@ -1400,7 +1400,7 @@ ml.nn.Linear(n_in, n_out [, opts]) -> layer
 
 A fully connected layer: Y = X W^T + b for X of N x n_in, with W
 (n_out x n_in) and b (1 x n_out). opts: init = "xavier" (default:
-randn * sqrt(1/n_in)), "he" (randn * sqrt(2/n_in), for ReLU),
+randn / sqrt(n_in)), "he" (randn * sqrt(2/n_in), for ReLU),
 "normal" (randn * 0.01, the course's start) or "zeros"; bias = true.
 W is drawn from ml.randn row by row, so ml.seed fixes it; b starts at
 zero. layer.W and layer.b are the matrices themselves: copy_ into them

@@ -113,15 +113,17 @@ end
 
 local Linear = class("Linear")
 
+-- W (n_out x n_in) by init: randn scaled as the course writes it (so that
+-- under numpy's generator the weights are the notebooks' own, bit for bit)
 local INITS = {
-  he = function(n_in) return math.sqrt(2 / n_in) end,      -- ReLU networks
-  xavier = function(n_in) return math.sqrt(1 / n_in) end,  -- tanh, sigmoid
-  normal = function() return 0.01 end,                     -- the course's small start
-  zeros = function() return 0 end,
+  he = function(o, i) return ml.randn(o, i):mul_(math.sqrt(2 / i)) end,  -- ReLU
+  xavier = function(o, i) return ml.randn(o, i):div_(math.sqrt(i)) end,  -- tanh, sigmoid
+  normal = function(o, i) return ml.randn(o, i):mul_(0.01) end,          -- a small start
+  zeros = function(o, i) return ml.zeros(o, i) end,
 }
 
 -- Linear(n_in, n_out [, opts]): W (n_out x n_in) drawn from ml.randn (row
--- by row, so ml.seed fixes it) times the scale of init, b (1 x n_out) zero
+-- by row, so ml.seed fixes it) and scaled by init, b (1 x n_out) zero
 function nn.Linear(n_in, n_out, opts)
   local who = "nn.Linear"
   for i = 1, 2 do
@@ -132,14 +134,12 @@ function nn.Linear(n_in, n_out, opts)
     end
   end
   local o = ml._options(opts, {init = {"string", "xavier"}, bias = {"boolean", true}}, who)
-  local scale = INITS[o.init]
-  if not scale then
+  local init = INITS[o.init]
+  if not init then
     ml._error("%s: init must be \"he\", \"xavier\", \"normal\" or \"zeros\", got \"%s\"",
               who, o.init)
   end
-  local s = scale(n_in)
-  local W = s == 0 and ml.zeros(n_out, n_in) or ml.randn(n_out, n_in):mul_(s)
-  return setmetatable({n_in = n_in, n_out = n_out, W = W,
+  return setmetatable({n_in = n_in, n_out = n_out, W = init(n_out, n_in),
                        b = o.bias and ml.zeros(1, n_out) or nil}, Linear)
 end
 
