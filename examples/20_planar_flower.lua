@@ -28,8 +28,8 @@ run.plot("scatter", "flower.svg", X, y, {title = "the planar flower data"})
 lesson.section("logistic regression: a line cannot do it")
 local logistic = ml.LogisticRegression{lr = 0.1, epochs = run.fast and 200 or 1000}
 logistic:train(X, y)
-print(string.format("Accuracy of logistic regression: %d %% (percentage of correctly "
-                    .. "labelled datapoints)", math.floor(100 * logistic:score(X, y))))
+print(string.format("logistic regression labels %d%% of the points correctly",
+                    math.floor(100 * logistic:score(X, y))))
 run.plot("scatter", "flower_logistic.svg", X, y,
          {predict = function(P) return logistic:predict(P) end, title = "logistic regression"})
 
@@ -48,7 +48,7 @@ model:train(X, y)
 print(string.format("Accuracy: %d%%", math.floor(100 * model:score(X, y))))
 run.plot("scatter", "flower_hidden4.svg", X, y,
          {predict = function(P) return model:predict(P) end,
-          title = "decision boundary for hidden layer size 4"})
+          title = "4 tanh hidden units: the decision boundary"})
 run.plot("line", "flower_cost.svg", model.cost_history,
          {title = "cost, learning rate 1.2", xlabel = "iterations", ylabel = "cost"})
 
@@ -59,7 +59,7 @@ for _, n_h in ipairs{1, 2, 3, 4, 5, 20, 50} do
   local m = ml.MLP{layers = {2, n_h, 1}, activation = "tanh", init = "normal", lr = 1.2,
                    epochs = sweep}
   m:train(X, y)
-  print(string.format("Accuracy for %d hidden units: %g %%", n_h, 100 * m:score(X, y)))
+  print(string.format("%2d hidden units: accuracy %g %%", n_h, 100 * m:score(X, y)))
   run.plot("scatter", string.format("flower_hidden%d_sweep.svg", n_h), X, y,
            {predict = function(P) return m:predict(P) end,
             title = string.format("hidden layer of size %d", n_h)})

@@ -1,7 +1,7 @@
 -- 23_mnist_mlp.lua -- a neural network on MNIST: 784-128-10 with a ReLU
 -- hidden layer and a softmax output, trained in mini-batches of 64 with
 -- Adam.  Softmax regression (example 10) stops near 90% on the test digits;
--- one hidden layer goes past 95% in a few epochs.
+-- one hidden layer reaches about 94% in 10 epochs on these 8000 digits.
 --
 --   luaml examples/23_mnist_mlp.lua [--fast] [--out DIR]
 local ml = require "luaml"
