@@ -179,13 +179,16 @@ function Linear:_forward(X)
 end
 
 -- dW = dY^T X, db = the column sums of dY (a product with a row of ones),
--- dX = dY W (skipped when needdx is false: the first layer's input needs none)
+-- dX = dY W (skipped when needdx is false: the first layer's input needs none).
+-- dW is computed as its transpose X^T dY, written through the view dW^T: the
+-- library's X^T G product for narrow G (up to 16 columns) reads X once, where
+-- BLAS packs all of it (a 209 x 12288 input, 7 outputs: ~7x faster).
 function Linear:backward(dY, needdx)
   checklayer(self, "backward")
   self:_checkgrad(dY)
   local X = self.input
   self.dW = buffer(self, "dW", self.n_out, self.n_in)
-  ml.dot(dY:T(), X, self.dW)
+  ml.dot(X:T(), dY, self.dW:T())
   if self.b then
     self.db = buffer(self, "db", 1, self.n_out)
     local ones = buffer(self, "_ones", 1, X.rows)
