@@ -30,8 +30,9 @@ DEB_PKGS       := gcc make pkg-config binutils lua5.4 liblua5.4-dev \
                   jupyter-nbconvert chromium
 # make deps-dev (make valgrind, make fuzz; make sanitize needs only gcc)
 DEB_PKGS_DEV   := valgrind clang libclang-rt-14-dev
-# make deps-bench (make bench: the same workloads in numpy)
-DEB_PKGS_BENCH := python3-numpy python3-threadpoolctl
+# make deps-bench (make bench: the same workloads in numpy and PyTorch; the
+# scripts of spec/ref that make the reference values, h5py for the cats')
+DEB_PKGS_BENCH := python3-numpy python3-threadpoolctl python3-torch python3-h5py
 
 # $(call install-pkgs,PACKAGES): apt-get the missing ones as root, else
 # print the command that would
@@ -84,7 +85,7 @@ CORE_SRC := src/core_ew.c src/core_red.c src/core_ml.c src/core_la.c \
 BIND_SRC := src/lmatrix.c src/lfuncs.c src/llinalg.c src/lrandom.c \
             src/lio.c src/loptim.c src/lmem.c src/luaml.c src/lmpi.c \
             src/lgrad.c src/lselect.c
-LUA_SRC  := lua/init.lua lua/optim.lua lua/data.lua lua/models.lua lua/plot.lua \
+LUA_SRC  := lua/init.lua lua/optim.lua lua/data.lua lua/models.lua lua/nn.lua lua/plot.lua \
             lua/grad.lua lua/notebook.lua lua/help.lua
 HOST_SRC := src/host.c src/session.c src/kernel.c
 HEADERS  := src/core.h src/core_io.h src/core_opt.h src/lbind.h src/luaml.h \

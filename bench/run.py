@@ -3,7 +3,8 @@
 
 Runs each pair of scripts (bench/N_name.lua with luaml, bench/N_name.py
 with Debian's numpy) alternately, --runs times each, and writes the
-medians, the luaml/numpy ratios against the targets of issue 5, the peak
+medians, the luaml/numpy ratios against the targets of issues 5 and 12
+(workload 8 also runs PyTorch: bench/8_mlp_torch.py), the peak
 resident memory of every process and a description of the machine to
 bench/results.md (or --out).
 
@@ -48,10 +49,15 @@ WORKLOADS = [
      "startup", 0.1),
     ("7g", "7_grad", "784-128-10 ReLU network, SGD, batch 64, 2 epochs of "
      "MNIST 8000x784: by hand and with ml.grad (numpy: by hand)", "kernels", 1.0),
+    ("8", "8_mlp", "MLP 784-128-10, MNIST 8000, batches of 64, SGD, 5 epochs: "
+     "ml.MLP vs numpy by hand", "kernels", 0.9),
 ]
 # (id, luaml measure, luaml measure it is compared with, target ratio):
 # the cost of ml.grad over the same network written by hand in luaml
 WITHIN = [("7g", "grad", "hand", 1.15)]
+# A third side for some workloads: the script, the luaml measure it is
+# compared with, and {its measure: target ratio luaml / it (None: shown only)}
+THIRD = {"8": ("8_mlp_torch", "train", {"torch64": 0.6, "torch32": None})}
 NO_TARGET = {"copy", "copy_into"}  # yardsticks, not targets
 
 
@@ -102,6 +108,7 @@ class Side:
         self.times = {}   # name -> [seconds per run]
         self.rss = []     # KiB per run
         self.checks = None
+        self.mem = {}     # "m NAME KB" lines of the last run
 
     def add(self, wall, rss, text, kind):
         times, checks = parse(text)
@@ -111,6 +118,8 @@ class Side:
             self.times.setdefault(k, []).append(v)
         self.rss.append(rss)
         self.checks = checks
+        self.mem = {p[1]: float(p[2]) for p in (line.split() for line in text.splitlines())
+                    if len(p) == 3 and p[0] == "m"}
 
 
 def commands(w, luaml):
@@ -123,8 +132,12 @@ def commands(w, luaml):
 
 def measure(workloads, runs, luaml, env, log):
     res = {w[0]: (Side(), Side()) for w in workloads}
+    third = {w[0]: Side() for w in workloads if w[0] in THIRD}
     for r in range(runs):
         for w in workloads:
+            if w[0] in THIRD:
+                cmd = [PYTHON, os.path.join(HERE, THIRD[w[0]][0] + ".py")]
+                third[w[0]].add(*run_proc(cmd, env, ROOT), w[3])
             lcmd, pcmd = commands(w, luaml)
             reps = 4 if w[3] == "startup" else 1  # start-up is short: more
             for k in range(reps):
@@ -135,6 +148,7 @@ def measure(workloads, runs, luaml, env, log):
                     wall, rss, text = run_proc(cmd, env, ROOT)
                     res[w[0]][side].add(wall, rss, text, w[3])
             log("run %d/%d: workload %s done" % (r + 1, runs, w[0]))
+    res["third"] = third
     return res
 
 
@@ -310,6 +324,30 @@ def report(workloads, res, runs, info, path, acc):
         lines.append("| %s | %s / %s (both luaml) | %s | %s | %.2f | <= %g | %s | | |" % (
             [w for w in workloads if w[0] == wid][0][1], name, base,
             fmt_time(lt), fmt_time(bt), per, target, "yes" if met else "**no**"))
+    for w in workloads:
+        if w[0] not in THIRD:
+            continue
+        stem, mine, targets = THIRD[w[0]]
+        other = res["third"][w[0]]
+        lt = statistics.median(res[w[0]][0].times[mine])
+        lines += ["", "%s against %s.py (median of its best of 1 and 2 threads):"
+                  % (w[1], stem), "",
+                  "| workload | measure | luaml | other | ratio | target | met |",
+                  "| --- | --- | ---: | ---: | ---: | ---: | :---: |"]
+        for name, target in targets.items():
+            ot = statistics.median(other.times[name])
+            met = ""
+            if target is not None:
+                met = "yes" if lt / ot <= target else "**no**"
+                if lt / ot > target:
+                    misses.append("%s %s vs %s" % (w[0], mine, name))
+            lines.append("| %s | %s vs %s | %s | %s | %.2f | %s | %s |" % (
+                w[1], mine, name, fmt_time(lt), fmt_time(ot), lt / ot,
+                "<= %g" % target if target is not None else "", met))
+        mem = res[w[0]][0].mem
+        if mem:
+            lines += ["", "luaml's Lua heap after a full collection (KB): " +
+                      ", ".join("%s %.0f" % kv for kv in sorted(mem.items()))]
     lines += ["", "## Peak resident memory (max RSS of the process, median)", "",
               "| workload | luaml | numpy | ratio | <= numpy |",
               "| --- | ---: | ---: | ---: | :---: |"]
@@ -330,6 +368,11 @@ def report(workloads, res, runs, info, path, acc):
             u = (npy.checks or {}).get(name)
             if u is None or not agree(v, u):
                 bad.append("%s %s: luaml %.17g, numpy %s" % (w[0], name, v, u))
+            if w[0] in THIRD:
+                u = (res["third"][w[0]].checks or {}).get(name)
+                if u is None or not agree(v, u):
+                    bad.append("%s %s: luaml %.17g, %s %s" % (w[0], name, v,
+                                                              THIRD[w[0]][0], u))
     if bad:
         lines += ["Checksums that differ (the two sides did not compute the "
                   "same thing):", ""] + ["- " + b for b in bad]

@@ -96,25 +96,9 @@ print("predict(w = [0.1124579, 0.23106775], b = -0.3, X = [1 -1.1 -3.2; 1.2 2 0.
 print(predict(ml.matrix{{0.1124579}, {0.23106775}}, -0.3,
               ml.matrix{{1, -1.1, -3.2}, {1.2, 2, 0.1}}))
 
--- the folder with the cat files (the one given, else the first usual
--- place that has them), or nil
-local function catdir()
-  local here = (arg and arg[0] or ""):match("^(.-)[^/]*$")
-  local places = run.args[1] and {run.args[1]} or
-                 {"examples/data/catvnoncat", here .. "data/catvnoncat", "../shared/data/catvnoncat"}
-  for _, d in ipairs(places) do
-    local f = io.open(d .. "/train_catvnoncat.h5", "rb")
-    if f then f:close() return d end
-  end
-end
-
 lesson.section("cat vs non-cat: 209 training pictures of 64x64x3 pixels")
-local dir = catdir()
+local dir = lesson.catdir(run, "05_logistic_regression_nn.lua")
 if dir == nil then
-  print("The cat pictures are not " .. (run.args[1] and "in " .. run.args[1] or "here") ..
-        ".  Put train_catvnoncat.h5 and test_catvnoncat.h5")
-  print("(the course's files) in examples/data/catvnoncat/, or pass their folder:")
-  print("  luaml examples/05_logistic_regression_nn.lua path/to/catvnoncat")
   print("Skipping the cat model; the breast-cancer model follows.")
 else
   local train, test = dir .. "/train_catvnoncat.h5", dir .. "/test_catvnoncat.h5"

@@ -82,6 +82,24 @@ function lesson.start(title)
   return run
 end
 
+-- The folder with the course's cat pictures (train_catvnoncat.h5 and
+-- test_catvnoncat.h5): the script's first argument, else the first usual
+-- place that has them.  When there is none, says where to put them (for
+-- the example `script`) and returns nil.
+function lesson.catdir(run, script)
+  local here = (arg and arg[0] or ""):match("^(.-)[^/]*$")
+  local places = run.args[1] and {run.args[1]} or
+                 {"examples/data/catvnoncat", here .. "data/catvnoncat", "../shared/data/catvnoncat"}
+  for _, d in ipairs(places) do
+    local f = io.open(d .. "/train_catvnoncat.h5", "rb")
+    if f then f:close() return d end
+  end
+  print("The cat pictures are not " .. (run.args[1] and "in " .. run.args[1] or "here") ..
+        ".  Put train_catvnoncat.h5 and test_catvnoncat.h5")
+  print("(the course's files) in examples/data/catvnoncat/, or pass their folder:")
+  print("  luaml examples/" .. script .. " path/to/catvnoncat")
+end
+
 -- a heading inside a lesson
 function lesson.section(text)
   print()

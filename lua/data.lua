@@ -10,6 +10,9 @@
 --   X, y = ml.datasets.line(n [, {slope = 2, intercept = 1, noise = 1}])
 --                                    -- X n x 1 in [0, 10), y = slope*x +
 --                                    -- intercept + noise*N(0, 1)
+--   X, y = ml.datasets.flower(n)     -- the course's planar "flower": two
+--                                    -- classes of n/2 points on the petals
+--                                    -- of r = 4 sin(4t), with noise; y 0/1
 -- The generators draw from ml's seeded generator: call ml.seed(n) first for
 -- the same data every run.  Labels are n x 1 columns of class values.
 --
@@ -78,6 +81,24 @@ function datasets.line(n, opts)
                                noise = {"number", 1}}, who)
   local X = ml.rand(n, 1) * 10
   return X, X * o.slope + o.intercept + ml.randn(n, 1) * o.noise
+end
+
+-- Class j (0, then 1; n // 2 and n - n // 2 points): angles t evenly from
+-- 3.12 j to 3.12 (j + 1) plus 0.2 N(0, 1) noise, radii 4 sin(4t) plus 0.2
+-- N(0, 1) noise, points (r sin t, r cos t).  The draws come in numpy's order
+-- (a class's angle noise, then its radius noise), so under
+-- ml.seed(1, "numpy") flower(400) is the course's data set.
+function datasets.flower(n)
+  n = count(n, 400, "datasets.flower")
+  local Xs, ys = {}, {}
+  for j = 0, 1 do
+    local m = j == 0 and n // 2 or n - n // 2
+    local t = ml.linspace(3.12 * j, 3.12 * (j + 1), m):T() + ml.randn(m, 1) * 0.2
+    local r = ml.sin(t * 4) * 4 + ml.randn(m, 1) * 0.2
+    Xs[#Xs + 1] = ml.hstack{r * ml.sin(t), r * ml.cos(t)}
+    ys[#ys + 1] = ml.full(m, 1, j)
+  end
+  return ml.vstack(Xs), ml.vstack(ys)
 end
 
 -- ---- the bundled data ------------------------------------------------

@@ -1597,6 +1597,129 @@ regression: score the test set to see how the model generalises.
 ]=]
 
 ---------------------------------------------------------------------------
+section("Neural networks", [=[
+Layers (ml.nn) and the multi-layer perceptron (ml.MLP). Data are N x D,
+one sample per row; a Linear layer's W is n_out x n_in, the course's and
+PyTorch's layout. A layer's forward uses only the library's ordinary
+operations; its backward is written by hand (Torch7's nn style: forward
+keeps the input and output, backward reads them) and writes into
+buffers the layer reuses, so copy what you keep.]=])
+
+doc [=[
+ml.nn.Linear(n_in, n_out [, opts]) -> layer
+
+A fully connected layer: Y = X W^T + b for X of N x n_in, with W
+(n_out x n_in) and b (1 x n_out). opts: init = "xavier" (default:
+randn / sqrt(n_in)), "he" (randn * sqrt(2/n_in), for ReLU),
+"normal" (randn * 0.01, the course's start) or "zeros"; bias = true.
+W is drawn from ml.randn row by row, so ml.seed fixes it; b starts at
+zero. layer.W and layer.b are the matrices themselves: copy_ into them
+to set the weights.
+
+> layer = ml.nn.Linear(3, 2, {init = "zeros"})
+> layer.W:shape()
+2	3
+> layer.b:copy_(ml.matrix{1, -1});
+> layer(ml.ones(4, 3))
+matrix 4x2
+  1 -1
+  1 -1
+  1 -1
+  1 -1
+]=]
+
+doc [=[
+ml.nn.ReLU() -> layer
+ml.nn.Tanh() -> layer
+ml.nn.Sigmoid() -> layer
+ml.nn.Softmax() -> layer
+
+Activation layers: ml.relu, ml.tanh, ml.sigmoid elementwise, ml.softmax
+along each row. ReLU's derivative at 0 is 0, as in PyTorch.
+
+> ml.nn.ReLU()(ml.matrix{-1, 0, 2})
+matrix 1x3
+ 0 0 2
+]=]
+
+doc [=[
+ml.nn.Sequential(layers) -> net
+
+The layers in a list, applied in order: net(X) is
+net[#net](...(net[1](X))). net[i] is the i-th layer; an input that does
+not fit names the layer and its shape.
+
+> ml.seed(0)
+> net = ml.nn.Sequential{ml.nn.Linear(2, 4), ml.nn.Tanh(), ml.nn.Linear(4, 1)}
+> #net, net[2]
+3	Tanh()
+> net(ml.ones(5, 2)):shape()
+5	1
+]=]
+
+doc [=[
+layer:forward(X) -> Y
+layer:backward(dY [, needdx]) -> dX
+layer:parameters() -> list
+layer:gradients() -> list
+
+forward: the output (also layer(X)); the layer keeps X and Y for
+backward. backward: given dY = d loss / d Y (Y's shape), returns
+d loss / d X and leaves each Linear's dW and db in layer.dW, layer.db
+(needdx = false skips dX). parameters: the matrices W1, b1, W2, b2, ...
+in layer order (the matrices themselves); gradients: their dW, db after
+backward, in the same order. The results of backward are buffers the
+layer reuses for the next call of the same shape.
+
+> layer = ml.nn.Linear(2, 1, {init = "zeros"})
+> Y = layer:forward(ml.matrix{{1, 2}, {3, 4}})
+> dX = layer:backward(ml.matrix{{1}, {1}})
+> layer.dW, layer.db
+matrix 1x2
+ 4 6
+matrix 1x1
+ 2
+]=]
+
+doc [=[
+ml.MLP(opts) -> model
+
+A multi-layer perceptron with the models' API (train/fit, predict,
+predict_proba, score, cost_history, the progress bar and verbose).
+opts.layers = {n_in, h1, ..., n_out} is required; activation = "relu"
+(or "tanh", "sigmoid") for the hidden layers; output = "sigmoid" (0/1
+labels, one output; the default for one output), "softmax" (classes
+0..k-1; the default otherwise) or "linear" (real targets, squared
+error ||Z - y||^2 / 2N, score R^2); init (default "he" for ReLU, else
+"xavier"); seed (ml.seed before the weights are drawn); and lr = 0.01,
+epochs = 1000, batch_size, optimizer, l2, verbose, print_every,
+progress, shuffle as for the other models. Without batch_size an epoch
+is one full-batch step, as in the course. model.net is the network
+(an ml.nn.Sequential), built at construction.
+
+> ml.seed(0)
+> X, y = ml.datasets.xor(200)
+> model = ml.MLP{layers = {2, 8, 1}, activation = "tanh", lr = 0.05, epochs = 300, optimizer = "adam"}
+> model:train(X, y):score(X, y) > 0.95
+true
+]=]
+
+doc [=[
+model:parameters() -> list
+
+An MLP's weights and biases W1, b1, W2, b2, ... (the matrices
+themselves, readable and settable with copy_ before training: that is
+how a network starts from given weights).
+
+> model = ml.MLP{layers = {3, 2, 1}}
+> p = model:parameters()
+> #p, p[1]:shape()
+4	2	3
+> p[3]:shape()
+1	2
+]=]
+
+---------------------------------------------------------------------------
 section("Optimisation", [=[
 Gradient-based optimisers update matrices in place. f(x) for minimize
 and check_grad returns the cost and its gradient (a number for a
@@ -1762,6 +1885,21 @@ Two noisy rings around the origin (n x 2): radius 5 (y = 0) and radius
 > X, y = ml.datasets.donut(200)
 > X.rows, X.cols, y:sum()
 200	2	100.0
+]=]
+
+doc [=[
+ml.datasets.flower([n=400]) -> X, y
+
+The course's planar "flower" (week 3): two classes of n/2 points (n x 2)
+on the petals of the curve r = 4 sin(4t), angles and radii with noise
+0.2 N(0, 1); y is 0 or 1. No line separates the petals; one hidden layer
+does. The draws come in numpy's order, so under ml.seed(1, "numpy")
+flower(400) is the course's own data set.
+
+> ml.seed(1)
+> X, y = ml.datasets.flower(400)
+> X.rows, X.cols, y:sum()
+400	2	200.0
 ]=]
 
 doc [=[
@@ -2122,7 +2260,7 @@ ml.ones(n) -> matrix
 -- The doc for a name: exact ("ml.exp", "m:exp_", "plot.line"), else a
 -- function and a method stand for each other (m:exp -> ml.exp), and a
 -- bare or variable-qualified name (exp, x:exp, model:train) tries the
--- functions, then the methods of matrices, models and optimisers.
+-- functions, then the methods of matrices, models, optimisers and layers.
 local nearest  -- the documented names closest to a misspelt one (below)
 local function lookup(name)
   if byname[name] or byname["ml." .. name] then
@@ -2132,15 +2270,18 @@ local function lookup(name)
     or name:match("^([%w_]+)$")
   if short then
     return byname["ml." .. short] or byname["m:" .. short]
-      or byname["model:" .. short] or byname["opt:" .. short] or nil
+      or byname["model:" .. short] or byname["opt:" .. short]
+      or byname["layer:" .. short] or nil
   end
 end
 
 -- Objects the library makes, by the prefix of their methods' doc names:
 -- help finds their methods on sample objects made by these constructors.
 local samples = {
-  model = {"LinearRegression", "LogisticRegression", "SoftmaxRegression"},
+  model = {"LinearRegression", "LogisticRegression", "SoftmaxRegression",
+           {"MLP", {layers = {2, 1}}}},
   opt = {"optim.gd", "optim.momentum", "optim.adam"},
+  layer = {"nn.ReLU", "nn.Sequential", {"nn.Linear", 1, 1}},
 }
 
 -- the value at a dotted path under ml ("optim.gd"), or nil
@@ -2156,9 +2297,10 @@ end
 -- the sample objects for prefix ("model"), made now
 function ml._samples(prefix)
   local out = {}
-  for _, path in ipairs(samples[prefix] or {}) do
-    local make = mlpath(path)
-    local ok, obj = pcall(make or error)
+  for _, path in ipairs(samples[prefix] or {}) do  -- a path, or {path, args...}
+    local args = type(path) == "table" and path or {}
+    local make = mlpath(args[1] or path)
+    local ok, obj = pcall(make or error, table.unpack(args, 2))
     if ok and obj ~= nil then out[#out + 1] = obj end
   end
   return out

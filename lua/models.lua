@@ -305,8 +305,8 @@ function Model:score(X, y)
   checkself(self, "score")
   local who = self.name .. ":score"
   local pred = self:predict(X)
-  checky(y, X, self.name == "LinearRegression", who)
-  if self.name == "LinearRegression" then
+  checky(y, X, self._regression, who)
+  if self._regression then
     if y.cols ~= pred.cols then
       ml._error("%s: y has %d columns, the model predicts %d", who, y.cols, pred.cols)
     end
@@ -336,9 +336,15 @@ local function class(name)
   return setmetatable(c, {__index = Model})
 end
 
+-- what other model files (lua/nn.lua's MLP) share with these models: the
+-- base class and its training loop, the option, input and label checks
+ml._models = {Model = Model, class = class, options = options, checkX = checkX,
+              checky = checky, checklabels = checklabels, checkself = checkself}
+
 -- ---- linear regression -------------------------------------------------
 
 local Linear = class("LinearRegression")
+Linear._regression = true  -- score is R^2
 
 function ml.LinearRegression(opts)
   local who = "LinearRegression"

@@ -186,6 +186,52 @@ describe("examples", function()
     assert.is_true(num(out, "training accuracy: (%S+)%%") >= 95)
   end)
 
+  it("20 planar flower: logistic regression under 50%, one tanh hidden layer ~90%", function()
+    local out = run("20_planar_flower.lua")
+    assert.is_true(num(out, "logistic regression labels (%d+)%% of the points") < 50)
+    has(out, "W1 4x2, b1 1x4, W2 1x4, b2 1x1")
+    has(out, "Cost after iteration 1000: ")
+    assert.is_true(num(out, "Accuracy: (%d+)%%") >= 88)
+    assert.is_true(num(out, " 1 hidden units: accuracy (%S+) %%") < 75)
+    assert.is_true(num(out, " 5 hidden units: accuracy (%S+) %%") >= 85)
+    has(out, "50 hidden units: accuracy ")
+  end)
+
+  it("21 deep cat: the course's first costs when the cat files are present", function()
+    local out = run("21_deep_cat.lua")
+    local cat = exists("examples/data/catvnoncat/train_catvnoncat.h5") or
+                exists("../shared/data/catvnoncat/train_catvnoncat.h5")
+    if cat then
+      -- the course's 0.6930497356599888 and 0.7717493284237686, to the
+      -- digits two BLAS agree on (spec/31_course_spec.lua runs the full curves)
+      assert.is_truthy(out:find("two layers.-Cost after iteration 0: 0%.69304973565998"))
+      assert.is_truthy(out:find("four layers.-Cost after iteration 0: 0%.7717493284237"))
+      assert.is_true(num(out, "train accuracy: (%S+) %%") > 50)
+    else
+      has(out, "The cat pictures are not here.")
+    end
+    out = run("21_deep_cat.lua", "/nonexistent")
+    has(out, "The cat pictures are not in /nonexistent.")
+    has(out, "examples/data/catvnoncat/")
+  end)
+
+  it("22 XOR and donut by an MLP: >= 95% from the raw coordinates", function()
+    local out = run("22_xor_donut_mlp.lua")
+    assert.is_true(num(out, "XOR      logistic regression%s+classification rate (%S+)%%") < 80)
+    assert.is_true(num(out, "XOR      MLP 2%-8%-1 %(tanh%)%s+classification rate (%S+)%%") >= 95)
+    assert.is_true(num(out, "donut    logistic regression%s+classification rate (%S+)%%") < 80)
+    assert.is_true(num(out, "donut    MLP 2%-8%-1 %(tanh%)%s+classification rate (%S+)%%") >= 95)
+    has(out, "unit 8: tanh(")
+  end)
+
+  it("23 MNIST MLP: mini-batches and Adam, >= 85% of the test digits in 3 short epochs", function()
+    local out = run("23_mnist_mlp.lua")
+    has(out, "[1] Linear(784, 128)")
+    has(out, "3 epochs of 32 mini-batches")
+    assert.is_true(num(out, "test accuracy: (%S+)%% %(3 epochs%)") >= 85)
+    assert.is_true(num(out, "Cost after iteration 2: (%S+)") < num(out, "Cost after iteration 0: (%S+)"))
+  end)
+
   it("run under stock lua5.4 with the module too", function()
     local p = assert(io.popen("LUAML_FAST=1 lua5.4 -e \"package.cpath = './" .. BUILD .. "/?.so;' .. "
                               .. "package.cpath\" examples/12_gradient_descent.lua --out "

@@ -60,6 +60,11 @@ local KIND = {
   yk = function() return ml.matrix{{0}, {1}, {2}, {1}, {2}, {0}} end,
   yr = function() return ml.matrix{{0.5}, {1}, {2.5}, {1}, {3}, {0}} end,
   Params = function() return {ml.ones(2, 1), ml.zeros(1, 1)} end,
+  -- networks: options, layers, gradients of 6 x 3 and 6 x 2 outputs
+  Omlp = function() return {layers = {2, 3, 1}, epochs = 3} end,
+  Layers = function() return {ml.nn.Linear(2, 3), ml.nn.ReLU()} end,
+  G63 = function() return ml.ones(6, 3) end,
+  G62 = function() return ml.ones(6, 2) end,
 }
 
 -- Objects whose methods are public too: a fresh (trained) instance each
@@ -73,6 +78,26 @@ local INSTANCES = {
   end,
   SoftmaxRegression = function()
     return ml.SoftmaxRegression{epochs = 3}:train(KIND.Xd(), KIND.yk())
+  end,
+  MLP = function()
+    return ml.MLP{layers = {2, 3, 1}, epochs = 3}:train(KIND.Xd(), KIND.yb())
+  end,
+  ["nn.Linear"] = function()
+    local l = ml.nn.Linear(2, 3)
+    l:forward(KIND.Xd())
+    l:backward(ml.ones(6, 3))
+    return l
+  end,
+  ["nn.ReLU"] = function()
+    local l = ml.nn.ReLU()
+    l:forward(KIND.Xd())
+    return l
+  end,
+  ["nn.Sequential"] = function()
+    local net = ml.nn.Sequential{ml.nn.Linear(2, 3), ml.nn.Tanh(), ml.nn.Linear(3, 2)}
+    net:forward(KIND.Xd())
+    net:backward(ml.ones(6, 2))
+    return net
   end,
   ["optim.gd"] = function() return ml.optim.gd{lr = 0.1} end,
   ["optim.momentum"] = function() return ml.optim.momentum{lr = 0.1} end,
@@ -183,6 +208,20 @@ sig("LogisticRegression:train LogisticRegression:fit LogisticRegression:score", 
 sig("SoftmaxRegression:train SoftmaxRegression:fit SoftmaxRegression:score", {"SELF", "Xd", "yk"})
 sig("LinearRegression:predict LogisticRegression:predict LogisticRegression:predict_proba " ..
     "SoftmaxRegression:predict SoftmaxRegression:predict_proba", {"SELF", "Xd"})
+sig("MLP", {"Omlp"})
+sig("MLP:train MLP:fit MLP:score", {"SELF", "Xd", "yb"})
+sig("MLP:predict MLP:predict_proba", {"SELF", "Xd"})
+sig("MLP:parameters", {"SELF"})
+sig("nn.Linear", {"K", "D", "O"})
+sig("nn.ReLU nn.Tanh nn.Sigmoid nn.Softmax", {})
+sig("nn.Sequential", {"Layers"})
+sig("nn.Linear:forward nn.ReLU:forward nn.Sequential:forward", {"SELF", "Xd"})
+sig("nn.Linear:backward", {"SELF", "G63", "B"})
+sig("nn.ReLU:backward", {"SELF", "G62"})
+sig("nn.Sequential:backward", {"SELF", "G62", "B"})
+sig("nn.Linear:parameters nn.ReLU:parameters nn.Sequential:parameters " ..
+    "nn.Linear:gradients nn.ReLU:gradients nn.Sequential:gradients", {"SELF"})
+sig("datasets.flower", {"D"})
 sig("optim.gd optim.momentum optim.adam", {"O"})
 sig("optim.gd:step optim.momentum:step optim.adam:step", {"SELF", "Params", "Params"})
 sig("minimize", {"Fn", "M", "Omin"})
