@@ -2426,12 +2426,16 @@ end
 
 -- The documented names closest to a misspelt word ("sofmax" ->
 -- ml.softmax; words of 3 letters or more): at most 1 edit away for words
--- of up to 4 letters, 2 for longer ones; the nearest first, at most 3.
+-- of up to 4 letters, 2 for longer ones, letter case aside; the nearest
+-- first, at most 3; of names as near, those of the same case (ml.softmax
+-- before the layer ml.nn.Softmax for "sofmax").
 nearest = function(word)
   local limit = #word <= 4 and 1 or 2
-  local found, best = {}, limit
+  local found, best = {}, limit + 0.5
   for n in pairs(byname) do
-    local d = distance(word:lower(), (n:match("[%w_]+$") or n):lower(), limit)
+    local last = n:match("[%w_]+$") or n
+    local d = distance(word:lower(), last:lower(), limit)
+    if d <= limit and distance(word, last, limit + 1) > d then d = d + 0.5 end
     if d < best then found, best = {n}, d
     elseif d == best then found[#found + 1] = n end
   end
