@@ -196,6 +196,20 @@ void lm_vmath(lm_vfn f, int isa, const double *x, double *z, size_t n) {
 /* ---- small products --------------------------------------------------------- */
 
 
+/* the element (i, j) of a b as the in-order chain s = fma(a_ik, b_kj, s):
+** where the plain sum of a kernel overflows in an intermediate (a product
+** beyond the doubles, cancelled later), this is the value the BLAS path
+** and numpy give.  libm's fma is exact on any CPU. */
+static double fma_dot(const lm_mat *a, const lm_mat *b, ptrdiff_t i,
+                      ptrdiff_t j) {
+  const double *x = a->data + i * a->rs, *y = b->data + j * b->cs;
+  double s = 0.0;
+  int k;
+  for (k = 0; k < a->cols; k++)
+    s = fma(x[(ptrdiff_t)k * a->cs], y[(ptrdiff_t)k * b->rs], s);
+  return s;
+}
+
 /* the product of lm_gemm_small, checked; one function per instruction
 ** set, so that the row loops are inlined and vectorised in each */
 CLONES static void gemm_small(double alpha, const lm_mat *a, const lm_mat *b,
@@ -217,6 +231,7 @@ CLONES static void gemm_small(double alpha, const lm_mat *a, const lm_mat *b,
     }
     for (j = 0; j < n; j++) {
       double *w = z + (ptrdiff_t)j * o->cs;
+      if (!isfinite(t[j])) t[j] = fma_dot(a, b, i, j);
       *w = (beta == 0) ? alpha * t[j] : alpha * t[j] + beta * *w;
     }
   }
@@ -249,13 +264,15 @@ typedef double lm_v2d __attribute__((vector_size(16)));
 ** A plain product with unit column stride stores the vectors whole when
 ** they lie inside the row. */
 #define TINY_ROWS(name, TV)                                                   \
-  static inline ALWAYS void name(double alpha, const lm_mat *a,              \
-                                 const double *p, ptrdiff_t prs, int nc,     \
+  static inline ALWAYS int name(double alpha, const lm_mat *a,               \
+                                const lm_mat *b, const double *p,          \
+                                 ptrdiff_t prs, int nc,     \
                                  double beta, const lm_mat *o, int i,        \
                                  int R) {                                    \
     enum { W = sizeof(TV) / sizeof(double) };                                \
     lm_v8d h[TINY_R] = {{0}};                                                \
-    TV t[TINY_R] = {{0}};                                                    \
+    TV t[TINY_R] = {{0}}, badt = {0};                                        \
+    lm_v8d badh = {0};                                                       \
     int n = o->cols, k, r, j;                                                \
     for (k = 0; k < a->cols; k++, p += prs) {                                \
       const double *x = a->data + (ptrdiff_t)i * a->rs + (ptrdiff_t)k * a->cs; \
@@ -275,15 +292,21 @@ typedef double lm_v2d __attribute__((vector_size(16)));
       if (alpha == 1 && beta == 0 && o->cs == 1 && nc <= n) {                \
         memcpy(z + nc - W, &t[r], sizeof t[r]);                              \
         memcpy(z, &h[r], sizeof h[r]);                                       \
+        badh += h[r] - h[r];  /* 0, or NaN where not finite */              \
+        badt += t[r] - t[r];                                                 \
         continue;                                                            \
       }                                                                      \
       memcpy(v + nc - W, &t[r], sizeof t[r]);                                \
       memcpy(v, &h[r], sizeof h[r]);                                         \
       for (j = 0; j < n; j++) {                                              \
         double *w = z + (ptrdiff_t)j * o->cs;                                \
+        if (!isfinite(v[j])) v[j] = fma_dot(a, b, i + r, j);                 \
         *w = (beta == 0) ? alpha * v[j] : alpha * v[j] + beta * *w;          \
       }                                                                      \
     }                                                                        \
+    for (j = 0; j < 8; j++)                                                  \
+      if (badh[j] != 0 || (j < W && badt[j] != 0)) return 1;                 \
+    return 0;                                                                \
   }
 
 TINY_ROWS(tiny_rows2, lm_v2d)
@@ -294,9 +317,10 @@ TINY_ROWS(tiny_rows8, lm_v8d)
 #define TINY_ALL(rows)                                                        \
   do {                                                                        \
     for (i = 0; i + TINY_R <= m; i += TINY_R)                                 \
-      rows(alpha, a, p, prs, nc, beta, o, i, TINY_R);                         \
-    for (; i + 2 <= m; i += 2) rows(alpha, a, p, prs, nc, beta, o, i, 2);     \
-    if (i < m) rows(alpha, a, p, prs, nc, beta, o, i, 1);                     \
+      bad |= rows(alpha, a, b, p, prs, nc, beta, o, i, TINY_R);                  \
+    for (; i + 2 <= m; i += 2)                                                \
+      bad |= rows(alpha, a, b, p, prs, nc, beta, o, i, 2);                       \
+    if (i < m) bad |= rows(alpha, a, b, p, prs, nc, beta, o, i, 1);              \
   } while (0)
 
 /* gemm_small for n <= TINY_N, k <= TINY_K.  With 8 or more columns and
@@ -308,7 +332,7 @@ CLONES static void gemm_tiny(double alpha, const lm_mat *a, const lm_mat *b,
   double bp[TINY_K * TINY_N] __attribute__((aligned(64)));
   const double *p = b->data;
   ptrdiff_t prs = b->rs;
-  int m = o->rows, n = o->cols, nc = n, i, j, k;
+  int m = o->rows, n = o->cols, nc = n, i, j, k, bad = 0;
   if (b->cs != 1 || n < 8) {
     for (k = 0; k < a->cols; k++) {
       const double *q = b->data + (ptrdiff_t)k * b->rs;
@@ -323,6 +347,12 @@ CLONES static void gemm_tiny(double alpha, const lm_mat *a, const lm_mat *b,
   if (nc <= 10) TINY_ALL(tiny_rows2);
   else if (nc <= 12) TINY_ALL(tiny_rows4);
   else TINY_ALL(tiny_rows8);
+  if (bad)  /* rows stored whole (out = a b): sums not finite redone */
+    for (i = 0; i < m; i++)
+      for (j = 0; j < n; j++) {
+        double *z = o->data + (ptrdiff_t)i * o->rs + j;
+        if (!isfinite(*z)) *z = fma_dot(a, b, i, j);
+      }
 }
 
 int lm_gemm_small(double alpha, const lm_mat *a, const lm_mat *b, double beta,
@@ -340,19 +370,27 @@ int lm_gemm_small(double alpha, const lm_mat *a, const lm_mat *b, double beta,
 /* ---- skinny products --------------------------------------------------------- */
 
 #define SK_PACK 8192   /* doubles of b^T packed on the stack (X W) */
-#define SK_JB 512      /* output rows per block at most (X^T G) */
 #define SK_MIN ((size_t)1 << 16)  /* m*k from which the skinny loops pay */
+#define SK_RB 64       /* rows of X per block at least (X^T G) */
+#define SK_NB 8        /* blocks at most (X^T G) */
+#define SK_JC 512      /* output rows per pass over a block's rows */
+#define SK_PART ((size_t)1 << 20)  /* doubles of partials at most (8 MB) */
 
-/* out[i] = alpha * x . w + beta * out[i]: the dot product in eight lanes
-** added in a fixed tree, so every instruction set gives the same bits */
 typedef struct skjob {
   double alpha, beta;
   const lm_mat *a, *b, *o;
   const double *bt;  /* (n, k) b^T packed, for X W */
-  size_t jb;         /* output rows per block, for X^T G */
+  double *part;      /* (nb, n, m) partial sums, for X^T G */
+  size_t rb, nb;     /* rows of X per block, blocks */
 } skjob;
 
-static int poolsize(void);
+/* out[i, j] = alpha * s + beta * out[i, j], s the kernel's sum, replaced by
+** fma_dot when it is not finite */
+static inline void put(const skjob *j, ptrdiff_t i, ptrdiff_t c, double s) {
+  double *w = j->o->data + i * j->o->rs + c * j->o->cs;
+  if (!isfinite(s)) s = fma_dot(j->a, j->b, i, c);
+  *w = (j->beta == 0) ? j->alpha * s : j->alpha * s + j->beta * *w;
+}
 
 /* the dot product x . w of length kk in eight lanes (acc) */
 #define SK_DOT(acc, w)                                                       \
@@ -373,7 +411,7 @@ CLONES static void sk_xw(void *ctx, size_t lo, size_t hi) {
   size_t i, q, kk = (size_t)a->cols, n = (size_t)o->cols, c, l, k8 = kk & ~(size_t)7;
   for (i = lo; i < hi; i++) {
     const double *x = a->data + (ptrdiff_t)i * a->rs;
-    double *z = o->data + (ptrdiff_t)i * o->rs, s[LM_SKINNY_N];
+    double s[LM_SKINNY_N];
     for (c = 0; c < n; c += 4) {
       const double *w0 = j->bt + c * kk, *w1 = w0 + kk, *w2 = w1 + kk,
                    *w3 = w2 + kk;
@@ -394,62 +432,94 @@ CLONES static void sk_xw(void *ctx, size_t lo, size_t hi) {
       if (m > 2) s[c + 2] = sk_sum8(a2);
       if (m > 3) s[c + 3] = sk_sum8(a3);
     }
-    for (c = 0; c < n; c++) {
-      double *w = z + (ptrdiff_t)c * o->cs;
-      *w = (j->beta == 0) ? j->alpha * s[c] : j->alpha * s[c] + j->beta * *w;
+    for (c = 0; c < n; c++) put(j, (ptrdiff_t)i, (ptrdiff_t)c, s[c]);
+  }
+}
+
+/* blocks lo..hi-1 of rows of X: part[blk] (n, m) = X_blk^T G_blk, a = X^T
+** (unit row stride: row i of X is a->data + i*a->cs), b = G (unit column
+** stride).  Four rows of X at a time, in passes over SK_JC of their
+** columns, so that the four slices stay in the first-level cache while
+** every column of G uses them. */
+CLONES static void sk_xtg(void *ctx, size_t lo, size_t hi) {
+  const skjob *j = (const skjob *)ctx;
+  const lm_mat *a = j->a, *b = j->b;
+  size_t blk, i, c, jj, j0, m = (size_t)j->o->rows, n = (size_t)j->o->cols;
+  for (blk = lo; blk < hi; blk++) {
+    double *acc = j->part + blk * n * m;
+    size_t r0 = blk * j->rb, r1 = r0 + j->rb;
+    if (r1 > (size_t)a->cols) r1 = (size_t)a->cols;
+    memset(acc, 0, n * m * sizeof(double));
+    for (i = r0; i + 4 <= r1; i += 4) {
+      const double *x0 = a->data + (ptrdiff_t)i * a->cs;
+      const double *x1 = x0 + a->cs, *x2 = x1 + a->cs, *x3 = x2 + a->cs;
+      const double *g0 = b->data + (ptrdiff_t)i * b->rs;
+      const double *g1 = g0 + b->rs, *g2 = g1 + b->rs, *g3 = g2 + b->rs;
+      for (j0 = 0; j0 < m; j0 += SK_JC) {
+        size_t je = j0 + SK_JC < m ? j0 + SK_JC : m;
+        for (c = 0; c < n; c++) {
+          double h0 = g0[c], h1 = g1[c], h2 = g2[c], h3 = g3[c];
+          double *restrict p = acc + c * m;
+          for (jj = j0; jj < je; jj++)
+            p[jj] += (h0 * x0[jj] + h1 * x1[jj]) + (h2 * x2[jj] + h3 * x3[jj]);
+        }
+      }
+    }
+    for (; i < r1; i++) {
+      const double *x = a->data + (ptrdiff_t)i * a->cs;
+      const double *g = b->data + (ptrdiff_t)i * b->rs;
+      for (c = 0; c < n; c++) {
+        double gc = g[c], *p = acc + c * m;
+        for (jj = 0; jj < m; jj++) p[jj] += gc * x[jj];
+      }
     }
   }
 }
 
-/* blocks lo..hi-1 of SK_JB output rows of out = a b, a = X^T (unit row
-** stride: row i of X is a->data + i*a->cs), b = G (unit column stride) */
-CLONES static void sk_xtg(void *ctx, size_t lo, size_t hi) {
+/* output rows lo..hi-1 of X^T G: the partials added in block order */
+CLONES static void sk_xtg_sum(void *ctx, size_t lo, size_t hi) {
   const skjob *j = (const skjob *)ctx;
-  const lm_mat *a = j->a, *b = j->b, *o = j->o;
-  double acc[LM_SKINNY_N][SK_JB];  /* (n, jb) the block of out^T */
-  size_t blk, i, c, jj, kk = (size_t)a->cols, n = (size_t)o->cols;
-  for (blk = lo; blk < hi; blk++) {
-    size_t j0 = blk * j->jb, jb = (size_t)o->rows - j0;
-    if (jb > j->jb) jb = j->jb;
-    for (c = 0; c < n; c++)
-      for (jj = 0; jj < jb; jj++) acc[c][jj] = 0.0;
-    for (i = 0; i + 4 <= kk; i += 4) {  /* four rows of X per pass */
-      const double *x0 = a->data + (ptrdiff_t)i * a->cs + j0;
-      const double *x1 = x0 + a->cs, *x2 = x1 + a->cs, *x3 = x2 + a->cs;
-      const double *g0 = b->data + (ptrdiff_t)i * b->rs;
-      const double *g1 = g0 + b->rs, *g2 = g1 + b->rs, *g3 = g2 + b->rs;
-      for (c = 0; c < n; c++) {
-        double h0 = g0[c], h1 = g1[c], h2 = g2[c], h3 = g3[c];
-        for (jj = 0; jj < jb; jj++)
-          acc[c][jj] += (h0 * x0[jj] + h1 * x1[jj]) + (h2 * x2[jj] + h3 * x3[jj]);
-      }
+  size_t jj, c, k, m = (size_t)j->o->rows, n = (size_t)j->o->cols;
+  for (jj = lo; jj < hi; jj++)
+    for (c = 0; c < n; c++) {
+      const double *p = j->part + c * m + jj;
+      double s = p[0];
+      for (k = 1; k < j->nb; k++) s += p[k * n * m];
+      put(j, (ptrdiff_t)jj, (ptrdiff_t)c, s);
     }
-    for (; i < kk; i++) {
-      const double *x = a->data + (ptrdiff_t)i * a->cs + j0;
-      const double *g = b->data + (ptrdiff_t)i * b->rs;
-      for (c = 0; c < n; c++) {
-        double gc = g[c];
-        for (jj = 0; jj < jb; jj++) acc[c][jj] += gc * x[jj];
-      }
-    }
-    for (jj = 0; jj < jb; jj++) {
-      double *z = o->data + (ptrdiff_t)(j0 + jj) * o->rs;
-      for (c = 0; c < n; c++) {
-        double *w = z + (ptrdiff_t)c * o->cs;
-        *w = (j->beta == 0) ? j->alpha * acc[c][jj]
-                            : j->alpha * acc[c][jj] + j->beta * *w;
-      }
-    }
-  }
+}
+
+/* the blocks of rows of X for X^T G: at least SK_RB rows each, SK_NB at
+** most, fewer when their partials would pass SK_PART doubles; 0 when one
+** block's partial alone is too large */
+static size_t xtg_blocks(size_t kk, size_t mn) {
+  size_t nb = kk / SK_RB;
+  if (nb > SK_NB) nb = SK_NB;
+  if (nb < 1) nb = 1;
+  while (nb > 1 && nb * mn > SK_PART) nb--;
+  return mn <= SK_PART ? nb : 0;
+}
+
+/* 1 for X W, 2 for X^T G, 0 for neither (see lm_gemm_skinny) */
+static int skinny_kind(const lm_mat *a, const lm_mat *b, const lm_mat *o) {
+  size_t m = (size_t)o->rows, n = (size_t)o->cols, kk = (size_t)a->cols;
+  if (n > LM_SKINNY_N || n == 0 || m * kk < SK_MIN) return 0;
+  if ((a->cs == 1 || kk == 1) && n >= 4 && n * kk <= SK_PACK) return 1;
+  if ((a->rs == 1 || m == 1) && (b->cs == 1 || n == 1) &&
+      xtg_blocks(kk, m * n) > 0)
+    return 2;
+  return 0;
 }
 
 int lm_gemm_skinny(double alpha, const lm_mat *a, const lm_mat *b,
                    double beta, const lm_mat *o) {
   skjob j;
   size_t m = (size_t)o->rows, n = (size_t)o->cols, kk = (size_t)a->cols;
-  if (n > LM_SKINNY_N || n == 0 || m * kk < SK_MIN) return 0;
+  int kind = skinny_kind(a, b, o);
+  if (kind == 0) return 0;
   j.alpha = alpha; j.beta = beta; j.a = a; j.b = b; j.o = o; j.bt = NULL;
-  if ((a->cs == 1 || kk == 1) && n >= 4 && n * kk <= SK_PACK) {  /* X W */
+  j.part = NULL;
+  if (kind == 1) {  /* X W */
     double bt[SK_PACK];
     size_t q, c;
     for (c = 0; c < n; c++)
@@ -459,19 +529,126 @@ int lm_gemm_skinny(double alpha, const lm_mat *a, const lm_mat *b,
     lm_parallel(m, kk * n, LM_PAR_MIN_MEM, 1, sk_xw, &j);
     return 1;
   }
-  if ((a->rs == 1 || m == 1) && (b->cs == 1 || n == 1)) {  /* X^T G */
-    /* Blocks of equal width, two per thread at least: every block
-    ** streams over all of X, so one narrow last block (784 = 3 * 256 +
-    ** 16) left a thread idle for a third of the time.  The width does
-    ** not change the sums' order, nor their bits. */
-    size_t nb = (m + SK_JB - 1) / SK_JB, per = 2 * (size_t)poolsize();
-    nb = (nb + per - 1) / per * per;
-    j.jb = ((m + nb - 1) / nb + 7) & ~(size_t)7;
-    lm_parallel((m + j.jb - 1) / j.jb, j.jb * kk * n, LM_PAR_MIN_MEM, 1,
-                sk_xtg, &j);
-    return 1;
+  /* X^T G: the blocks of rows of X, and one partial (n, m) each */
+  j.nb = xtg_blocks(kk, m * n);
+  j.rb = (kk + j.nb - 1) / j.nb;
+  j.part = (double *)malloc(j.nb * m * n * sizeof(double));
+  if (j.part == NULL) return 0;
+  lm_parallel(j.nb, j.rb * m * n, LM_PAR_MIN_MEM, 1, sk_xtg, &j);
+  lm_parallel(m, j.nb * n, LM_PAR_MIN_MEM, 1, sk_xtg_sum, &j);
+  free(j.part);
+  return 1;
+}
+
+/* ---- which kernel: ours or the library's ------------------------------------- */
+
+/* The state of the choice, per process: the forced path (-1: measure),
+** read once from LUAML_KERNEL, and per kind and class the calls begun,
+** the times noted and the decision (-1 while measuring).  Guarded by a
+** mutex while measuring; the decision, once made, is read without it. */
+static pthread_mutex_t kmu = PTHREAD_MUTEX_INITIALIZER;
+static struct kstate {
+  int begun, noted[2], path;  /* path: 0 while measuring, else choice + 1 */
+  double t[2][LM_KSAMPLES];
+} K[LM_NKERN][LM_KCLASSES];
+static int kforced = -2;  /* -2: LUAML_KERNEL not read yet */
+
+static int forced(void) {
+  int f = __atomic_load_n(&kforced, __ATOMIC_RELAXED);
+  if (f == -2) {
+    const char *e = getenv("LUAML_KERNEL");
+    f = -1;
+    if (e != NULL && strcmp(e, "own") == 0) f = LM_KPATH_OWN;
+    if (e != NULL && strcmp(e, "blas") == 0) f = LM_KPATH_BLAS;
+    __atomic_store_n(&kforced, f, __ATOMIC_RELAXED);
   }
-  return 0;
+  return f;
+}
+
+void lm_kernel_reset(void) {
+  int k, c;
+  pthread_mutex_lock(&kmu);
+  for (k = 0; k < LM_NKERN; k++)
+    for (c = 0; c < LM_KCLASSES; c++) memset(&K[k][c], 0, sizeof K[k][c]);
+  __atomic_store_n(&kforced, -2, __ATOMIC_RELAXED);
+  pthread_mutex_unlock(&kmu);
+}
+
+int lm_kernel_choose(const double *own, const double *blas, int n) {
+  double bo = HUGE_VAL, bb = HUGE_VAL;
+  int i;
+  for (i = 0; i < n; i++) {
+    if (own[i] > 0 && own[i] < bo) bo = own[i];
+    if (blas[i] > 0 && blas[i] < bb) bb = blas[i];
+  }
+  if (bo == HUGE_VAL && bb == HUGE_VAL) return LM_KPATH_OWN;
+  return bo <= bb ? LM_KPATH_OWN : LM_KPATH_BLAS;
+}
+
+int lm_kernel_kind(const lm_mat *a, const lm_mat *b, const lm_mat *o,
+                   int *cls) {
+  double work = (double)o->rows * o->cols * a->cols;
+  int kind = skinny_kind(a, b, o);
+  *cls = work < (double)(1 << 21) ? 0 : work < (double)(1 << 24) ? 1 : 2;
+  return kind == 1 ? LM_K_XW : kind == 2 ? LM_K_XTG : -1;
+}
+
+int lm_kernel_path(int kind, int cls, int *timed) {
+  struct kstate *s = &K[kind][cls];
+  int f = forced(), p;
+  *timed = 0;
+  if (f >= 0) return f;
+  if ((p = __atomic_load_n(&s->path, __ATOMIC_ACQUIRE)) > 0) return p - 1;
+  pthread_mutex_lock(&kmu);
+  p = s->path - 1;
+  if (p < 0) {  /* measuring: ours, then BLAS, then ours ... */
+    p = (s->begun++ % 2 == 0) ? LM_KPATH_OWN : LM_KPATH_BLAS;
+    *timed = 1;
+  }
+  pthread_mutex_unlock(&kmu);
+  return p;
+}
+
+void lm_kernel_note(int kind, int cls, int path, double seconds,
+                    double madds) {
+  struct kstate *s = &K[kind][cls];
+  pthread_mutex_lock(&kmu);
+  if (s->path == 0 && s->noted[path] < LM_KSAMPLES) {
+    s->t[path][s->noted[path]++] = madds > 0 ? seconds / madds : 0;
+    if (s->noted[0] == LM_KSAMPLES && s->noted[1] == LM_KSAMPLES)
+      __atomic_store_n(&s->path,
+                       lm_kernel_choose(s->t[1], s->t[0], LM_KSAMPLES) + 1,
+                       __ATOMIC_RELEASE);
+  }
+  pthread_mutex_unlock(&kmu);
+}
+
+/* the best time of a path's samples, 0 for none */
+static double best(const double *t, int n) {
+  double b = 0;
+  int i;
+  for (i = 0; i < n; i++)
+    if (t[i] > 0 && (b == 0 || t[i] < b)) b = t[i];
+  return b;
+}
+
+const char *lm_kernel_state(int kind, int cls, int *path, double *own,
+                            double *blas) {
+  struct kstate *s = &K[kind][cls];
+  int f = forced();
+  const char *how;
+  pthread_mutex_lock(&kmu);
+  *path = f >= 0 ? f : s->path - 1;
+  *own = best(s->t[1], s->noted[1]);
+  *blas = best(s->t[0], s->noted[0]);
+  how = f >= 0 ? "forced" : s->path > 0 ? "measured"
+      : s->begun > 0 ? "measuring" : "not yet used";
+  pthread_mutex_unlock(&kmu);
+  return how;
+}
+
+const char *lm_kernel_name(int kind) {
+  return kind == LM_K_XW ? "X W" : kind == LM_K_XTG ? "X^T G" : "?";
 }
 
 /* ---- threads --------------------------------------------------------------- */
@@ -576,12 +753,6 @@ static void pool_start(void) {
   }
   pthread_attr_destroy(&at);
   pthread_atfork(NULL, NULL, atfork_child);
-}
-
-/* the threads a job may use: the pool's and the caller */
-static int poolsize(void) {
-  pthread_once(&pool_once, pool_start);
-  return P.nworkers + 1;
 }
 
 void lm_parallel(size_t n, size_t cost, size_t min, size_t align,
