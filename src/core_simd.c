@@ -602,8 +602,9 @@ int lm_kernel_path(int kind, int cls, int *timed) {
   pthread_mutex_lock(&kmu);
   p = s->path - 1;
   if (p < 0) {  /* measuring: ours, then BLAS, then ours ... */
-    p = (s->begun++ % 2 == 0) ? LM_KPATH_OWN : LM_KPATH_BLAS;
-    *timed = 1;
+    int n = s->begun++;
+    p = (n % 2 == 0) ? LM_KPATH_OWN : LM_KPATH_BLAS;
+    *timed = n >= 2;  /* the first of each warms up (threads, library) */
   }
   pthread_mutex_unlock(&kmu);
   return p;

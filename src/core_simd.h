@@ -49,8 +49,12 @@ const char *lm_isa_name(int isa);
 ** enough (m*n*k <= LM_GEMM_SMALL, n <= LM_GEMM_SMALLN) that a BLAS call's
 ** fixed cost (argument checks, packing, locks) outweighs the arithmetic.
 ** Any strides; out must not overlap a or b; beta == 0 ignores out's old
-** contents, as BLAS does.  Each element is summed over k in order.
-** Returns 1 when it computed the product, 0 (touching nothing) when the
+** contents, as BLAS does.  Each element is summed over k in order; where
+** that sum is not finite (an intermediate product overflowed, or the
+** inputs hold inf or NaN), it is redone as the in-order chain
+** s = fma(a_ik, b_kj, s), which the BLAS path and numpy give where their
+** library fuses the multiply-add: 1e308 * 1.5 + 1e308 * -2 is -5e307 (the
+** skinny kernels below do the same).  Returns 1 when it computed the product, 0 (touching nothing) when the
 ** product is not small: then call BLAS. */
 #define LM_GEMM_SMALL 13824  /* 24^3 */
 #define LM_GEMM_SMALLN 256
@@ -81,9 +85,11 @@ int lm_gemm_skinny(double alpha, const lm_mat *a, const lm_mat *b,
 /* A product that lm_gemm_skinny could compute may also go to BLAS; which
 ** of the two runs is chosen per kind of product (LM_K_XW, LM_K_XTG) and
 ** size class (of m*n*k) by a measurement made in this process: the first
-** 2 * LM_KSAMPLES such products alternate between the two paths (each
-** computes the caller's product: the measurement costs no extra work),
-** their times per multiply-add are kept, and lm_kernel_choose decides.
+** 2 * (LM_KSAMPLES + 1) such products alternate between the two paths
+** (each computes the caller's product: the measurement costs no extra
+** work), the first of each path untimed (it starts threads, loads the
+** library), the others' times per multiply-add kept, and lm_kernel_choose
+** decides.  Until then the two paths' results may differ in rounding.
 ** The choice then holds for the process (no file is read or written: an
 ** embedded state must not touch files).  LUAML_KERNEL=own|blas in the
 ** environment forces one path (to compare them, or in tests);
@@ -106,7 +112,7 @@ int lm_kernel_kind(const lm_mat *a, const lm_mat *b, const lm_mat *out,
 /* the path for the next product of that kind and class; *timed set to 1
 ** when its time is to be reported with lm_kernel_note */
 int lm_kernel_path(int kind, int cls, int *timed);
-/* record the seconds a timed call took on path (mflops: multiply-adds) */
+/* record the seconds a timed call took on path (madds: multiply-adds) */
 void lm_kernel_note(int kind, int cls, int path, double seconds,
                     double madds);
 
