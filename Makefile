@@ -103,7 +103,7 @@ help:
 	@echo "make deps     install missing Debian packages (apt-get as root, else print the command)"
 	@echo "make test     build and run every test suite"
 	@echo "make demo     build, then train softmax regression on the bundled MNIST"
-	@echo "make bench    luaml vs numpy side by side (bench/results.md)"
+	@echo "make bench    luaml vs numpy side by side (bench/results/<cpu>.md)"
 	@echo "make install  install under PREFIX (default /usr/local), honours DESTDIR"
 	@echo "make uninstall  remove what make install put there (same PREFIX, DESTDIR)"
 	@echo "make sanitize the C tests, specs and examples built with ASan + UBSan"
@@ -263,11 +263,11 @@ install-module: module
 
 .PHONY: module install-module FORCE
 
-# ---- speed: benchmarks against numpy (issue 5) ------------------------
+# ---- speed: benchmarks against numpy (issues 5, 14) ------------------
 # `make bench` runs bench/run.py: every workload in luaml and in numpy,
-# alternating, BENCH_RUNS times each; medians, ratios and peak memory go
-# to bench/results.md.  Benchmarks are not tests: nothing here is timed
-# by `make test`.
+# alternating, BENCH_RUNS times each; medians, ratios, peak memory and
+# which loop ran go to bench/results/<cpu model>.md, one file per CPU.
+# Benchmarks are not tests: nothing here is timed by `make test`.
 DEB_PKGS   += python3-threadpoolctl
 BENCH_RUNS ?= 5
 

@@ -384,7 +384,7 @@ local X = ml.linspace(0.5, 2, 3000 * 330):reshape(3000, 330):copy():sin_()
 local d = ml.linspace(-1, 1, 3000):reshape(3000, 1):copy()
 local G = ml.linspace(-1, 1, 3000 * 10):reshape(3000, 10):copy():exp_()
 local W = ml.linspace(1, 3, 330 * 6):reshape(330, 6):copy()
-for _ = 1, 9 do X:T():dot(d); X:T():dot(G); X:dot(W) end
+for _ = 1, 13 do X:T():dot(d); X:T():dot(G); X:dot(W) end
 for _, m in ipairs({X:T():dot(d), X:T():dot(G), X:dot(W)}) do
   for _, row in ipairs(m:totable()) do
     for _, v in ipairs(row) do io.write(string.format("%.17g\n", v)) end

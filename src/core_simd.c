@@ -548,7 +548,8 @@ int lm_gemm_skinny(double alpha, const lm_mat *a, const lm_mat *b,
 ** mutex while measuring; the decision, once made, is read without it. */
 static pthread_mutex_t kmu = PTHREAD_MUTEX_INITIALIZER;
 static struct kstate {
-  int begun, noted[2], path;  /* path: 0 while measuring, else choice + 1 */
+  int used, begun, noted[2];
+  int path;  /* 0 while measuring, else the choice + 1 */
   double t[2][LM_KSAMPLES];
 } K[LM_NKERN][LM_KCLASSES];
 static int kforced = -2;  /* -2: LUAML_KERNEL not read yet */
@@ -597,6 +598,8 @@ int lm_kernel_path(int kind, int cls, int *timed) {
   struct kstate *s = &K[kind][cls];
   int f = forced(), p;
   *timed = 0;
+  if (!__atomic_load_n(&s->used, __ATOMIC_RELAXED))
+    __atomic_store_n(&s->used, 1, __ATOMIC_RELAXED);
   if (f >= 0) return f;
   if ((p = __atomic_load_n(&s->path, __ATOMIC_ACQUIRE)) > 0) return p - 1;
   pthread_mutex_lock(&kmu);
@@ -642,8 +645,8 @@ const char *lm_kernel_state(int kind, int cls, int *path, double *own,
   *path = f >= 0 ? f : s->path - 1;
   *own = best(s->t[1], s->noted[1]);
   *blas = best(s->t[0], s->noted[0]);
-  how = f >= 0 ? "forced" : s->path > 0 ? "measured"
-      : s->begun > 0 ? "measuring" : "not yet used";
+  how = !s->used ? "not yet used" : f >= 0 ? "forced"
+      : s->path > 0 ? "measured" : "measuring";
   pthread_mutex_unlock(&kmu);
   return how;
 }

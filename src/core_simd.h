@@ -96,7 +96,7 @@ int lm_gemm_skinny(double alpha, const lm_mat *a, const lm_mat *b,
 ** LUAML_KERNEL=auto (or unset) measures.  Thread-safe. */
 enum { LM_K_XW, LM_K_XTG, LM_NKERN };
 #define LM_KCLASSES 3    /* m*n*k below 2^21, below 2^24, above */
-#define LM_KSAMPLES 3    /* calls timed per path */
+#define LM_KSAMPLES 5    /* calls timed per path */
 enum { LM_KPATH_BLAS = 0, LM_KPATH_OWN = 1 };
 
 /* 1 (LM_KPATH_OWN) when our kernel is to be kept, from the seconds per
