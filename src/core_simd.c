@@ -258,21 +258,22 @@ typedef double lm_v2d __attribute__((vector_size(16)));
 ** out of line they would run for the default instruction set */
 #define ALWAYS __attribute__((always_inline))
 
-/* TINY_ROWS(name, TV) defines name(alpha, a, p, prs, nc, beta, o, i, R):
-** rows i .. i+R-1 (R <= TINY_R) of out from b's rows at p (prs apart,
-** nc >= 8 contiguous columns computed; those past out's n are dropped).
-** A plain product with unit column stride stores the vectors whole when
-** they lie inside the row. */
+/* TINY_ROWS(name, TV) defines name(alpha, a, b, p, prs, nc, beta, o, i, R,
+** badh, badt): rows i .. i+R-1 (R <= TINY_R) of out from b's rows at p (prs
+** apart, nc >= 8 contiguous columns computed; those past out's n are
+** dropped).  A plain product with unit column stride stores the vectors
+** whole when they lie inside the row, and adds v - v to *badh, *badt: NaN
+** lanes there tell the caller that a sum stored was not finite; the other
+** stores redo such a sum at once (fma_dot). */
 #define TINY_ROWS(name, TV)                                                   \
-  static inline ALWAYS int name(double alpha, const lm_mat *a,               \
-                                const lm_mat *b, const double *p,          \
-                                 ptrdiff_t prs, int nc,     \
-                                 double beta, const lm_mat *o, int i,        \
-                                 int R) {                                    \
+  static inline ALWAYS void name(double alpha, const lm_mat *a,              \
+                                 const lm_mat *b, const double *p,           \
+                                 ptrdiff_t prs, int nc, double beta,         \
+                                 const lm_mat *o, int i, int R,              \
+                                 lm_v8d *badh, TV *badt) {                   \
     enum { W = sizeof(TV) / sizeof(double) };                                \
     lm_v8d h[TINY_R] = {{0}};                                                \
-    TV t[TINY_R] = {{0}}, badt = {0};                                        \
-    lm_v8d badh = {0};                                                       \
+    TV t[TINY_R] = {{0}};                                                    \
     int n = o->cols, k, r, j;                                                \
     for (k = 0; k < a->cols; k++, p += prs) {                                \
       const double *x = a->data + (ptrdiff_t)i * a->rs + (ptrdiff_t)k * a->cs; \
@@ -292,8 +293,8 @@ typedef double lm_v2d __attribute__((vector_size(16)));
       if (alpha == 1 && beta == 0 && o->cs == 1 && nc <= n) {                \
         memcpy(z + nc - W, &t[r], sizeof t[r]);                              \
         memcpy(z, &h[r], sizeof h[r]);                                       \
-        badh += h[r] - h[r];  /* 0, or NaN where not finite */              \
-        badt += t[r] - t[r];                                                 \
+        *badh += h[r] - h[r];  /* 0, or NaN where not finite */             \
+        *badt += t[r] - t[r];                                                \
         continue;                                                            \
       }                                                                      \
       memcpy(v + nc - W, &t[r], sizeof t[r]);                                \
@@ -304,23 +305,25 @@ typedef double lm_v2d __attribute__((vector_size(16)));
         *w = (beta == 0) ? alpha * v[j] : alpha * v[j] + beta * *w;          \
       }                                                                      \
     }                                                                        \
-    for (j = 0; j < 8; j++)                                                  \
-      if (badh[j] != 0 || (j < W && badt[j] != 0)) return 1;                 \
-    return 0;                                                                \
   }
 
 TINY_ROWS(tiny_rows2, lm_v2d)
 TINY_ROWS(tiny_rows4, lm_v4d)
 TINY_ROWS(tiny_rows8, lm_v8d)
 
-/* every row of out: TINY_R at a time, then pairs, then one */
-#define TINY_ALL(rows)                                                        \
+/* every row of out: TINY_R at a time, then pairs, then one; bad set when
+** a sum stored whole was not finite */
+#define TINY_ALL(rows, TV)                                                    \
   do {                                                                        \
+    lm_v8d bh = {0};                                                          \
+    TV bt = {0};                                                              \
     for (i = 0; i + TINY_R <= m; i += TINY_R)                                 \
-      bad |= rows(alpha, a, b, p, prs, nc, beta, o, i, TINY_R);                  \
+      rows(alpha, a, b, p, prs, nc, beta, o, i, TINY_R, &bh, &bt);            \
     for (; i + 2 <= m; i += 2)                                                \
-      bad |= rows(alpha, a, b, p, prs, nc, beta, o, i, 2);                       \
-    if (i < m) bad |= rows(alpha, a, b, p, prs, nc, beta, o, i, 1);              \
+      rows(alpha, a, b, p, prs, nc, beta, o, i, 2, &bh, &bt);                 \
+    if (i < m) rows(alpha, a, b, p, prs, nc, beta, o, i, 1, &bh, &bt);        \
+    for (j = 0; j < (int)(sizeof bt / sizeof(double)); j++) bh[j] += bt[j];   \
+    for (j = 0; j < 8; j++) bad |= bh[j] != 0;                                \
   } while (0)
 
 /* gemm_small for n <= TINY_N, k <= TINY_K.  With 8 or more columns and
@@ -344,9 +347,9 @@ CLONES static void gemm_tiny(double alpha, const lm_mat *a, const lm_mat *b,
     nc = TINY_N;
   }
   i = 0;
-  if (nc <= 10) TINY_ALL(tiny_rows2);
-  else if (nc <= 12) TINY_ALL(tiny_rows4);
-  else TINY_ALL(tiny_rows8);
+  if (nc <= 10) TINY_ALL(tiny_rows2, lm_v2d);
+  else if (nc <= 12) TINY_ALL(tiny_rows4, lm_v4d);
+  else TINY_ALL(tiny_rows8, lm_v8d);
   if (bad)  /* rows stored whole (out = a b): sums not finite redone */
     for (i = 0; i < m; i++)
       for (j = 0; j < n; j++) {
@@ -540,7 +543,7 @@ int lm_gemm_skinny(double alpha, const lm_mat *a, const lm_mat *b,
   return 1;
 }
 
-/* ---- which kernel: ours or the library's ------------------------------------- */
+/* ---- which kernel: ours or the library's ------------------------------ */
 
 /* The state of the choice, per process: the forced path (-1: measure),
 ** read once from LUAML_KERNEL, and per kind and class the calls begun,

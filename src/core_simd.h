@@ -54,8 +54,9 @@ const char *lm_isa_name(int isa);
 ** inputs hold inf or NaN), it is redone as the in-order chain
 ** s = fma(a_ik, b_kj, s), which the BLAS path and numpy give where their
 ** library fuses the multiply-add: 1e308 * 1.5 + 1e308 * -2 is -5e307 (the
-** skinny kernels below do the same).  Returns 1 when it computed the product, 0 (touching nothing) when the
-** product is not small: then call BLAS. */
+** skinny kernels below do the same).  Returns 1 when it computed the
+** product, 0 (touching nothing) when the product is not small: then call
+** BLAS. */
 #define LM_GEMM_SMALL 13824  /* 24^3 */
 #define LM_GEMM_SMALLN 256
 int lm_gemm_small(double alpha, const lm_mat *a, const lm_mat *b, double beta,
