@@ -395,47 +395,71 @@ static inline void put(const skjob *j, ptrdiff_t i, ptrdiff_t c, double s) {
   *w = (j->beta == 0) ? j->alpha * s : j->alpha * s + j->beta * *w;
 }
 
-/* the dot product x . w of length kk in eight lanes (acc) */
-#define SK_DOT(acc, w)                                                       \
-  for (l = 0; l < 8; l++) acc[l] += x[q + l] * (w)[q + l];
-
 /* a dot product's lanes added in a fixed tree */
 static double sk_sum8(const double *acc) {
   return ((acc[0] + acc[1]) + (acc[2] + acc[3])) +
          ((acc[4] + acc[5]) + (acc[6] + acc[7]));
 }
 
-/* rows lo..hi-1 of out = alpha a b + beta out, a = X with unit column
-** stride, b packed as b^T: four columns at a time, so that four dot
-** products (independent chains) share each load of x */
+/* lanes l of the 8-lane sums acc plus the tail products x[q..kk) w[q..kk),
+** added in the fixed tree of sk_sum8 */
+static inline ALWAYS double sk_finish(lm_v8d acc, const double *x,
+                                      const double *w, size_t q, size_t kk) {
+  double t[8];
+  size_t l;
+  memcpy(t, &acc, sizeof t);
+  for (l = 0; q + l < kk; l++) t[l] += x[q + l] * w[q + l];
+  return sk_sum8(t);
+}
+
+/* X W: rows lo..hi-1 of out = alpha a b + beta out, a = X with unit column
+** stride, b packed as b^T.  Two rows of X by four columns at a time: each
+** load of w serves two rows, each load of x four columns, and the eight
+** sums (8 lanes each, in registers) are independent chains.  A lone last
+** row runs the same code with its pair's sums dropped (it reads its own
+** row twice), so every sum has the same lanes and order, whatever the
+** grouping: the bits do not depend on the threads. */
 CLONES static void sk_xw(void *ctx, size_t lo, size_t hi) {
   const skjob *j = (const skjob *)ctx;
-  const lm_mat *a = j->a, *o = j->o;
-  size_t i, q, kk = (size_t)a->cols, n = (size_t)o->cols, c, l, k8 = kk & ~(size_t)7;
-  for (i = lo; i < hi; i++) {
-    const double *x = a->data + (ptrdiff_t)i * a->rs;
-    double s[LM_SKINNY_N];
+  const lm_mat *a = j->a;
+  size_t i, q, c, u, kk = (size_t)a->cols, n = (size_t)j->o->cols;
+  size_t k8 = kk & ~(size_t)7;
+  for (i = lo; i < hi; i += 2) {
+    const double *x0 = a->data + (ptrdiff_t)i * a->rs;
+    const double *x1 = (i + 1 < hi) ? x0 + a->rs : x0;
+    double s0[LM_SKINNY_N], s1[LM_SKINNY_N];
     for (c = 0; c < n; c += 4) {
-      const double *w0 = j->bt + c * kk, *w1 = w0 + kk, *w2 = w1 + kk,
-                   *w3 = w2 + kk;
-      double a0[8] = {0}, a1[8] = {0}, a2[8] = {0}, a3[8] = {0};
       size_t m = (n - c < 4) ? n - c : 4;
-      if (m < 4) w3 = w0;  /* unused columns read column c again */
-      if (m < 3) w2 = w0;
-      if (m < 2) w1 = w0;
+      const double *w0 = j->bt + c * kk;  /* unused columns: column c */
+      const double *w1 = m > 1 ? w0 + kk : w0, *w2 = m > 2 ? w0 + 2 * kk : w0;
+      const double *w3 = m > 3 ? w0 + 3 * kk : w0;
+      lm_v8d a00 = {0}, a01 = {0}, a02 = {0}, a03 = {0};
+      lm_v8d a10 = {0}, a11 = {0}, a12 = {0}, a13 = {0};
       for (q = 0; q < k8; q += 8) {
-        SK_DOT(a0, w0) SK_DOT(a1, w1) SK_DOT(a2, w2) SK_DOT(a3, w3)
+        lm_v8d y0, y1, v;
+        memcpy(&y0, x0 + q, sizeof y0);
+        memcpy(&y1, x1 + q, sizeof y1);
+        memcpy(&v, w0 + q, sizeof v); a00 += y0 * v; a10 += y1 * v;
+        memcpy(&v, w1 + q, sizeof v); a01 += y0 * v; a11 += y1 * v;
+        memcpy(&v, w2 + q, sizeof v); a02 += y0 * v; a12 += y1 * v;
+        memcpy(&v, w3 + q, sizeof v); a03 += y0 * v; a13 += y1 * v;
       }
-      for (l = 0; q < kk; q++, l++) {
-        a0[l] += x[q] * w0[q]; a1[l] += x[q] * w1[q];
-        a2[l] += x[q] * w2[q]; a3[l] += x[q] * w3[q];
+      {
+        lm_v8d r0[4], r1[4];
+        const double *w[4];
+        r0[0] = a00; r0[1] = a01; r0[2] = a02; r0[3] = a03;
+        r1[0] = a10; r1[1] = a11; r1[2] = a12; r1[3] = a13;
+        w[0] = w0; w[1] = w1; w[2] = w2; w[3] = w3;
+        for (u = 0; u < m; u++) {
+          s0[c + u] = sk_finish(r0[u], x0, w[u], q, kk);
+          s1[c + u] = sk_finish(r1[u], x1, w[u], q, kk);
+        }
       }
-      s[c] = sk_sum8(a0);
-      if (m > 1) s[c + 1] = sk_sum8(a1);
-      if (m > 2) s[c + 2] = sk_sum8(a2);
-      if (m > 3) s[c + 3] = sk_sum8(a3);
     }
-    for (c = 0; c < n; c++) put(j, (ptrdiff_t)i, (ptrdiff_t)c, s[c]);
+    for (c = 0; c < n; c++) {
+      put(j, (ptrdiff_t)i, (ptrdiff_t)c, s0[c]);
+      if (i + 1 < hi) put(j, (ptrdiff_t)i + 1, (ptrdiff_t)c, s1[c]);
+    }
   }
 }
 
