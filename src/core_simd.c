@@ -465,9 +465,10 @@ CLONES static void sk_xw(void *ctx, size_t lo, size_t hi) {
 
 /* blocks lo..hi-1 of rows of X: part[blk] (n, m) = X_blk^T G_blk, a = X^T
 ** (unit row stride: row i of X is a->data + i*a->cs), b = G (unit column
-** stride).  Four rows of X at a time, in passes over SK_JC of their
-** columns, so that the four slices stay in the first-level cache while
-** every column of G uses them. */
+** stride).  Eight rows of X at a time (eight sequential streams), in
+** passes over SK_JC of their columns, so that the eight slices stay in
+** the first-level cache while every column of G uses them, and each
+** partial sum is loaded and stored once per eight rows. */
 CLONES static void sk_xtg(void *ctx, size_t lo, size_t hi) {
   const skjob *j = (const skjob *)ctx;
   const lm_mat *a = j->a, *b = j->b;
@@ -477,18 +478,24 @@ CLONES static void sk_xtg(void *ctx, size_t lo, size_t hi) {
     size_t r0 = blk * j->rb, r1 = r0 + j->rb;
     if (r1 > (size_t)a->cols) r1 = (size_t)a->cols;
     memset(acc, 0, n * m * sizeof(double));
-    for (i = r0; i + 4 <= r1; i += 4) {
-      const double *x0 = a->data + (ptrdiff_t)i * a->cs;
-      const double *x1 = x0 + a->cs, *x2 = x1 + a->cs, *x3 = x2 + a->cs;
-      const double *g0 = b->data + (ptrdiff_t)i * b->rs;
-      const double *g1 = g0 + b->rs, *g2 = g1 + b->rs, *g3 = g2 + b->rs;
+    for (i = r0; i + 8 <= r1; i += 8) {
+      const double *x[8], *g[8];
+      int r;
+      for (r = 0; r < 8; r++) {
+        x[r] = a->data + (ptrdiff_t)(i + r) * a->cs;
+        g[r] = b->data + (ptrdiff_t)(i + r) * b->rs;
+      }
       for (j0 = 0; j0 < m; j0 += SK_JC) {
         size_t je = j0 + SK_JC < m ? j0 + SK_JC : m;
         for (c = 0; c < n; c++) {
-          double h0 = g0[c], h1 = g1[c], h2 = g2[c], h3 = g3[c];
+          double h0 = g[0][c], h1 = g[1][c], h2 = g[2][c], h3 = g[3][c];
+          double h4 = g[4][c], h5 = g[5][c], h6 = g[6][c], h7 = g[7][c];
+          const double *x0 = x[0], *x1 = x[1], *x2 = x[2], *x3 = x[3];
+          const double *x4 = x[4], *x5 = x[5], *x6 = x[6], *x7 = x[7];
           double *restrict p = acc + c * m;
           for (jj = j0; jj < je; jj++)
-            p[jj] += (h0 * x0[jj] + h1 * x1[jj]) + (h2 * x2[jj] + h3 * x3[jj]);
+            p[jj] += ((h0 * x0[jj] + h1 * x1[jj]) + (h2 * x2[jj] + h3 * x3[jj])) +
+                     ((h4 * x4[jj] + h5 * x5[jj]) + (h6 * x6[jj] + h7 * x7[jj]));
         }
       }
     }
