@@ -128,7 +128,7 @@ help:
 	@echo "make deps     install missing Debian packages (apt-get as root, else print the command)"
 	@echo "make test     install what is missing, build and run every test suite"
 	@echo "make demo     install what is missing, build, train softmax regression on the bundled MNIST"
-	@echo "make bench    luaml vs numpy side by side (bench/results.md)"
+	@echo "make bench    luaml vs numpy side by side (bench/results/<cpu>.md)"
 	@echo "make install  install under PREFIX (default /usr/local), honours DESTDIR"
 	@echo "make uninstall  remove what make install put there (same PREFIX, DESTDIR)"
 	@echo "make sanitize the C tests, specs and examples built with ASan + UBSan"
@@ -327,10 +327,10 @@ LUA_TESTES ?= lua-5.4.4/testes
 lua-testes: all
 	@sh tools/lua_testes.sh $(BUILD)/luaml $(LUA_TESTES)
 
-# ---- speed: benchmarks against numpy (issue 5) ------------------------
+# ---- speed: benchmarks against numpy (issues 5, 14) ------------------
 # `make bench` runs bench/run.py: every workload in luaml and in numpy,
 # alternating, BENCH_RUNS times each; medians, ratios and peak memory go
-# to bench/results.md.  Benchmarks are not tests: nothing here is timed
+# to bench/results/<cpu>.md.  Benchmarks are not tests: nothing here is timed
 # by `make test`.
 BENCH_RUNS ?= 5
 

@@ -21,3 +21,4 @@ end
 local acc = ml.mean((X:dot(w) + b):gt(0):eq(Y))
 B.check("cost", cost)
 B.check("accuracy", acc)
+B.kernels()

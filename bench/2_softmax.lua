@@ -21,3 +21,4 @@ end
 local acc = ml.mean((X:dot(W) + b):argmax(2):sub_(1):eq(labels))
 B.check("cost", cost)
 B.check("accuracy", acc)
+B.kernels()

@@ -19,6 +19,17 @@ function B.check(name, v)
   io.write(string.format("c %s %.17g\n", name, v))
 end
 
+-- which loop computed each kind of skinny product this run, one line each:
+--   k PRODUCT|SIZE PATH(HOW)   e.g. "k X^TG|2^21..2^24 own(measured)"
+function B.kernels()
+  for _, k in ipairs(ml.kernels()) do
+    if k.how ~= "not yet used" then
+      io.write(string.format("k %s|%s %s(%s)\n", (k.product:gsub(" ", "")),
+                             (k.size:gsub(" ", "")), k.path, k.how))
+    end
+  end
+end
+
 -- an r x c matrix with element k (0-based, row-major) = scale*sin(k+1) + shift:
 -- the same numbers as util.py's grid, without depending on either RNG
 function B.grid(r, c, scale, shift)

@@ -103,9 +103,10 @@ if dir == nil then
 else
   local train, test = dir .. "/train_catvnoncat.h5", dir .. "/test_catvnoncat.h5"
   -- load_h5 flattens each 64x64x3 picture into a row of 12288 values
-  local train_x = ml.load_h5(train, "train_set_x") / 255     -- (209, 12288)
-  local train_y = ml.load_h5(train, "train_set_y")           -- (209, 1)
-  local test_x = ml.load_h5(test, "test_set_x") / 255        -- (50, 12288)
+  -- scaled in place (div_): "/ 255" would hold a second copy while both live
+  local train_x = ml.load_h5(train, "train_set_x"):div_(255)  -- (209, 12288)
+  local train_y = ml.load_h5(train, "train_set_y")            -- (209, 1)
+  local test_x = ml.load_h5(test, "test_set_x"):div_(255)     -- (50, 12288)
   local test_y = ml.load_h5(test, "test_set_y")
   print(string.format("train_set_x: %dx%d, test_set_x: %dx%d (one picture per row)",
                       train_x.rows, train_x.cols, test_x.rows, test_x.cols))

@@ -1449,7 +1449,9 @@ doc [=[
 ml.load_idx(path) -> matrix
 
 The IDX format of MNIST (plain or gzip): n images of h x w pixels load
-as n x (h*w), raw values 0..255; a label file loads as n x 1.
+as n x (h*w), raw values 0..255; a label file loads as n x 1. Scale the
+pixels in place, ml.load_idx(path):div_(255): X / 255 would make a
+second matrix of the same size, doubling the memory while both live.
 
 > X = ml.load_idx("examples/data/mnist/t10k-images-idx3-ubyte.gz")
 > X:shape()
@@ -1462,6 +1464,8 @@ ml.load_h5(path, dataset) -> matrix
 A numeric dataset of an HDF5 file; an N-d dataset loads as d1 x (the
 product of the others), C order (so 209 images of 64x64x3 arrive as
 209 x 12288). A missing dataset's error lists the file's datasets.
+Scale in place (ml.load_h5(path, name):div_(255)) rather than with /,
+which makes a second matrix of the same size.
 
 > -- X = ml.load_h5("train_catvnoncat.h5", "train_set_x")
 ]=]
@@ -2193,6 +2197,25 @@ then. For a terminal, its width in columns follows when it is known
 
 > ml.isatty(io.open("/dev/null"))
 false
+]=]
+
+doc [=[
+ml.kernels() -> table
+
+Which code computes the products of gradient descent on this machine.
+t.simd is the instruction set of the vector functions ("avx512" ...);
+t[1], t[2] ... describe each kind of skinny product (t.product: "X W"
+or "X^T G", up to 16 columns) and size (t.size, in multiply-adds):
+t.path is "own" (luaml's loop), "blas" or "undecided", t.how says
+why ("measured": the first products of that kind and size ran on both,
+timed, and the faster is kept for the process; "forced": by
+LUAML_KERNEL=own or blas; "measuring", "not yet used"), t.own_ns and
+t.blas_ns the best nanoseconds per multiply-add each path took (0: not
+timed).
+
+> k = ml.kernels()
+> #k, k[1].product, type(k.simd)
+6	X W	string
 ]=]
 
 doc [=[

@@ -7,6 +7,7 @@
 -- the size from which kernels split their work across threads.  No
 -- timings here: see bench/.
 local ml = require "luaml"
+local H = dofile("spec/helpers.lua")
 
 -- the 64 bits of a double as an integer ordered like the reals
 local function ord(x)
@@ -345,6 +346,92 @@ describe("skinny products of gradient descent without BLAS", function()
     local Q = Xn:T():dot(G)
     assert.is_true(Q:get(5, 1) ~= Q:get(5, 1))
     assert.is_true(Q:get(6, 1) == Q:get(6, 1))
+  end)
+end)
+
+describe("products whose plain sum overflows in an intermediate", function()
+  -- 1e308 * 1.5 overflows alone, 1e308 * 1.5 + 1e308 * -2 = -5e307 does
+  -- not: the small and skinny loops redo such a sum as the in-order fma
+  -- chain, the value of a BLAS that fuses (numpy on an Intel Xeon)
+  it("give -5e307, not -inf, in the tiny, small and skinny loops", function()
+    assert.are.equal(-5e307, ml.dot(ml.matrix{{1e308, 1e308}}, ml.matrix{{1.5}, {-2}}):get(1, 1))
+    local function b(k, n)
+      local m = ml.zeros(k, n)
+      for j = 1, n do m:set(1, j, 1.5); m:set(2, j, -2) end
+      return m
+    end
+    for _, s in ipairs({{10, 10, 10}, {7, 12, 9}, {20, 30, 20}, {3000, 330, 5}}) do
+      local p = ml.full(s[1], s[2], 1e308):dot(b(s[2], s[3]))
+      assert.are.equal(-5e307, p:max(), table.concat(s, "x"))
+      assert.are.equal(-5e307, p:min(), table.concat(s, "x"))
+    end
+    local g = b(3000, 10)
+    local p = ml.full(3000, 330, 1e308):T():dot(g)  -- X^T G
+    assert.are.equal(-5e307, p:max())
+    assert.are.equal(-5e307, p:min())
+    -- true overflow stays inf, NaN stays NaN
+    assert.are.equal(math.huge, ml.full(3, 3, 1e308):dot(ml.full(3, 3, 2)):get(2, 2))
+    local q = ml.dot(ml.matrix{{0 / 0, 1}}, ml.matrix{{1}, {1}}):get(1, 1)
+    assert.is_true(q ~= q)
+  end)
+end)
+
+describe("our skinny loops or BLAS: LUAML_KERNEL", function()
+  -- X^T d, X^T G and X W for 3000x330 data, printed in full, and the
+  -- kernels' report, in a host with the environment assignment env
+  local SCRIPT = [[
+local X = ml.linspace(0.5, 2, 3000 * 330):reshape(3000, 330):copy():sin_()
+local d = ml.linspace(-1, 1, 3000):reshape(3000, 1):copy()
+local G = ml.linspace(-1, 1, 3000 * 10):reshape(3000, 10):copy():exp_()
+local W = ml.linspace(1, 3, 330 * 6):reshape(330, 6):copy()
+for _ = 1, 13 do X:T():dot(d); X:T():dot(G); X:dot(W) end
+for _, m in ipairs({X:T():dot(d), X:T():dot(G), X:dot(W)}) do
+  for _, row in ipairs(m:totable()) do
+    for _, v in ipairs(row) do io.write(string.format("%.17g\n", v)) end
+  end
+end
+for _, k in ipairs(ml.kernels()) do
+  if k.how ~= "not yet used" then
+    print(k.product, k.size, k.path, k.how, k.own_ns > 0, k.blas_ns > 0)
+  end
+end
+]]
+  local function run(env)
+    local out = H.host(SCRIPT, env)
+    local v, report = {}, {}
+    for line in out:gmatch("[^\n]+") do
+      local x = tonumber(line)
+      if x then v[#v + 1] = x else report[#report + 1] = line end
+    end
+    return v, table.concat(report, "\n")
+  end
+
+  it("own and blas give the same numbers within rounding, and say so", function()
+    local own, rown = run("LUAML_KERNEL=own")
+    local blas, rblas = run("LUAML_KERNEL=blas")
+    assert.are.equal(330 + 3300 + 3000 * 6, #own)
+    assert.are.equal(#own, #blas)
+    local worst, scale = 0, 0
+    for i = 1, #own do
+      worst = math.max(worst, math.abs(own[i] - blas[i]))
+      scale = math.max(scale, math.abs(blas[i]))
+    end
+    assert.is_true(worst <= 1e-13 * scale, "differ by " .. worst)
+    assert.is_truthy(rown:find("X^T G\t2^21 .. 2^24\town\tforced", 1, true), rown)
+    assert.is_truthy(rown:find("X W\t2^21 .. 2^24\town\tforced", 1, true), rown)
+    assert.is_truthy(rblas:find("X^T G\t2^21 .. 2^24\tblas\tforced", 1, true), rblas)
+    assert.is_truthy(rblas:find("X^T G\t< 2^21\tblas\tforced", 1, true), rblas)
+  end)
+
+  it("unset, the first products measure both paths, then one is kept", function()
+    local v, r = run("-u LUAML_KERNEL")
+    assert.are.equal(330 + 3300 + 3000 * 6, #v)
+    for _, what in ipairs({"X^T G\t< 2^21", "X^T G\t2^21 .. 2^24", "X W\t2^21 .. 2^24"}) do
+      local line = r:match(what:gsub("%^", "%%^"):gsub("%.", "%%.") .. "[^\n]*")
+      assert.is_truthy(line, what .. " missing in:\n" .. r)
+      assert.is_truthy(line:find("\t(%a+)\tmeasured\ttrue\ttrue$"), line)
+      assert.is_truthy(line:find("\town\t") or line:find("\tblas\t"), line)
+    end
   end)
 end)
 

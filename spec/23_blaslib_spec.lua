@@ -6,7 +6,7 @@
 -- not need the library still works.  Each case runs in a fresh host
 -- (build/luaml, or make sanitize's build through LUAML_BUILD), since a
 -- process loads the libraries once.
-local BUILD = os.getenv("LUAML_BUILD") or "build"
+local H = dofile("spec/helpers.lua")
 
 -- the script the host runs: each line one result, "name<TAB>ok<TAB>value"
 local SCRIPT = [[
@@ -28,15 +28,7 @@ print("end")
 -- run SCRIPT in a host with the environment assignments env; the results
 -- by name ({ok = boolean, value = string}) and the whole output
 local function run(env)
-  local path = os.tmpname()
-  local f = assert(io.open(path, "w"))
-  f:write(SCRIPT)
-  f:close()
-  local p = assert(io.popen(string.format("env %s ./%s/luaml %s 2>&1", env, BUILD, path)))
-  local out = p:read("a")
-  local ok = p:close()
-  os.remove(path)
-  assert(ok, "the host failed:\n" .. out)
+  local out = H.host(SCRIPT, env)
   assert.is_truthy(out:find("\nend\n", 1, true) or out:find("^end\n"), out)
   local r = {}
   for name, okv, value in out:gmatch("(%w+)\t(%a+)\t([^\n]*)") do

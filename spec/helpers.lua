@@ -19,6 +19,10 @@
 --   H.fmt(x)                a number printed exactly (%.17g, nan, inf)
 --   H.tmpfile(bytes)        write bytes to a new temporary file; its path
 --   H.npy(header [, body])  the bytes of an NPY 1.0 file with that header
+--   H.host(script, env)     run the Lua script in a fresh host (build/luaml,
+--                           or $LUAML_BUILD/luaml) under the environment
+--                           assignments env (as for env(1)); its output
+--                           (stderr too); fails when the host fails
 
 local luassert = require "luassert"
 local ml = require "luaml"
@@ -161,6 +165,17 @@ function H.tmpfile(bytes)
   f:write(bytes)
   f:close()
   return p
+end
+
+function H.host(script, env)
+  local path = H.tmpfile(script)
+  local p = assert(io.popen(string.format("env %s ./%s/luaml %s 2>&1", env,
+    os.getenv("LUAML_BUILD") or "build", path)))
+  local out = p:read("a")
+  local ok = p:close()
+  os.remove(path)
+  assert(ok, "the host failed:\n" .. out)
+  return out
 end
 
 function H.npy(header, body)

@@ -196,6 +196,20 @@ void lm_vmath(lm_vfn f, int isa, const double *x, double *z, size_t n) {
 /* ---- small products --------------------------------------------------------- */
 
 
+/* the element (i, j) of a b as the in-order chain s = fma(a_ik, b_kj, s):
+** where the plain sum of a kernel overflows in an intermediate (a product
+** beyond the doubles, cancelled later), this is the value the BLAS path
+** and numpy give.  libm's fma is exact on any CPU. */
+static double fma_dot(const lm_mat *a, const lm_mat *b, ptrdiff_t i,
+                      ptrdiff_t j) {
+  const double *x = a->data + i * a->rs, *y = b->data + j * b->cs;
+  double s = 0.0;
+  int k;
+  for (k = 0; k < a->cols; k++)
+    s = fma(x[(ptrdiff_t)k * a->cs], y[(ptrdiff_t)k * b->rs], s);
+  return s;
+}
+
 /* the product of lm_gemm_small, checked; one function per instruction
 ** set, so that the row loops are inlined and vectorised in each */
 CLONES static void gemm_small(double alpha, const lm_mat *a, const lm_mat *b,
@@ -217,6 +231,7 @@ CLONES static void gemm_small(double alpha, const lm_mat *a, const lm_mat *b,
     }
     for (j = 0; j < n; j++) {
       double *w = z + (ptrdiff_t)j * o->cs;
+      if (!isfinite(t[j])) t[j] = fma_dot(a, b, i, j);
       *w = (beta == 0) ? alpha * t[j] : alpha * t[j] + beta * *w;
     }
   }
@@ -243,16 +258,19 @@ typedef double lm_v2d __attribute__((vector_size(16)));
 ** out of line they would run for the default instruction set */
 #define ALWAYS __attribute__((always_inline))
 
-/* TINY_ROWS(name, TV) defines name(alpha, a, p, prs, nc, beta, o, i, R):
-** rows i .. i+R-1 (R <= TINY_R) of out from b's rows at p (prs apart,
-** nc >= 8 contiguous columns computed; those past out's n are dropped).
-** A plain product with unit column stride stores the vectors whole when
-** they lie inside the row. */
+/* TINY_ROWS(name, TV) defines name(alpha, a, b, p, prs, nc, beta, o, i, R,
+** badh, badt): rows i .. i+R-1 (R <= TINY_R) of out from b's rows at p (prs
+** apart, nc >= 8 contiguous columns computed; those past out's n are
+** dropped).  A plain product with unit column stride stores the vectors
+** whole when they lie inside the row, and adds v - v to *badh, *badt: NaN
+** lanes there tell the caller that a sum stored was not finite; the other
+** stores redo such a sum at once (fma_dot). */
 #define TINY_ROWS(name, TV)                                                   \
   static inline ALWAYS void name(double alpha, const lm_mat *a,              \
-                                 const double *p, ptrdiff_t prs, int nc,     \
-                                 double beta, const lm_mat *o, int i,        \
-                                 int R) {                                    \
+                                 const lm_mat *b, const double *p,           \
+                                 ptrdiff_t prs, int nc, double beta,         \
+                                 const lm_mat *o, int i, int R,              \
+                                 lm_v8d *badh, TV *badt) {                   \
     enum { W = sizeof(TV) / sizeof(double) };                                \
     lm_v8d h[TINY_R] = {{0}};                                                \
     TV t[TINY_R] = {{0}};                                                    \
@@ -275,12 +293,15 @@ typedef double lm_v2d __attribute__((vector_size(16)));
       if (alpha == 1 && beta == 0 && o->cs == 1 && nc <= n) {                \
         memcpy(z + nc - W, &t[r], sizeof t[r]);                              \
         memcpy(z, &h[r], sizeof h[r]);                                       \
+        *badh += h[r] - h[r];  /* 0, or NaN where not finite */             \
+        *badt += t[r] - t[r];                                                \
         continue;                                                            \
       }                                                                      \
       memcpy(v + nc - W, &t[r], sizeof t[r]);                                \
       memcpy(v, &h[r], sizeof h[r]);                                         \
       for (j = 0; j < n; j++) {                                              \
         double *w = z + (ptrdiff_t)j * o->cs;                                \
+        if (!isfinite(v[j])) v[j] = fma_dot(a, b, i + r, j);                 \
         *w = (beta == 0) ? alpha * v[j] : alpha * v[j] + beta * *w;          \
       }                                                                      \
     }                                                                        \
@@ -290,13 +311,19 @@ TINY_ROWS(tiny_rows2, lm_v2d)
 TINY_ROWS(tiny_rows4, lm_v4d)
 TINY_ROWS(tiny_rows8, lm_v8d)
 
-/* every row of out: TINY_R at a time, then pairs, then one */
-#define TINY_ALL(rows)                                                        \
+/* every row of out: TINY_R at a time, then pairs, then one; bad set when
+** a sum stored whole was not finite */
+#define TINY_ALL(rows, TV)                                                    \
   do {                                                                        \
+    lm_v8d bh = {0};                                                          \
+    TV bt = {0};                                                              \
     for (i = 0; i + TINY_R <= m; i += TINY_R)                                 \
-      rows(alpha, a, p, prs, nc, beta, o, i, TINY_R);                         \
-    for (; i + 2 <= m; i += 2) rows(alpha, a, p, prs, nc, beta, o, i, 2);     \
-    if (i < m) rows(alpha, a, p, prs, nc, beta, o, i, 1);                     \
+      rows(alpha, a, b, p, prs, nc, beta, o, i, TINY_R, &bh, &bt);            \
+    for (; i + 2 <= m; i += 2)                                                \
+      rows(alpha, a, b, p, prs, nc, beta, o, i, 2, &bh, &bt);                 \
+    if (i < m) rows(alpha, a, b, p, prs, nc, beta, o, i, 1, &bh, &bt);        \
+    for (j = 0; j < (int)(sizeof bt / sizeof(double)); j++) bh[j] += bt[j];   \
+    for (j = 0; j < 8; j++) bad |= bh[j] != 0;                                \
   } while (0)
 
 /* gemm_small for n <= TINY_N, k <= TINY_K.  With 8 or more columns and
@@ -308,7 +335,7 @@ CLONES static void gemm_tiny(double alpha, const lm_mat *a, const lm_mat *b,
   double bp[TINY_K * TINY_N] __attribute__((aligned(64)));
   const double *p = b->data;
   ptrdiff_t prs = b->rs;
-  int m = o->rows, n = o->cols, nc = n, i, j, k;
+  int m = o->rows, n = o->cols, nc = n, i, j, k, bad = 0;
   if (b->cs != 1 || n < 8) {
     for (k = 0; k < a->cols; k++) {
       const double *q = b->data + (ptrdiff_t)k * b->rs;
@@ -320,9 +347,15 @@ CLONES static void gemm_tiny(double alpha, const lm_mat *a, const lm_mat *b,
     nc = TINY_N;
   }
   i = 0;
-  if (nc <= 10) TINY_ALL(tiny_rows2);
-  else if (nc <= 12) TINY_ALL(tiny_rows4);
-  else TINY_ALL(tiny_rows8);
+  if (nc <= 10) TINY_ALL(tiny_rows2, lm_v2d);
+  else if (nc <= 12) TINY_ALL(tiny_rows4, lm_v4d);
+  else TINY_ALL(tiny_rows8, lm_v8d);
+  if (bad)  /* rows stored whole (out = a b): sums not finite redone */
+    for (i = 0; i < m; i++)
+      for (j = 0; j < n; j++) {
+        double *z = o->data + (ptrdiff_t)i * o->rs + j;
+        if (!isfinite(*z)) *z = fma_dot(a, b, i, j);
+      }
 }
 
 int lm_gemm_small(double alpha, const lm_mat *a, const lm_mat *b, double beta,
@@ -340,23 +373,27 @@ int lm_gemm_small(double alpha, const lm_mat *a, const lm_mat *b, double beta,
 /* ---- skinny products --------------------------------------------------------- */
 
 #define SK_PACK 8192   /* doubles of b^T packed on the stack (X W) */
-#define SK_JB 512      /* output rows per block at most (X^T G) */
 #define SK_MIN ((size_t)1 << 16)  /* m*k from which the skinny loops pay */
+#define SK_RB 64       /* rows of X per block at least (X^T G) */
+#define SK_NB 8        /* blocks at most (X^T G) */
+#define SK_JC 512      /* output rows per pass over a block's rows */
+#define SK_PART ((size_t)1 << 20)  /* doubles of partials at most (8 MB) */
 
-/* out[i] = alpha * x . w + beta * out[i]: the dot product in eight lanes
-** added in a fixed tree, so every instruction set gives the same bits */
 typedef struct skjob {
   double alpha, beta;
   const lm_mat *a, *b, *o;
   const double *bt;  /* (n, k) b^T packed, for X W */
-  size_t jb;         /* output rows per block, for X^T G */
+  double *part;      /* (nb, n, m) partial sums, for X^T G */
+  size_t rb, nb;     /* rows of X per block, blocks */
 } skjob;
 
-static int poolsize(void);
-
-/* the dot product x . w of length kk in eight lanes (acc) */
-#define SK_DOT(acc, w)                                                       \
-  for (l = 0; l < 8; l++) acc[l] += x[q + l] * (w)[q + l];
+/* out[i, j] = alpha * s + beta * out[i, j], s the kernel's sum, replaced by
+** fma_dot when it is not finite */
+static inline void put(const skjob *j, ptrdiff_t i, ptrdiff_t c, double s) {
+  double *w = j->o->data + i * j->o->rs + c * j->o->cs;
+  if (!isfinite(s)) s = fma_dot(j->a, j->b, i, c);
+  *w = (j->beta == 0) ? j->alpha * s : j->alpha * s + j->beta * *w;
+}
 
 /* a dot product's lanes added in a fixed tree */
 static double sk_sum8(const double *acc) {
@@ -364,92 +401,159 @@ static double sk_sum8(const double *acc) {
          ((acc[4] + acc[5]) + (acc[6] + acc[7]));
 }
 
-/* rows lo..hi-1 of out = alpha a b + beta out, a = X with unit column
-** stride, b packed as b^T: four columns at a time, so that four dot
-** products (independent chains) share each load of x */
+/* lanes l of the 8-lane sums acc plus the tail products x[q..kk) w[q..kk),
+** added in the fixed tree of sk_sum8 */
+static inline ALWAYS double sk_finish(lm_v8d acc, const double *x,
+                                      const double *w, size_t q, size_t kk) {
+  double t[8];
+  size_t l;
+  memcpy(t, &acc, sizeof t);
+  for (l = 0; q + l < kk; l++) t[l] += x[q + l] * w[q + l];
+  return sk_sum8(t);
+}
+
+/* X W: rows lo..hi-1 of out = alpha a b + beta out, a = X with unit column
+** stride, b packed as b^T.  Two rows of X by four columns at a time: each
+** load of w serves two rows, each load of x four columns, and the eight
+** sums (8 lanes each, in registers) are independent chains.  A lone last
+** row runs the same code with its pair's sums dropped (it reads its own
+** row twice), so every sum has the same lanes and order, whatever the
+** grouping: the bits do not depend on the threads. */
 CLONES static void sk_xw(void *ctx, size_t lo, size_t hi) {
   const skjob *j = (const skjob *)ctx;
-  const lm_mat *a = j->a, *o = j->o;
-  size_t i, q, kk = (size_t)a->cols, n = (size_t)o->cols, c, l, k8 = kk & ~(size_t)7;
-  for (i = lo; i < hi; i++) {
-    const double *x = a->data + (ptrdiff_t)i * a->rs;
-    double *z = o->data + (ptrdiff_t)i * o->rs, s[LM_SKINNY_N];
+  const lm_mat *a = j->a;
+  size_t i, q, c, u, kk = (size_t)a->cols, n = (size_t)j->o->cols;
+  size_t k8 = kk & ~(size_t)7;
+  for (i = lo; i < hi; i += 2) {
+    const double *x0 = a->data + (ptrdiff_t)i * a->rs;
+    const double *x1 = (i + 1 < hi) ? x0 + a->rs : x0;
+    double s0[LM_SKINNY_N], s1[LM_SKINNY_N];
     for (c = 0; c < n; c += 4) {
-      const double *w0 = j->bt + c * kk, *w1 = w0 + kk, *w2 = w1 + kk,
-                   *w3 = w2 + kk;
-      double a0[8] = {0}, a1[8] = {0}, a2[8] = {0}, a3[8] = {0};
       size_t m = (n - c < 4) ? n - c : 4;
-      if (m < 4) w3 = w0;  /* unused columns read column c again */
-      if (m < 3) w2 = w0;
-      if (m < 2) w1 = w0;
+      const double *w0 = j->bt + c * kk;  /* unused columns: column c */
+      const double *w1 = m > 1 ? w0 + kk : w0, *w2 = m > 2 ? w0 + 2 * kk : w0;
+      const double *w3 = m > 3 ? w0 + 3 * kk : w0;
+      lm_v8d a00 = {0}, a01 = {0}, a02 = {0}, a03 = {0};
+      lm_v8d a10 = {0}, a11 = {0}, a12 = {0}, a13 = {0};
       for (q = 0; q < k8; q += 8) {
-        SK_DOT(a0, w0) SK_DOT(a1, w1) SK_DOT(a2, w2) SK_DOT(a3, w3)
+        lm_v8d y0, y1, v;
+        memcpy(&y0, x0 + q, sizeof y0);
+        memcpy(&y1, x1 + q, sizeof y1);
+        memcpy(&v, w0 + q, sizeof v); a00 += y0 * v; a10 += y1 * v;
+        memcpy(&v, w1 + q, sizeof v); a01 += y0 * v; a11 += y1 * v;
+        memcpy(&v, w2 + q, sizeof v); a02 += y0 * v; a12 += y1 * v;
+        memcpy(&v, w3 + q, sizeof v); a03 += y0 * v; a13 += y1 * v;
       }
-      for (l = 0; q < kk; q++, l++) {
-        a0[l] += x[q] * w0[q]; a1[l] += x[q] * w1[q];
-        a2[l] += x[q] * w2[q]; a3[l] += x[q] * w3[q];
+      {
+        lm_v8d r0[4], r1[4];
+        const double *w[4];
+        r0[0] = a00; r0[1] = a01; r0[2] = a02; r0[3] = a03;
+        r1[0] = a10; r1[1] = a11; r1[2] = a12; r1[3] = a13;
+        w[0] = w0; w[1] = w1; w[2] = w2; w[3] = w3;
+        for (u = 0; u < m; u++) {
+          s0[c + u] = sk_finish(r0[u], x0, w[u], q, kk);
+          s1[c + u] = sk_finish(r1[u], x1, w[u], q, kk);
+        }
       }
-      s[c] = sk_sum8(a0);
-      if (m > 1) s[c + 1] = sk_sum8(a1);
-      if (m > 2) s[c + 2] = sk_sum8(a2);
-      if (m > 3) s[c + 3] = sk_sum8(a3);
     }
     for (c = 0; c < n; c++) {
-      double *w = z + (ptrdiff_t)c * o->cs;
-      *w = (j->beta == 0) ? j->alpha * s[c] : j->alpha * s[c] + j->beta * *w;
+      put(j, (ptrdiff_t)i, (ptrdiff_t)c, s0[c]);
+      if (i + 1 < hi) put(j, (ptrdiff_t)i + 1, (ptrdiff_t)c, s1[c]);
     }
   }
 }
 
-/* blocks lo..hi-1 of SK_JB output rows of out = a b, a = X^T (unit row
-** stride: row i of X is a->data + i*a->cs), b = G (unit column stride) */
+/* blocks lo..hi-1 of rows of X: part[blk] (n, m) = X_blk^T G_blk, a = X^T
+** (unit row stride: row i of X is a->data + i*a->cs), b = G (unit column
+** stride).  Eight rows of X at a time (eight sequential streams), in
+** passes over SK_JC of their columns, so that the eight slices stay in
+** the first-level cache while every column of G uses them, and each
+** partial sum is loaded and stored once per eight rows. */
 CLONES static void sk_xtg(void *ctx, size_t lo, size_t hi) {
   const skjob *j = (const skjob *)ctx;
-  const lm_mat *a = j->a, *b = j->b, *o = j->o;
-  double acc[LM_SKINNY_N][SK_JB];  /* (n, jb) the block of out^T */
-  size_t blk, i, c, jj, kk = (size_t)a->cols, n = (size_t)o->cols;
+  const lm_mat *a = j->a, *b = j->b;
+  size_t blk, i, c, jj, j0, m = (size_t)j->o->rows, n = (size_t)j->o->cols;
   for (blk = lo; blk < hi; blk++) {
-    size_t j0 = blk * j->jb, jb = (size_t)o->rows - j0;
-    if (jb > j->jb) jb = j->jb;
-    for (c = 0; c < n; c++)
-      for (jj = 0; jj < jb; jj++) acc[c][jj] = 0.0;
-    for (i = 0; i + 4 <= kk; i += 4) {  /* four rows of X per pass */
-      const double *x0 = a->data + (ptrdiff_t)i * a->cs + j0;
-      const double *x1 = x0 + a->cs, *x2 = x1 + a->cs, *x3 = x2 + a->cs;
-      const double *g0 = b->data + (ptrdiff_t)i * b->rs;
-      const double *g1 = g0 + b->rs, *g2 = g1 + b->rs, *g3 = g2 + b->rs;
-      for (c = 0; c < n; c++) {
-        double h0 = g0[c], h1 = g1[c], h2 = g2[c], h3 = g3[c];
-        for (jj = 0; jj < jb; jj++)
-          acc[c][jj] += (h0 * x0[jj] + h1 * x1[jj]) + (h2 * x2[jj] + h3 * x3[jj]);
+    double *acc = j->part + blk * n * m;
+    size_t r0 = blk * j->rb, r1 = r0 + j->rb;
+    if (r1 > (size_t)a->cols) r1 = (size_t)a->cols;
+    memset(acc, 0, n * m * sizeof(double));
+    for (i = r0; i + 8 <= r1; i += 8) {
+      const double *x[8], *g[8];
+      int r;
+      for (r = 0; r < 8; r++) {
+        x[r] = a->data + (ptrdiff_t)(i + r) * a->cs;
+        g[r] = b->data + (ptrdiff_t)(i + r) * b->rs;
+      }
+      for (j0 = 0; j0 < m; j0 += SK_JC) {
+        size_t je = j0 + SK_JC < m ? j0 + SK_JC : m;
+        for (c = 0; c < n; c++) {
+          double h0 = g[0][c], h1 = g[1][c], h2 = g[2][c], h3 = g[3][c];
+          double h4 = g[4][c], h5 = g[5][c], h6 = g[6][c], h7 = g[7][c];
+          const double *x0 = x[0], *x1 = x[1], *x2 = x[2], *x3 = x[3];
+          const double *x4 = x[4], *x5 = x[5], *x6 = x[6], *x7 = x[7];
+          double *restrict p = acc + c * m;
+          for (jj = j0; jj < je; jj++)
+            p[jj] += ((h0 * x0[jj] + h1 * x1[jj]) + (h2 * x2[jj] + h3 * x3[jj])) +
+                     ((h4 * x4[jj] + h5 * x5[jj]) + (h6 * x6[jj] + h7 * x7[jj]));
+        }
       }
     }
-    for (; i < kk; i++) {
-      const double *x = a->data + (ptrdiff_t)i * a->cs + j0;
+    for (; i < r1; i++) {
+      const double *x = a->data + (ptrdiff_t)i * a->cs;
       const double *g = b->data + (ptrdiff_t)i * b->rs;
       for (c = 0; c < n; c++) {
-        double gc = g[c];
-        for (jj = 0; jj < jb; jj++) acc[c][jj] += gc * x[jj];
-      }
-    }
-    for (jj = 0; jj < jb; jj++) {
-      double *z = o->data + (ptrdiff_t)(j0 + jj) * o->rs;
-      for (c = 0; c < n; c++) {
-        double *w = z + (ptrdiff_t)c * o->cs;
-        *w = (j->beta == 0) ? j->alpha * acc[c][jj]
-                            : j->alpha * acc[c][jj] + j->beta * *w;
+        double gc = g[c], *p = acc + c * m;
+        for (jj = 0; jj < m; jj++) p[jj] += gc * x[jj];
       }
     }
   }
+}
+
+/* output rows lo..hi-1 of X^T G: the partials added in block order */
+CLONES static void sk_xtg_sum(void *ctx, size_t lo, size_t hi) {
+  const skjob *j = (const skjob *)ctx;
+  size_t jj, c, k, m = (size_t)j->o->rows, n = (size_t)j->o->cols;
+  for (jj = lo; jj < hi; jj++)
+    for (c = 0; c < n; c++) {
+      const double *p = j->part + c * m + jj;
+      double s = p[0];
+      for (k = 1; k < j->nb; k++) s += p[k * n * m];
+      put(j, (ptrdiff_t)jj, (ptrdiff_t)c, s);
+    }
+}
+
+/* the blocks of rows of X for X^T G: at least SK_RB rows each, SK_NB at
+** most, fewer when their partials would pass SK_PART doubles; 0 when one
+** block's partial alone is too large */
+static size_t xtg_blocks(size_t kk, size_t mn) {
+  size_t nb = kk / SK_RB;
+  if (nb > SK_NB) nb = SK_NB;
+  if (nb < 1) nb = 1;
+  while (nb > 1 && nb * mn > SK_PART) nb--;
+  return mn <= SK_PART ? nb : 0;
+}
+
+/* 1 for X W, 2 for X^T G, 0 for neither (see lm_gemm_skinny) */
+static int skinny_kind(const lm_mat *a, const lm_mat *b, const lm_mat *o) {
+  size_t m = (size_t)o->rows, n = (size_t)o->cols, kk = (size_t)a->cols;
+  if (n > LM_SKINNY_N || n == 0 || m * kk < SK_MIN) return 0;
+  if ((a->cs == 1 || kk == 1) && n >= 4 && n * kk <= SK_PACK) return 1;
+  if ((a->rs == 1 || m == 1) && (b->cs == 1 || n == 1) &&
+      xtg_blocks(kk, m * n) > 0)
+    return 2;
+  return 0;
 }
 
 int lm_gemm_skinny(double alpha, const lm_mat *a, const lm_mat *b,
                    double beta, const lm_mat *o) {
   skjob j;
   size_t m = (size_t)o->rows, n = (size_t)o->cols, kk = (size_t)a->cols;
-  if (n > LM_SKINNY_N || n == 0 || m * kk < SK_MIN) return 0;
+  int kind = skinny_kind(a, b, o);
+  if (kind == 0) return 0;
   j.alpha = alpha; j.beta = beta; j.a = a; j.b = b; j.o = o; j.bt = NULL;
-  if ((a->cs == 1 || kk == 1) && n >= 4 && n * kk <= SK_PACK) {  /* X W */
+  j.part = NULL;
+  if (kind == 1) {  /* X W */
     double bt[SK_PACK];
     size_t q, c;
     for (c = 0; c < n; c++)
@@ -459,19 +563,130 @@ int lm_gemm_skinny(double alpha, const lm_mat *a, const lm_mat *b,
     lm_parallel(m, kk * n, LM_PAR_MIN_MEM, 1, sk_xw, &j);
     return 1;
   }
-  if ((a->rs == 1 || m == 1) && (b->cs == 1 || n == 1)) {  /* X^T G */
-    /* Blocks of equal width, two per thread at least: every block
-    ** streams over all of X, so one narrow last block (784 = 3 * 256 +
-    ** 16) left a thread idle for a third of the time.  The width does
-    ** not change the sums' order, nor their bits. */
-    size_t nb = (m + SK_JB - 1) / SK_JB, per = 2 * (size_t)poolsize();
-    nb = (nb + per - 1) / per * per;
-    j.jb = ((m + nb - 1) / nb + 7) & ~(size_t)7;
-    lm_parallel((m + j.jb - 1) / j.jb, j.jb * kk * n, LM_PAR_MIN_MEM, 1,
-                sk_xtg, &j);
-    return 1;
+  /* X^T G: the blocks of rows of X, and one partial (n, m) each */
+  j.nb = xtg_blocks(kk, m * n);
+  j.rb = (kk + j.nb - 1) / j.nb;
+  j.part = (double *)malloc(j.nb * m * n * sizeof(double));
+  if (j.part == NULL) return 0;
+  lm_parallel(j.nb, j.rb * m * n, LM_PAR_MIN_MEM, 1, sk_xtg, &j);
+  lm_parallel(m, j.nb * n, LM_PAR_MIN_MEM, 1, sk_xtg_sum, &j);
+  free(j.part);
+  return 1;
+}
+
+/* ---- which kernel: ours or the library's ------------------------------ */
+
+/* The state of the choice, per process: the forced path (-1: measure),
+** read once from LUAML_KERNEL, and per kind and class the calls begun,
+** the times noted and the decision (-1 while measuring).  Guarded by a
+** mutex while measuring; the decision, once made, is read without it. */
+static pthread_mutex_t kmu = PTHREAD_MUTEX_INITIALIZER;
+static struct kstate {
+  int used, begun, noted[2];
+  int path;  /* 0 while measuring, else the choice + 1 */
+  double t[2][LM_KSAMPLES];
+} K[LM_NKERN][LM_KCLASSES];
+static int kforced = -2;  /* -2: LUAML_KERNEL not read yet */
+
+static int forced(void) {
+  int f = __atomic_load_n(&kforced, __ATOMIC_RELAXED);
+  if (f == -2) {
+    const char *e = getenv("LUAML_KERNEL");
+    f = -1;
+    if (e != NULL && strcmp(e, "own") == 0) f = LM_KPATH_OWN;
+    if (e != NULL && strcmp(e, "blas") == 0) f = LM_KPATH_BLAS;
+    __atomic_store_n(&kforced, f, __ATOMIC_RELAXED);
   }
-  return 0;
+  return f;
+}
+
+void lm_kernel_reset(void) {
+  int k, c;
+  pthread_mutex_lock(&kmu);
+  for (k = 0; k < LM_NKERN; k++)
+    for (c = 0; c < LM_KCLASSES; c++) memset(&K[k][c], 0, sizeof K[k][c]);
+  __atomic_store_n(&kforced, -2, __ATOMIC_RELAXED);
+  pthread_mutex_unlock(&kmu);
+}
+
+int lm_kernel_choose(const double *own, const double *blas, int n) {
+  double bo = HUGE_VAL, bb = HUGE_VAL;
+  int i;
+  for (i = 0; i < n; i++) {
+    if (own[i] > 0 && own[i] < bo) bo = own[i];
+    if (blas[i] > 0 && blas[i] < bb) bb = blas[i];
+  }
+  if (bo == HUGE_VAL && bb == HUGE_VAL) return LM_KPATH_OWN;
+  return bo <= bb ? LM_KPATH_OWN : LM_KPATH_BLAS;
+}
+
+int lm_kernel_kind(const lm_mat *a, const lm_mat *b, const lm_mat *o,
+                   int *cls) {
+  double work = (double)o->rows * o->cols * a->cols;
+  int kind = skinny_kind(a, b, o);
+  *cls = work < (double)(1 << 21) ? 0 : work < (double)(1 << 24) ? 1 : 2;
+  return kind == 1 ? LM_K_XW : kind == 2 ? LM_K_XTG : -1;
+}
+
+int lm_kernel_path(int kind, int cls, int *timed) {
+  struct kstate *s = &K[kind][cls];
+  int f = forced(), p;
+  *timed = 0;
+  if (!__atomic_load_n(&s->used, __ATOMIC_RELAXED))
+    __atomic_store_n(&s->used, 1, __ATOMIC_RELAXED);
+  if (f >= 0) return f;
+  if ((p = __atomic_load_n(&s->path, __ATOMIC_ACQUIRE)) > 0) return p - 1;
+  pthread_mutex_lock(&kmu);
+  p = s->path - 1;
+  if (p < 0) {  /* measuring: ours, then BLAS, then ours ... */
+    int n = s->begun++;
+    p = (n % 2 == 0) ? LM_KPATH_OWN : LM_KPATH_BLAS;
+    *timed = n >= 2;  /* the first of each warms up (threads, library) */
+  }
+  pthread_mutex_unlock(&kmu);
+  return p;
+}
+
+void lm_kernel_note(int kind, int cls, int path, double seconds,
+                    double madds) {
+  struct kstate *s = &K[kind][cls];
+  pthread_mutex_lock(&kmu);
+  if (s->path == 0 && s->noted[path] < LM_KSAMPLES) {
+    s->t[path][s->noted[path]++] = madds > 0 ? seconds / madds : 0;
+    if (s->noted[0] == LM_KSAMPLES && s->noted[1] == LM_KSAMPLES)
+      __atomic_store_n(&s->path,
+                       lm_kernel_choose(s->t[1], s->t[0], LM_KSAMPLES) + 1,
+                       __ATOMIC_RELEASE);
+  }
+  pthread_mutex_unlock(&kmu);
+}
+
+/* the best time of a path's samples, 0 for none */
+static double best(const double *t, int n) {
+  double b = 0;
+  int i;
+  for (i = 0; i < n; i++)
+    if (t[i] > 0 && (b == 0 || t[i] < b)) b = t[i];
+  return b;
+}
+
+const char *lm_kernel_state(int kind, int cls, int *path, double *own,
+                            double *blas) {
+  struct kstate *s = &K[kind][cls];
+  int f = forced();
+  const char *how;
+  pthread_mutex_lock(&kmu);
+  *path = f >= 0 ? f : s->path - 1;
+  *own = best(s->t[1], s->noted[1]);
+  *blas = best(s->t[0], s->noted[0]);
+  how = !s->used ? "not yet used" : f >= 0 ? "forced"
+      : s->path > 0 ? "measured" : "measuring";
+  pthread_mutex_unlock(&kmu);
+  return how;
+}
+
+const char *lm_kernel_name(int kind) {
+  return kind == LM_K_XW ? "X W" : kind == LM_K_XTG ? "X^T G" : "?";
 }
 
 /* ---- threads --------------------------------------------------------------- */
@@ -576,12 +791,6 @@ static void pool_start(void) {
   }
   pthread_attr_destroy(&at);
   pthread_atfork(NULL, NULL, atfork_child);
-}
-
-/* the threads a job may use: the pool's and the caller */
-static int poolsize(void) {
-  pthread_once(&pool_once, pool_start);
-  return P.nworkers + 1;
 }
 
 void lm_parallel(size_t n, size_t cost, size_t min, size_t align,

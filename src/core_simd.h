@@ -49,9 +49,14 @@ const char *lm_isa_name(int isa);
 ** enough (m*n*k <= LM_GEMM_SMALL, n <= LM_GEMM_SMALLN) that a BLAS call's
 ** fixed cost (argument checks, packing, locks) outweighs the arithmetic.
 ** Any strides; out must not overlap a or b; beta == 0 ignores out's old
-** contents, as BLAS does.  Each element is summed over k in order.
-** Returns 1 when it computed the product, 0 (touching nothing) when the
-** product is not small: then call BLAS. */
+** contents, as BLAS does.  Each element is summed over k in order; where
+** that sum is not finite (an intermediate product overflowed, or the
+** inputs hold inf or NaN), it is redone as the in-order chain
+** s = fma(a_ik, b_kj, s), which the BLAS path and numpy give where their
+** library fuses the multiply-add: 1e308 * 1.5 + 1e308 * -2 is -5e307 (the
+** skinny kernels below do the same).  Returns 1 when it computed the
+** product, 0 (touching nothing) when the product is not small: then call
+** BLAS. */
 #define LM_GEMM_SMALL 13824  /* 24^3 */
 #define LM_GEMM_SMALLN 256
 int lm_gemm_small(double alpha, const lm_mat *a, const lm_mat *b, double beta,
@@ -59,16 +64,67 @@ int lm_gemm_small(double alpha, const lm_mat *a, const lm_mat *b, double beta,
 
 /* out (m,n) = alpha * a (m,k) @ b (k,n) + beta * out for the skinny
 ** products of gradient descent on N x D data, n <= LM_SKINNY_N columns:
-** a with unit column stride and n >= 4 (X W: each output row the dot
-** products of a row of X; below 4 columns OpenBLAS's dgemv is as fast),
-** or a with unit row stride and b with unit column stride
-** (X^T G through a transposed view: X is read row by row).  Each element
-** is one thread's in-order sum over k (in eight lanes for X W), so the
-** numbers do not depend on the threads.  Same contract as lm_gemm_small;
-** returns 0 (touching nothing) for other shapes, layouts or sizes. */
+**  - X W: a with unit column stride and n >= 4 (below 4 columns OpenBLAS's
+**    dgemv is as fast): each output row the dot products of a row of X
+**    (read once, in order) with the packed columns of b, in eight lanes
+**    added in a fixed tree;
+**  - X^T G: a with unit row stride (a transposed view of X) and b with
+**    unit column stride: X is read once, in order, in blocks of its rows;
+**    each block's partial X_blk^T G_blk (one thread's, in order over the
+**    block's rows) goes to its own buffer, and the partials are added in
+**    block order.  The blocks depend on N alone, never on the threads.
+** So the numbers do not depend on the threads, and the design does not
+** depend on one cache hierarchy (no slices of rows, no tiles to fit).
+** Same contract as lm_gemm_small; returns 0 (touching nothing) for other
+** shapes, layouts or sizes, or when the partials cannot be allocated. */
 #define LM_SKINNY_N 16
 int lm_gemm_skinny(double alpha, const lm_mat *a, const lm_mat *b,
                    double beta, const lm_mat *out);
+
+/* ---- which kernel: ours or the library's ---------------------------- */
+
+/* A product that lm_gemm_skinny could compute may also go to BLAS; which
+** of the two runs is chosen per kind of product (LM_K_XW, LM_K_XTG) and
+** size class (of m*n*k) by a measurement made in this process: the first
+** 2 * (LM_KSAMPLES + 1) such products alternate between the two paths
+** (each computes the caller's product: the measurement costs no extra
+** work), the first of each path untimed (it starts threads, loads the
+** library), the others' times per multiply-add kept, and lm_kernel_choose
+** decides.  Until then the two paths' results may differ in rounding.
+** The choice then holds for the process (no file is read or written: an
+** embedded state must not touch files).  LUAML_KERNEL=own|blas in the
+** environment forces one path (to compare them, or in tests);
+** LUAML_KERNEL=auto (or unset) measures.  Thread-safe. */
+enum { LM_K_XW, LM_K_XTG, LM_NKERN };
+#define LM_KCLASSES 3    /* m*n*k below 2^21, below 2^24, above */
+#define LM_KSAMPLES 5    /* calls timed per path */
+enum { LM_KPATH_BLAS = 0, LM_KPATH_OWN = 1 };
+
+/* 1 (LM_KPATH_OWN) when our kernel is to be kept, from the seconds per
+** multiply-add of n timed calls of each path: the faster best time wins,
+** ours on a tie (it needs no library).  A non-positive or NaN time is a
+** failed measurement and is skipped; a path with none loses. */
+int lm_kernel_choose(const double *own, const double *blas, int n);
+
+/* The kind (LM_K_*) and size class of a product lm_gemm_skinny computes,
+** or -1 when it does not (then BLAS, or the small kernel, runs). */
+int lm_kernel_kind(const lm_mat *a, const lm_mat *b, const lm_mat *out,
+                   int *cls);
+/* the path for the next product of that kind and class; *timed set to 1
+** when its time is to be reported with lm_kernel_note */
+int lm_kernel_path(int kind, int cls, int *timed);
+/* record the seconds a timed call took on path (madds: multiply-adds) */
+void lm_kernel_note(int kind, int cls, int path, double seconds,
+                    double madds);
+
+/* The state of one kind and class, for reports: *path the choice
+** (LM_KPATH_*) or -1 while measuring; best seconds per multiply-add seen
+** on each path (0: none); how the choice was made ("forced", "measured",
+** "measuring", "no library").  Resetting forgets every measurement (tests). */
+const char *lm_kernel_state(int kind, int cls, int *path, double *own,
+                            double *blas);
+void lm_kernel_reset(void);
+const char *lm_kernel_name(int kind);
 
 /* ---- threads ---------------------------------------------------------- */
 

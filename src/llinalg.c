@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "lbind.h"
+#include "core_simd.h"
 
 /* a dense copy of m, pushed */
 static lm_mat *densecopy(lua_State *L, const lm_mat *m, const char *fn) {
@@ -190,6 +191,40 @@ static int l_pinv(lua_State *L) {
   return 1;
 }
 
+/* kernels(): the instruction set of the vector functions and, per kind
+** and size of skinny product, which loop computes it (ours or BLAS), how
+** that was decided, and the best time per multiply-add each path had */
+static int l_kernels(lua_State *L) {
+  static const char *const sizes[LM_KCLASSES] = {"< 2^21", "2^21 .. 2^24",
+                                                 ">= 2^24"};
+  int k, c, path, i = 0;
+  double own, blas;
+  lua_settop(L, 0);
+  lua_newtable(L);
+  lua_pushstring(L, lm_isa_name(lm_isa_best()));
+  lua_setfield(L, 1, "simd");
+  for (k = 0; k < LM_NKERN; k++)
+    for (c = 0; c < LM_KCLASSES; c++) {
+      const char *how = lm_kernel_state(k, c, &path, &own, &blas);
+      lua_createtable(L, 0, 6);
+      lua_pushstring(L, lm_kernel_name(k));
+      lua_setfield(L, -2, "product");
+      lua_pushstring(L, sizes[c]);
+      lua_setfield(L, -2, "size");
+      lua_pushstring(L, path == LM_KPATH_OWN ? "own"
+                        : path == LM_KPATH_BLAS ? "blas" : "undecided");
+      lua_setfield(L, -2, "path");
+      lua_pushstring(L, how);
+      lua_setfield(L, -2, "how");
+      lua_pushnumber(L, own * 1e9);
+      lua_setfield(L, -2, "own_ns");
+      lua_pushnumber(L, blas * 1e9);
+      lua_setfield(L, -2, "blas_ns");
+      lua_rawseti(L, 1, ++i);
+    }
+  return 1;
+}
+
 static const luaL_Reg funcs[] = {
   {"solve", l_solve}, {"inv", l_inv}, {"det", l_det}, {"cholesky", l_cholesky},
   {"eigh", l_eigh}, {"svd", l_svd}, {"lstsq", l_lstsq}, {"pinv", l_pinv},
@@ -199,4 +234,6 @@ static const luaL_Reg funcs[] = {
 void lmopen_linalg(lua_State *L) {
   luaL_setfuncs(L, funcs, 0);
   lmL_addmethods(L, funcs);
+  lua_pushcfunction(L, l_kernels);  /* a function of ml, not a method */
+  lua_setfield(L, -2, "kernels");
 }
