@@ -1,6 +1,7 @@
 /*
 ** lbind.h -- internal helpers shared by the Lua binding files (lmatrix.c,
-** lfuncs.c, llinalg.c, lio.c, lrandom.c, luaml.c).  Not installed.
+** lfuncs.c, llinalg.c, lio.c, lrandom.c, lselect.c, luaml.c).  Not
+** installed.
 */
 #ifndef LUAML_LBIND_H
 #define LUAML_LBIND_H
