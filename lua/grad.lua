@@ -439,7 +439,7 @@ local function setup()
       if not (tz or tt) then return f(zv, tv) end
       local y, G = f(zv, tv, true)
       return record(y, function(g)
-        if tz then acc(z, G * g) end
+        if tz then acc(z, g == 1 and G or G * g) end
         if tt then
           local gt = dtarget(zv, tv, g)
           if gt then acc(t, gt) end
