@@ -203,7 +203,7 @@ describe("examples", function()
                 exists("../shared/data/catvnoncat/train_catvnoncat.h5")
     if cat then
       -- the course's 0.6930497356599888 and 0.7717493284237686, to the
-      -- digits two BLAS agree on (spec/31_course_spec.lua runs the full curves)
+      -- digits two BLAS agree on (spec/34_course_spec.lua runs the full curves)
       assert.is_truthy(out:find("two layers.-Cost after iteration 0: 0%.69304973565998"))
       assert.is_truthy(out:find("four layers.-Cost after iteration 0: 0%.7717493284237"))
       assert.is_true(num(out, "train accuracy: (%S+) %%") > 50)

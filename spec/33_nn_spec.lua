@@ -1,4 +1,4 @@
--- 30: ml.nn's layers and ml.MLP.  Every hand-written backward is checked
+-- 33: ml.nn's layers and ml.MLP.  Every hand-written backward is checked
 -- against central differences; the networks' forward against the same
 -- products written out; the MLP's gradient (each output, with l2) against
 -- central differences of its cost; its training against the documented

@@ -1,4 +1,4 @@
--- 31: the course's published curves of weeks 3 and 4, reproduced by ml.MLP from
+-- 34: the course's published curves of weeks 3 and 4, reproduced by ml.MLP from
 -- the notebooks' own inputs (spec/fixtures/course, written once by
 -- spec/ref/gen_course.py with numpy's generator: the planar data and every
 -- initial weight matrix, copied into model:parameters()).  Each curve is

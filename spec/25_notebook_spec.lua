@@ -1,4 +1,4 @@
--- 24: what the prompt and the notebook share (lua/notebook.lua): top-level
+-- 25: what the prompt and the notebook share (lua/notebook.lua): top-level
 -- locals that persist between chunks, a cell's trailing expression, rich
 -- displays, errors; and the prompt itself keeping its locals (the README's
 -- tour typed line by line).  The kernel's protocol is checked with Jupyter's
