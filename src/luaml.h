@@ -96,15 +96,16 @@ typedef struct luaml_options {
 ** The first call in a state also puts a cache of large freed blocks in
 ** front of the state's allocator (lua_setallocf): blocks of 1 MB or more
 ** that Lua frees are kept for the next request of the same size, and all
-** go back to the allocator before it is asked for fresh memory and when
-** lua_close runs.  The allocator still sees every block it hands out
+** go back to the allocator before it is asked for more than 1 MB of fresh
+** memory (new or growing blocks), before a refused request is retried,
+** and when lua_close runs.  The allocator still sees every block it hands out
 ** come back; do not replace it with lua_setallocf after this call.
 ** Stack: [-0, +1].  May raise (memory). */
 int luaopen_luaml(lua_State *L);
 
 /* Give the blocks of that cache back to the allocator now: after a batch
 ** of work, before a state sits idle (the REPL does it after each line).
-** The cache also empties itself after a long run of small allocations.
+** The cache also empties itself once 1 MB of other memory is taken.
 ** Stack: [-0, +0].  Never raises. */
 void luaml_trim(lua_State *L);
 
