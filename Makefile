@@ -388,3 +388,10 @@ fuzz: fuzz-build
 	  if [ $$rc -ne 0 ]; then echo "fuzz: $$n FOUND A CRASH (see $(FUZZ_BUILD)/fuzz-$$n.log)"; \
 	    grep -m5 -E 'ERROR|SUMMARY|runtime error' $(FUZZ_BUILD)/fuzz-$$n.log; exit 1; fi; \
 	done
+
+# ---- sandbox: hostile scripts against a sandboxed state (issue 11) -----
+# test_hostile drives luaml_newstate with limits through the whole engine:
+# it links the library (in make test and, instrumented, in make sanitize)
+$(BUILD)/tests/test_hostile: spec/c/test_hostile.c spec/c/tap.h $(BUILD)/libluaml.a $(HEADERS) | $(BUILD)/tests
+	$(CC) $(ALL_CFLAGS) $< $(BUILD)/libluaml.a -o $@ $(LUA_LIBS) $(LIBS)
+# ---- end of the sandbox block -------------------------------------------
