@@ -137,6 +137,8 @@ static const char *const templates[] = {
   /* the whole attack in one step: a finalizer that swaps an element of
   ** the table a function reads, pending when the function allocates */
   "local t = {ml.zeros(%R, %R), ml.zeros(%R, %R)}; setmetatable({}, {__gc = function() t[%t] = ml.ones(%R, %R) end}); V[%a] = ml.%S(t)",
+  "local t = {ml.zeros(1, %R), ml.zeros(1, %R)}; setmetatable({}, {__gc = function() t[%t] = ml.ones(1, %R) end}); V[%a] = ml.hstack(t)",
+  "local t = {ml.zeros(%R, 1), ml.zeros(%R, 1)}; setmetatable({}, {__gc = function() t[%t] = ml.ones(%R, 1) end}); V[%a] = ml.vstack(t)",
   "local t = {V[%b], V[%c], ml.zeros(%R, %R)}; setmetatable({}, {__gc = function() t[%t] = %s end}); V[%a] = ml[F[%f]](t, %v)",
   "V[%a] = ml[F[%f]](T, %v)", "V[%a] = ml[F[%f]](V[%b], T)",
   "V[%a] = V[%b][M[%m]](V[%b], T, %v)", "V[%a] = V[%b]:take(T, %x)",
@@ -349,7 +351,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   if (luaL_loadstring(L, prelude) != LUA_OK) abort();
   lua_insert(L, -2);  /* the prelude gets the module */
   if (luaml_pcall(L, 1, 0) != LUA_OK) {
-    fprintf(stderr, "prelude: %s\n", lua_tostring(L, -1));
+    const char *msg = lua_tostring(L, -1);
+    if (msg != NULL && strstr(msg, "time limit exceeded") != NULL) {
+      lua_close(L);  /* a loaded machine: wall time, not a find */
+      return 0;
+    }
+    fprintf(stderr, "prelude: %s\n", msg);
     abort();
   }
   for (steps = 0; rd.p < rd.e && steps < MAXSTEPS; steps++) {
