@@ -188,10 +188,10 @@ C_TESTS := $(patsubst spec/c/%.c,$(BUILD)/tests/%,$(wildcard spec/c/test_*.c))
 
 $(BUILD)/tests/%: spec/c/%.c spec/c/tap.h $(CORE_OBJ) $(HEADERS) | $(BUILD)/tests
 	$(CC) $(ALL_CFLAGS) $< $(CORE_OBJ) -o $@ $(LIBS)
-# test_faults and test_cache drive the whole engine through Lua: they link
-# the library
+# test_faults, test_cache and test_hostile (hostile scripts against a
+# sandboxed state) drive the whole engine through Lua: they link the library
 $(BUILD)/tests/test_faults: spec/c/checkalloc.h
-$(BUILD)/tests/test_faults $(BUILD)/tests/test_cache: $(BUILD)/tests/%: spec/c/%.c spec/c/tap.h $(BUILD)/libluaml.a $(HEADERS) | $(BUILD)/tests
+$(BUILD)/tests/test_faults $(BUILD)/tests/test_cache $(BUILD)/tests/test_hostile: $(BUILD)/tests/%: spec/c/%.c spec/c/tap.h $(BUILD)/libluaml.a $(HEADERS) | $(BUILD)/tests
 	$(CC) $(ALL_CFLAGS) $< $(BUILD)/libluaml.a -o $@ $(LUA_LIBS) $(LIBS)
 
 .PHONY: tests

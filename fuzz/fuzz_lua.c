@@ -1,24 +1,36 @@
 /*
-** fuzz_lua.c -- libFuzzer harness for luaml's Lua API.
+** fuzz_lua.c -- libFuzzer harness for luaml's Lua API, attacking the
+** sandbox as a hostile script would.
 **
-** The input decodes into a short program over eight variables V[1..8]:
-** each step is a template (constructors, views, broadcasting arithmetic,
-** in-place ops, reductions, dot, reshape/slice/take, linear algebra, ML
-** losses, printing, closing, saving and loading, and a call of any
-** function or method of the module by name with random arguments) whose
-** holes take variables, small (sometimes absurd) shapes, indices, axes and
-** scalars from the following bytes.  Each step runs as its own chunk under
-** lua_pcall, so errors (expected: misuse is an error) do not stop the
-** program.  Finds: any crash or sanitizer report, and these checks:
+** The input decodes into a short program over eight variables V[1..8] and
+** a table T that functions receive: byte 0 chooses the state (bit 0: with
+** or without the sandbox; always with a 64 MB memory limit, 10^6
+** instructions and a time limit, made by luaml_newstate); each step is a
+** template (constructors, views, broadcasting arithmetic, in-place ops,
+** reductions, dot, reshape/slice/take, linear algebra, ML losses,
+** printing, closing, saving and loading, a call of any function or
+** method of the module by name with random arguments, and the hostile
+** ones: finalizers (__gc) and __close handlers that swap or drop the
+** elements of T and V while a function reads them, __index/__len tables,
+** coroutines, aggressive collector settings, runaway loops in scripts,
+** finalizers and coroutines, unbounded string.rep / table.move /
+** patterns, writes to the matrix metatable, warnings) whose holes take
+** variables, small (sometimes absurd) shapes, indices, axes and scalars
+** from the following bytes.  Each step runs as its own chunk under
+** luaml_pcall, so errors (expected: misuse is an error, a limit is an
+** error) do not stop the program.  Finds: any crash or sanitizer report,
+** a hang (the limits must end every step), and these checks:
 **   - an error value is a non-empty string;
 **   - every matrix in V addresses only its storage (each corner element
 **     of the view lies inside the owner's userdata block);
-**   - after lua_close the checking allocator has no live byte left, and
-**     no block was ever freed with a wrong size.
-** The state has a memory limit (allocations beyond it fail, as in a host
-** with a limit) and an instruction limit.  FUZZ_VERBOSE=1 prints the
-** program, which is how a find becomes a regression spec.  V starts
-** with a few matrices of different shapes (and views, and a number).
+**   - after every step the state still runs `return 6 * 7` through plain
+**     lua_pcall (a limit's fault must not stick to the state);
+**   - lua_close returns (finalizers included) and leaks nothing (LSan).
+** FUZZ_VERBOSE=1 prints the program, which is how a find becomes a
+** regression spec.  FUZZ_MEMORY_ONLY=1 leaves out the runaway templates
+** and the usability check: memory safety alone, for a build whose limits
+** are known not to hold.  V starts with a few matrices of different shapes
+** (and views, and a number).
 */
 #include "fuzz_common.h"
 
@@ -31,7 +43,9 @@
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
-#define MEMLIMIT (256u << 20)
+#define MEMLIMIT (64u << 20)
+#define ILIMIT 1000000  /* a runaway step costs ~0.1 s under ASan */
+#define TLIMIT 2.0   /* seconds per step */
 #define MAXSTEPS 48
 
 static const char *const templates[] = {
@@ -103,6 +117,58 @@ static const char *const templates[] = {
   "V[%b]:save_csv(P, {delimiter = ';'}); V[%a] = ml.load_csv(P, {delimiter = ';', header = false})",
   /* anything the module offers, by name, with random arguments */
   "V[%a] = ml[F[%f]](%v, %v, %v)", "V[%a] = V[%b][M[%m]](V[%b], %v, %v)",
+  /* hostile: a table that changes while a function reads it */
+  "T = {V[%b], V[%c], V[%a]}", "T = {ml.zeros(1, %R), ml.zeros(1, 1), %s}",
+  "T = {ml.zeros(%R, 1), ml.ones(1, 1)}", "T = {{%s, %s}, {%s, %s}}",
+  "T[%t] = V[%b]", "T[%t] = nil", "T[%t] = %s", "T[%t] = {%s, %s}",
+  "T[%t] = 'x'", "T = {%s, V[%b], {%s}}",
+  "setmetatable({}, {__gc = function() T[%t] = ml.ones(%R, %R) end})",
+  "setmetatable({}, {__gc = function() T[%t] = ml.zeros(%R, %R) end}); V[%a] = nil",
+  "setmetatable({}, {__gc = function() T[%t] = nil; V[%a] = nil end})",
+  "setmetatable({}, {__gc = function() for k in pairs(T) do T[k] = %s end end})",
+  "setmetatable({}, {__gc = function() V[%a] = ml.%u(V[%b]) end})",
+  "setmetatable({}, {__gc = function() V[%b]:close() end})",
+  "setmetatable({}, {__gc = function() collectgarbage() end})",
+  "setmetatable({}, {__gc = function() error('in gc') end})",
+  "!setmetatable({}, {__gc = function() while true do end end})",
+  "!setmetatable({}, {__gc = function() local s = string.rep('x', %I) end})",
+  "collectgarbage('incremental', %p, %p)", "collectgarbage('generational')",
+  "collectgarbage('incremental')",
+  "V[%a] = ml.hstack(T)", "V[%a] = ml.vstack(T)", "V[%a] = ml.matrix(T)",
+  /* the whole attack in one step: a finalizer that swaps an element of
+  ** the table a function reads, pending when the function allocates */
+  "local t = {ml.zeros(%R, %R), ml.zeros(%R, %R)}; setmetatable({}, {__gc = function() t[%t] = ml.ones(%R, %R) end}); V[%a] = ml.%S(t)",
+  "local t = {ml.zeros(1, %R), ml.zeros(1, %R)}; setmetatable({}, {__gc = function() t[%t] = ml.ones(1, %R) end}); V[%a] = ml.hstack(t)",
+  "local t = {ml.zeros(%R, 1), ml.zeros(%R, 1)}; setmetatable({}, {__gc = function() t[%t] = ml.ones(%R, 1) end}); V[%a] = ml.vstack(t)",
+  "local t = {V[%b], V[%c], ml.zeros(%R, %R)}; setmetatable({}, {__gc = function() t[%t] = %s end}); V[%a] = ml[F[%f]](t, %v)",
+  "V[%a] = ml[F[%f]](T, %v)", "V[%a] = ml[F[%f]](V[%b], T)",
+  "V[%a] = V[%b][M[%m]](V[%b], T, %v)", "V[%a] = V[%b]:take(T, %x)",
+  "T = setmetatable({V[%b], V[%c]}, {__index = function(t, k) collectgarbage() return V[%a] end, __len = function() return %i end})",
+  "T = setmetatable({}, {__index = function(t, k) T[%t] = ml.ones(%R, %R); collectgarbage() return %s end})",
+  "do local x <close> = setmetatable({}, {__close = function() T[%t] = ml.ones(%R, %R); collectgarbage() end}); V[%a] = ml.hstack(T) end",
+  "!do local x <close> = setmetatable({}, {__close = function() while true do end end}) end",
+  /* hostile: coroutines */
+  "C = coroutine.wrap(function() while true do V[%a] = ml.%u(V[%b]); coroutine.yield() end end)",
+  "pcall(C)", "pcall(C); pcall(C)",
+  "!C = coroutine.wrap(function() while true do end end)",
+  "!for i = 1, %I do pcall(coroutine.wrap(function() while true do end end)) end",
+  "V[%a] = coroutine.wrap(function() return ml.hstack(T) end)()",
+  "local co = coroutine.create(function() V[%a] = ml.vstack(T); coroutine.yield() end); coroutine.resume(co); V[%b] = coroutine.close(co)",
+  /* hostile: runaway work in one step */
+  "!while true do end", "!pcall(function() while true do end end)",
+  "!while true do pcall(error) end", "!local t = {} while true do t[#t + 1] = {} end",
+  "!V[%a] = #string.rep('ab', %I)", "!V[%a] = #string.rep('', %I)",
+  "!V[%a] = #string.rep('x', %I, ',')", "!table.move({}, 1, %I, 1, {})",
+  "!V[%a] = string.find(string.rep('a', %R), '(.-)(.-)(.-)(.-)(.-)b')",
+  "!V[%a] = string.format('%%099d', 1):rep(%I)",
+  "!V[%a] = table.concat(setmetatable({}, {__len = function() return %I end}))",
+  "!V[%a] = ml.svd(ml.rand(%L, %L))", "!V[%a] = ml.inv(ml.rand(%L, %L))",
+  "!V[%a] = ml.rand(%L, %L):dot(ml.rand(%L, %L))",
+  "!for i = 1, %I do V[%a] = ml.%u(V[%b]) end",
+  /* hostile: the sandbox */
+  "getmetatable(V[%b]).__index = nil", "getmetatable(V[%b]).__gc = nil",
+  "setmetatable(V[%b], {})", "debug = nil; V[%a] = package and package.searchpath",
+  "warn('@on'); warn('x')", "V[%a] = require(%s)",
 };
 #define NTEMPLATES (sizeof templates / sizeof templates[0])
 
@@ -120,6 +186,15 @@ static const char *const scalars[] = {
   "0", "1", "-1", "0.5", "2", "3", "-2.5", "0/0", "1/0", "-1/0", "1e308",
   "-0.0", "1e-310", "100", "2^63", "1", "0", "2"
 };
+static const char *const bigdims[] = {  /* sizes for T and the finalizers */
+  "1", "3", "1000", "600000", "1000000", "2", "0"
+};
+static const char *const counts[] = {  /* runaway counts */
+  "1e6", "1e12", "math.maxinteger", "2^31", "1e9", "100"
+};
+static const char *const linsizes[] = { "2", "50", "300", "1300", "2000" };
+static const char *const pauses[] = { "0", "1", "10", "50", "100", "1000" };
+static const char *const tablefns[] = { "hstack", "vstack", "matrix" };
 static const char *const axes[] = {
   "nil", "1", "2", "1", "2", "0", "3", "-1", "1.5", "'x'"
 };
@@ -145,23 +220,21 @@ static const char prelude[] =
   "  return r\n"
   "end\n"
   "F = names(ml)\n"
-  "M = names(getmetatable(ml.zeros(1)).__methods)\n"
+  "M = names(M)\n"
   "ml.seed(1)\n"
   "V = {ml.ones(2, 3), ml.randn(3, 3), ml.zeros(0, 3), ml.matrix{1, 2, 3},\n"
-  "     ml.matrix{{1}, {0}, {1}}, 1.5, ml.eye(3):T(), ml.randn(4, 2):slice(2, 3)}\n";
+  "     ml.matrix{{1}, {0}, {1}}, 1.5, ml.eye(3):T(), ml.randn(4, 2):slice(2, 3)}\n"
+  "T = {V[1], V[2], V[4]}\n";
 
 typedef struct reader { const uint8_t *p, *e; } reader;
 
 static unsigned byte(reader *r) { return r->p < r->e ? *r->p++ : 0; }
 
-static void hook(lua_State *L, lua_Debug *ar) {
-  (void)ar;
-  luaL_error(L, "instruction limit");
-}
-
-/* Expand one template into buf. */
+/* Expand one template into buf.  A leading '!' marks a template that
+** only limits can end (runaway work). */
 static void expand(reader *rd, const char *t, char *buf, size_t n) {
   size_t k = 0;
+  if (*t == '!') t++;
   for (; *t && k + 64 < n; t++) {
     unsigned b;
     if (*t != '%') { buf[k++] = *t; continue; }
@@ -180,6 +253,12 @@ static void expand(reader *rd, const char *t, char *buf, size_t n) {
     case 'd': k += (size_t)snprintf(buf + k, n - k, "%s", redops[b % N(redops)]); break;
     case 'f': k += (size_t)snprintf(buf + k, n - k, "%u %% #F + 1", b); break;
     case 'm': k += (size_t)snprintf(buf + k, n - k, "%u %% #M + 1", b); break;
+    case 't': k += (size_t)snprintf(buf + k, n - k, "%u", b % 4 + 1); break;
+    case 'R': k += (size_t)snprintf(buf + k, n - k, "%s", bigdims[b % N(bigdims)]); break;
+    case 'I': k += (size_t)snprintf(buf + k, n - k, "%s", counts[b % N(counts)]); break;
+    case 'L': k += (size_t)snprintf(buf + k, n - k, "%s", linsizes[b % N(linsizes)]); break;
+    case 'p': k += (size_t)snprintf(buf + k, n - k, "%s", pauses[b % N(pauses)]); break;
+    case 'S': k += (size_t)snprintf(buf + k, n - k, "%s", tablefns[b % N(tablefns)]); break;
     case 'v':  /* a variable, a scalar, a table or nil */
       if (b < 160) k += (size_t)snprintf(buf + k, n - k, "V[%u]", b % 8 + 1);
       else if (b < 220) k += (size_t)snprintf(buf + k, n - k, "%s", scalars[b % N(scalars)]);
@@ -226,44 +305,69 @@ static void check_views(lua_State *L) {
   lua_pop(L, 1);
 }
 
+/* The state must still work after a step, whatever the step did: a
+** plain lua_pcall (no luaml_pcall to renew anything) of a small chunk. */
+static void check_usable(lua_State *L, const char *code) {
+  if (luaL_loadstring(L, "return 6 * 7") != LUA_OK ||
+      lua_pcall(L, 0, 1, 0) != LUA_OK || lua_tointeger(L, -1) != 42) {
+    fprintf(stderr, "after '%s' the state no longer runs code: %s\n", code,
+            lua_tostring(L, -1));
+    abort();
+  }
+  lua_pop(L, 1);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
-  static int verbose = -1;
-  fuzz_heap heap = {0, MEMLIMIT, 0, 0, 0, 0, 1};  /* strict */
+  static int verbose = -1, memonly = -1;
+  luaml_options o = {0};
   reader rd;
   lua_State *L;
   char code[1024];
   int steps;
   if (verbose < 0) verbose = getenv("FUZZ_VERBOSE") != NULL;
+  if (memonly < 0) memonly = getenv("FUZZ_MEMORY_ONLY") != NULL;
   rd.p = data;
   rd.e = data + size;
-  L = lua_newstate(fuzz_alloc, &heap);
+  o.sandbox = (int)(byte(&rd) & 1);
+  o.memory_limit = MEMLIMIT;
+  o.instruction_limit = ILIMIT;
+  o.time_limit = TLIMIT;
+  if (verbose) fprintf(stderr, "-- sandbox %d\n", o.sandbox);
+  L = luaml_newstate(&o);
   if (L == NULL) abort();
-  luaL_openlibs(L);
-  luaL_requiref(L, "luaml", luaopen_luaml, 0);
-  lua_pushvalue(L, -1);
-  lua_setglobal(L, "ml");
+  lua_getglobal(L, "ml");
   lua_pushstring(L, fuzz_file((const uint8_t *)"", 0));
   lua_setglobal(L, "P");
+  luaL_getmetatable(L, "luaml.matrix");  /* the methods, from C: a script */
+  lua_getfield(L, -1, "__methods");      /* cannot reach the metatable */
+  lua_setglobal(L, "M");
+  lua_pop(L, 1);
   if (luaL_loadstring(L, prelude) != LUA_OK) abort();
   lua_insert(L, -2);  /* the prelude gets the module */
-  if (lua_pcall(L, 1, 0, 0) != LUA_OK) {
-    fprintf(stderr, "prelude: %s\n", lua_tostring(L, -1));
+  if (luaml_pcall(L, 1, 0) != LUA_OK) {
+    const char *msg = lua_tostring(L, -1);
+    if (msg != NULL && strstr(msg, "time limit exceeded") != NULL) {
+      lua_close(L);  /* a loaded machine: wall time, not a find */
+      return 0;
+    }
+    fprintf(stderr, "prelude: %s\n", msg);
     abort();
   }
-  lua_sethook(L, hook, LUA_MASKCOUNT, 1000000);
   for (steps = 0; rd.p < rd.e && steps < MAXSTEPS; steps++) {
     int st;
-    expand(&rd, templates[byte(&rd) % NTEMPLATES], code, sizeof code);
+    const char *t = templates[byte(&rd) % NTEMPLATES];
+    if (memonly && t[0] == '!') continue;
+    expand(&rd, t, code, sizeof code);
     if (verbose) fprintf(stderr, "%s\n", code);
     if (luaL_loadstring(L, code) != LUA_OK) {
       fprintf(stderr, "template does not compile: %s\n", lua_tostring(L, -1));
       abort();
     }
-    st = lua_pcall(L, 0, 0, 0);
+    st = luaml_pcall(L, 0, 0);
     if (st != LUA_OK) {
       size_t len = 0;
       const char *msg = lua_tolstring(L, -1, &len);
-      if (verbose) fprintf(stderr, "  -> error: %s\n", msg ? msg : "(not a string)");
+      if (verbose) fprintf(stderr, "  -> error: %.200s\n", msg ? msg : "(not a string)");
       if (msg == NULL || len == 0) {
         fprintf(stderr, "step '%s' raised a %s, not a message\n", code,
                 luaL_typename(L, -1));
@@ -272,11 +376,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
       lua_pop(L, 1);
     }
     check_views(L);
+    if (!memonly) check_usable(L, code);
   }
   lua_close(L);
-  if (heap.live != 0) {
-    fprintf(stderr, "%zu bytes still allocated after lua_close\n", heap.live);
-    abort();
-  }
   return 0;
 }

@@ -941,10 +941,17 @@ int lm_csv_open(lm_reader *r, const char *path, const lm_csv_opts *o,
     }
     if (c.p < c.end) { c.p++; c.line++; }
   }
-  /* the numbers */
-  cap = (size_t)ncols * (len / reclen + 16);
-  if (cap / (size_t)ncols != len / reclen + 16 || cap > SIZE_MAX / 8)
-    cap = (size_t)ncols;
+  /* the numbers: room for the rows the first record's length suggests,
+  ** but never more than the text can hold (a row of ncols numbers takes
+  ** at least 2 * ncols - 1 bytes), so a long first line does not reserve
+  ** more than the data; more rows (empty fields) grow the buffer */
+  {
+    size_t guess = len / reclen + 16, most = (len + 1) / (2 * (size_t)ncols);
+    if (guess > most) guess = most;
+    if (guess < 1) guess = 1;
+    cap = (size_t)ncols * guess;
+    if (cap / (size_t)ncols != guess || cap > SIZE_MAX / 8) cap = (size_t)ncols;
+  }
   while (skip_blank(&c)) {
     if ((nrows + 1) * (size_t)ncols > cap || r->vals == NULL) {
       size_t ncap = r->vals == NULL ? cap : cap * 2;

@@ -108,6 +108,17 @@ void lmL_cacheinstall(lua_State *L);
 void lmL_cachetrim(lua_State *L);
 lua_Alloc lmL_getallocf(lua_State *L, void **ud);
 
+/* Charge cost instructions to the running call's instruction budget
+** (luaml_newstate's instruction_limit; also checks its time_limit), so
+** that work done in C counts like work done in Lua: one instruction per
+** LM_ELEMS_PER_INSTR elements read or written, per LM_FLOPS_PER_INSTR
+** floating-point operations of a product or factorization.  Raises the
+** limit's error, before the work starts, when the budget cannot pay; a
+** no-op in a state without limits.  Defined in luaml.c. */
+#define LM_ELEMS_PER_INSTR 16.0
+#define LM_FLOPS_PER_INSTR 64.0
+void lmL_charge(lua_State *L, double cost);
+
 /* Openers: each is called with the module table on the top of the stack,
 ** adds its functions to it (and to the matrix methods), leaves the stack as
 ** it found it. */

@@ -244,6 +244,7 @@ static int f_dot(lua_State *L) {
   if (a->cols != b->rows)
     lmL_error(L, "dot: shapes %s and %s not aligned (%d columns vs %d rows)",
               lmL_shape(s1, a), lmL_shape(s2, b), a->cols, b->rows);
+  lmL_charge(L, 2.0 * a->rows * (double)a->cols * b->cols / LM_FLOPS_PER_INSTR);
   o = result(L, 3, a->rows, b->cols, "dot");
   tgt = *o;
   if (!lua_isnoneornil(L, 3) &&  /* a new result overlaps nothing */

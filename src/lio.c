@@ -202,15 +202,19 @@ static int l_save_csv(lua_State *L) {
     if (n != m->cols)
       lmL_error(L, "save_csv: the header has %lld names for %d columns",
                 (long long)n, m->cols);
-    /* the array of names lives in a userdata: no malloc to leak */
+    /* the array of names lives in a userdata: no malloc to leak; the
+    ** strings it points to are anchored in a table of our own, since the
+    ** header's __index may make fresh ones, or drop them from the header
+    ** while later names are read */
+    lua_createtable(L, (int)n, 0);  /* 5: anchors */
     names = (const char **)lua_newuserdatauv(
-        L, (size_t)(n > 0 ? n : 1) * sizeof(char *), 0);  /* 5 */
+        L, (size_t)(n > 0 ? n : 1) * sizeof(char *), 0);  /* 6 */
     for (i = 1; i <= n; i++) {
-      if (lua_geti(L, 4, i) != LUA_TSTRING)  /* the table keeps it alive */
+      if (lua_geti(L, 4, i) != LUA_TSTRING)
         lmL_error(L, "save_csv: header name %lld must be a string, got %s",
                   (long long)i, luaL_typename(L, -1));
       names[i - 1] = lua_tostring(L, -1);
-      lua_pop(L, 1);
+      lua_rawseti(L, 5, i);  /* anchored: names[i - 1] stays valid */
     }
   }
   if (lm_csv_save(m, path, &o, names, (int)n, err) != LM_OK)

@@ -18,6 +18,14 @@ static lm_mat *densecopy(lua_State *L, const lm_mat *m, const char *fn) {
   return o;
 }
 
+/* Charge a routine of about flops floating-point operations to the
+** call's budget (lmL_charge), before any of its work: with an instruction
+** limit, a routine the budget cannot pay is refused, not started, since a
+** LAPACK call cannot be interrupted. */
+static void cost(lua_State *L, double flops) {
+  lmL_charge(L, flops / LM_FLOPS_PER_INSTR);
+}
+
 static int *intbuf(lua_State *L, int n) {
   return (int *)lua_newuserdatauv(L, sizeof(int) * (size_t)(n > 0 ? n : 1), 0);
 }
@@ -61,6 +69,8 @@ static int l_solve(lua_State *L) {
     lmL_error(L, "solve: A is %s, B is %s (B needs %d rows%s)", lmL_shape(s1, a),
               lmL_shape(s2, b), a->rows,
               (b->rows == 1 && b->cols == a->rows) ? "; for a row vector b use b:T()" : "");
+  cost(L, (2.0 / 3.0) * a->rows * (double)a->rows * a->rows +
+          2.0 * a->rows * (double)a->rows * b->cols);
   ac = densecopy(L, a, "solve");
   x = densecopy(L, b, "solve");
   if (a->rows > 0 && b->cols > 0)
@@ -73,6 +83,7 @@ static int l_inv(lua_State *L) {
   lua_settop(L, 1);  /* fixed stack slots below: drop extra arguments */
   lm_mat *a = lmL_checkmatlike(L, 1), *o;
   checksquare(L, a, "inv");
+  cost(L, 2.0 * a->rows * (double)a->rows * a->rows);
   o = densecopy(L, a, "inv");
   if (a->rows > 0) check(L, lm_inv(o->data, a->rows, intbuf(L, a->rows)), "inv");
   lua_settop(L, 2);
@@ -84,6 +95,7 @@ static int l_det(lua_State *L) {
   lm_mat *a = lmL_checkmatlike(L, 1), *o;
   double d = 1.0;
   checksquare(L, a, "det");
+  cost(L, (2.0 / 3.0) * a->rows * (double)a->rows * a->rows);
   o = densecopy(L, a, "det");
   if (a->rows > 0) {
     int st = lm_det(o->data, a->rows, intbuf(L, a->rows), &d);
@@ -98,6 +110,7 @@ static int l_cholesky(lua_State *L) {
   lua_settop(L, 1);  /* fixed stack slots below: drop extra arguments */
   lm_mat *a = lmL_checkmatlike(L, 1), *o;
   checksquare(L, a, "cholesky");
+  cost(L, (1.0 / 3.0) * a->rows * (double)a->rows * a->rows);
   o = densecopy(L, a, "cholesky");
   if (a->rows > 0) check(L, lm_cholesky(o->data, a->rows), "cholesky");
   return 1;
@@ -109,6 +122,7 @@ static int l_eigh(lua_State *L) {
   lua_settop(L, 1);  /* fixed stack slots below: drop extra arguments */
   lm_mat *a = lmL_checkmatlike(L, 1), *w, *v;
   checksquare(L, a, "eigh");
+  cost(L, 9.0 * a->rows * (double)a->rows * a->rows);
   w = lmL_newmat(L, 1, a->rows, "eigh");
   v = densecopy(L, a, "eigh");
   if (a->rows > 0) check(L, lm_eigh(v->data, a->rows, w->data), "eigh");
@@ -121,6 +135,7 @@ static void pushsvd(lua_State *L, int arg, const char *fn, lm_mat **u,
                     lm_mat **s, lm_mat **vt) {
   lm_mat *a = lmL_checkmatlike(L, arg), *ac;
   int m = a->rows, n = a->cols, p = m < n ? m : n;
+  cost(L, 22.0 * (m > n ? m : n) * (double)p * p);  /* gesdd, with vectors */
   ac = densecopy(L, a, fn);
   *u = lmL_newmat(L, m, p, fn);
   *s = lmL_newmat(L, 1, p, fn);
@@ -147,6 +162,8 @@ static int l_lstsq(lua_State *L) {
   if (b->rows != m)
     lmL_error(L, "lstsq: A is %s, B is %s (B needs %d rows)", lmL_shape(s1, a),
               lmL_shape(s2, b), m);
+  cost(L, 22.0 * (m > n ? m : n) * (double)(m < n ? m : n) * (m < n ? m : n) +
+          4.0 * m * (double)n * k);
   ac = densecopy(L, a, "lstsq");                              /* 4 */
   bb = lmL_zeros(L, m > n ? m : n, k, "lstsq");               /* 5 */
   src = lm_dense(bb->data, m, k);

@@ -241,14 +241,25 @@ static lm_mat *newmat(lua_State *L, lua_Integer rows, lua_Integer cols,
   return &x->m;
 }
 
+/* the work of writing a rows x cols result, charged to the call's budget
+** (instruction_limit) once it is allocated (so a size beyond the memory
+** limit is reported as such), before it is written */
+static void chargesize(lua_State *L, lua_Integer rows, lua_Integer cols) {
+  if (rows > 0 && cols > 0) lmL_charge(L, (double)rows * (double)cols / LM_ELEMS_PER_INSTR);
+}
+
 lm_mat *lmL_newmat(lua_State *L, lua_Integer rows, lua_Integer cols,
                    const char *fname) {
-  return newmat(L, rows, cols, fname, 0);
+  lm_mat *m = newmat(L, rows, cols, fname, 0);  /* a size error first */
+  chargesize(L, rows, cols);
+  return m;
 }
 
 lm_mat *lmL_newmatlike(lua_State *L, int like, lua_Integer rows,
                        lua_Integer cols, const char *fname) {
-  return newmat(L, rows, cols, fname, lua_absindex(L, like));
+  lm_mat *m = newmat(L, rows, cols, fname, lua_absindex(L, like));
+  chargesize(L, rows, cols);
+  return m;
 }
 
 lm_mat *lmL_zeros(lua_State *L, lua_Integer rows, lua_Integer cols,
@@ -308,7 +319,9 @@ lm_mat *lmL_checkmat(lua_State *L, int arg) {
     if (lmL_traced(L, arg)) return lmL_checkmat(L, arg);  /* its value */
     nomatrix(L, arg);
   }
-  return checkopen(L, arg, x);
+  checkopen(L, arg, x);
+  lmL_charge(L, (double)lm_size(&x->m) / LM_ELEMS_PER_INSTR);  /* reading it */
+  return &x->m;
 }
 
 lm_mat *lmL_tomat(lua_State *L, int arg) {
@@ -317,7 +330,9 @@ lm_mat *lmL_tomat(lua_State *L, int arg) {
 }
 
 luaml_matrix *luaml_checkmatrix(lua_State *L, int idx) {
-  return lmL_checkmat(L, idx);
+  Matrix *x = tomatrix(L, idx);  /* not lmL_checkmat: hosts are not charged */
+  if (x == NULL) luaL_typeerror(L, idx, "matrix");
+  return checkopen(L, idx, x);
 }
 
 luaml_matrix *luaml_tomatrix(lua_State *L, int idx) {
@@ -325,7 +340,9 @@ luaml_matrix *luaml_tomatrix(lua_State *L, int idx) {
 }
 
 double *luaml_pushmatrix(lua_State *L, int rows, int cols) {
-  return lmL_zeros(L, rows, cols, "luaml_pushmatrix")->data;
+  lm_mat *m = newmat(L, rows, cols, "luaml_pushmatrix", 0);  /* not charged */
+  if (lm_size(m) > 0) memset(m->data, 0, lm_size(m) * sizeof(double));
+  return m->data;
 }
 
 /* Convert the Lua table at idx (nested rows, or a flat list = one row)
@@ -559,14 +576,21 @@ static int l_linspace(lua_State *L) {
   return 1;
 }
 
-/* hstack{...} / vstack{...}: matrices (or numbers, as 1x1) side by side */
+/* hstack{...} / vstack{...}: matrices (or numbers, as 1x1) side by side.
+** The table is read once: each element is checked, anchored in a table of
+** our own and its matrix kept in parts[], and the result is built from
+** those alone.  Allocating the result may run finalizers that change the
+** caller's table; what was checked is what gets copied. */
 static int stack(lua_State *L, int horiz) {
   const char *fname = horiz ? "hstack" : "vstack";
   int k, n, r = -1, c = -1, pos = 0;
   lua_Integer total = 0;  /* may pass INT_MAX: lmL_newmat rejects it */
-  lm_mat *out;
+  lm_mat *out, **parts;
   luaL_checktype(L, 1, LUA_TTABLE);
+  lua_settop(L, 1);
   n = (int)lua_rawlen(L, 1);
+  parts = (lm_mat **)lua_newuserdatauv(L, (size_t)n * sizeof *parts, 0);  /* 2 */
+  lua_createtable(L, n, 0);  /* 3: anchors what parts[] points into */
   for (k = 1; k <= n; k++) {  /* check shapes, convert tables */
     lm_mat *a;
     lua_rawgeti(L, 1, k);
@@ -588,6 +612,8 @@ static int stack(lua_State *L, int horiz) {
       lua_rawseti(L, 1, k);  /* the caller's table keeps the conversion */
       a = lmL_tomat(L, -1);
     }
+    lua_rawseti(L, 3, k);  /* anchored: a stays valid */
+    parts[k - 1] = a;
     if (horiz) {
       if (r < 0) r = a->rows;
       else if (a->rows != r)
@@ -601,19 +627,14 @@ static int stack(lua_State *L, int horiz) {
                   a->cols, c);
       total += a->rows;
     }
-    lua_pop(L, 1);
   }
   if (n == 0) { lmL_newmat(L, 0, 0, fname); return 1; }
   out = horiz ? lmL_newmat(L, r, total, fname) : lmL_newmat(L, total, c, fname);
-  for (k = 1; k <= n; k++) {
-    lm_mat *a, dst;
-    lua_rawgeti(L, 1, k);
-    a = lmL_tomat(L, -1);
-    dst = *out;
+  for (k = 0; k < n; k++) {  /* from parts[] only: no Lua runs here */
+    lm_mat *a = parts[k], dst = *out;
     if (horiz) { dst.data += pos; dst.cols = a->cols; pos += a->cols; }
     else { dst.data += (size_t)pos * out->cols; dst.rows = a->rows; pos += a->rows; }
     lm_copy(a, &dst);
-    lua_pop(L, 1);
   }
   return 1;
 }
@@ -660,7 +681,7 @@ static int index0(lua_State *L, int arg, int n, const char *what,
                 lua_tostring(L, arg));
     luaL_typeerror(L, arg, "integer index");
   }
-  if (i < 0) i += n + 1;
+  if (i < 0) i += (lua_Integer)n + 1;  /* n may be INT_MAX */
   if (i < 1 || i > n)
     lmL_error(L, "%s: %s index %s out of range for %s matrix (1..%d)", fname,
               what, lua_tostring(L, arg), lmL_shape(b, m), n);
@@ -728,9 +749,9 @@ static void range0(lua_State *L, int arg, int n, const char *what,
                    const char *fname, const lm_mat *m, int *lo, int *len) {
   lua_Integer a = luaL_optinteger(L, arg, 1), b = luaL_optinteger(L, arg + 1, -1);
   char sb[LM_SHAPEBUF];
-  if (a < 0) a += n + 1;
-  if (b < 0) b += n + 1;
-  if (a < 1 || a > n + 1 || b < a - 1 || b > n)
+  if (a < 0) a += (lua_Integer)n + 1;  /* n may be INT_MAX */
+  if (b < 0) b += (lua_Integer)n + 1;
+  if (a < 1 || a > (lua_Integer)n + 1 || b < a - 1 || b > n)
     lmL_error(L, "%s: %s range %s..%s out of range for %s matrix (1..%d)", fname,
               what, lua_isnoneornil(L, arg) ? "1" : lua_tostring(L, arg),
               lua_isnoneornil(L, arg + 1) ? "-1" : lua_tostring(L, arg + 1),
@@ -840,7 +861,7 @@ static int m_take(lua_State *L) {
     long long p;
     if (v != floor(v)) lmL_error(L, "take: index %g at position %d is not a whole number", v, k + 1);
     p = (v >= -(double)lim && v <= (double)lim) ? (long long)v : 0;  /* no UB cast */
-    if (p < 0) p += lim + 1;
+    if (p < 0) p += (long long)lim + 1;
     if (p < 1 || p > lim) {
       char sb[LM_SHAPEBUF];
       lmL_error(L, "take: index %g at position %d out of range for %s matrix (1..%d)",

@@ -11,12 +11,18 @@
 ** LM_CACHEMIN bytes is kept, and a later request of exactly its size gets
 ** it back with its pages still mapped.
 **
-** The cache never raises the peak memory of a program: a request it cannot
-** serve first returns every held block to the allocator underneath, so at
-** the moment fresh memory is taken nothing is held.  Blocks held between
-** requests are memory that was in use just before.  It is also emptied
-** after a long run of small allocations without a large one (a script
-** done with its large matrices), and when the state closes.
+** The cache never raises the peak memory of a program by more than
+** SLACK bytes, and never makes a request fail:
+**   - every request that takes memory and is not served from the cache --
+**     a new block or a growing realloc -- counts its bytes; once they
+**     reach SLACK (at once for a large block or a large growth), every
+**     held block goes back to the allocator underneath before the request
+**     is passed on.  So fresh memory beyond SLACK is only ever taken with
+**     nothing held, and held blocks are memory in use just before.
+**   - a request the allocator underneath refuses (a memory limit, or the
+**     machine's) is retried once after the cache gave everything back:
+**     held blocks never count against luaml_newstate's memory_limit.
+** The cache is also emptied by luaml_trim and when the state closes.
 **
 ** Every block comes from the allocator underneath, so at close (the
 ** finalizer of a sentinel in the registry, which lua_close runs before it
@@ -32,13 +38,13 @@
 
 #define LM_CACHEMIN ((size_t)1 << 20)  /* smallest block kept, in bytes */
 #define NHELD 16                       /* most blocks kept at once */
-#define IDLE ((unsigned long)1 << 20)  /* small allocations before emptying */
+#define SLACK ((size_t)1 << 20)  /* fresh bytes taken while blocks are held */
 
 typedef struct Cache {
   lua_Alloc f;                  /* the allocator underneath */
   void *ud;                     /* and its user data */
   int n;                        /* blocks held */
-  unsigned long idle;           /* small allocations since a large one */
+  size_t fresh;                 /* bytes taken since a block was held */
   struct { void *p; size_t size; } held[NHELD];  /* oldest first */
 } Cache;
 
@@ -49,38 +55,47 @@ static void empty(Cache *c) {
   int i;
   for (i = 0; i < c->n; i++) c->f(c->ud, c->held[i].p, c->held[i].size, 0);
   c->n = 0;
+  c->fresh = 0;
 }
 
 /* The lua_Alloc.  For a new block (ptr == NULL) osize is a type tag, not
-** a size.  Resizing is passed through: matrices are never resized. */
+** a size. */
 static void *cachealloc(void *ud, void *ptr, size_t osize, size_t nsize) {
   Cache *c = (Cache *)ud;
+  void *p;
   int i;
-  if (ptr == NULL && nsize >= LM_CACHEMIN) {  /* a large new block */
-    c->idle = 0;
-    for (i = c->n - 1; i >= 0; i--) {  /* the newest first: warmest */
-      if (c->held[i].size == nsize) {
-        void *p = c->held[i].p;
-        c->held[i] = c->held[--c->n];
-        return p;
+  if (ptr == NULL) osize = 0;
+  if (nsize == 0) {
+    if (ptr != NULL && osize >= LM_CACHEMIN) {  /* a large block freed */
+      if (c->n == NHELD) {  /* full: give back the oldest */
+        c->f(c->ud, c->held[0].p, c->held[0].size, 0);
+        for (i = 1; i < NHELD; i++) c->held[i - 1] = c->held[i];
+        c->n--;
+      }
+      c->held[c->n].p = ptr;
+      c->held[c->n].size = osize;
+      c->n++;
+      return NULL;
+    }
+  } else if (c->n > 0 && nsize > osize) {  /* takes memory, blocks held */
+    if (ptr == NULL && nsize >= LM_CACHEMIN) {
+      for (i = c->n - 1; i >= 0; i--) {  /* the newest first: warmest */
+        if (c->held[i].size == nsize) {
+          p = c->held[i].p;
+          c->held[i] = c->held[--c->n];
+          return p;
+        }
       }
     }
-    empty(c);  /* fresh memory only with nothing held */
-  } else if (ptr == NULL) {
-    if (c->n > 0 && ++c->idle >= IDLE) empty(c);
-  } else if (nsize == 0 && osize >= LM_CACHEMIN) {  /* a large block freed */
-    c->idle = 0;
-    if (c->n == NHELD) {  /* full: give back the oldest */
-      c->f(c->ud, c->held[0].p, c->held[0].size, 0);
-      for (i = 1; i < NHELD; i++) c->held[i - 1] = c->held[i];
-      c->n--;
-    }
-    c->held[c->n].p = ptr;
-    c->held[c->n].size = osize;
-    c->n++;
-    return NULL;
+    c->fresh += nsize - osize;
+    if (c->fresh >= SLACK) empty(c);  /* fresh memory with nothing held */
   }
-  return c->f(c->ud, ptr, osize, nsize);
+  p = c->f(c->ud, ptr, osize, nsize);
+  if (p == NULL && nsize > 0 && c->n > 0) {  /* refused: the held first */
+    empty(c);
+    p = c->f(c->ud, ptr, osize, nsize);
+  }
+  return p;
 }
 
 /* __gc of the sentinel, run by lua_close before any object is freed:
@@ -118,7 +133,7 @@ void lmL_cacheinstall(lua_State *L) {
   c->f = f;
   c->ud = ud;
   c->n = 0;
-  c->idle = 0;
+  c->fresh = 0;
   lua_setallocf(L, cachealloc, c);
 }
 

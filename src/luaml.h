@@ -55,18 +55,34 @@ typedef struct luaml_matrix {
 
 /* Options of luaml_newstate.  Zero-initialise the struct (`= {0}`) and set
 ** what you need: future versions may add fields whose zero value keeps the
-** current behaviour. */
+** current behaviour.
+**
+** The guarantee, for a state with sandbox, memory_limit, instruction_limit
+** and time_limit set: whatever a script does, each luaml_pcall returns
+** within about time_limit seconds (plus one bounded piece of C work, see
+** instruction_limit) having allocated at most memory_limit bytes, without
+** touching files, the environment or the host's streams, and the state
+** runs the next call normally -- also when the host runs scripts with
+** plain lua_pcall or luaL_dostring (those are bounded by the instruction
+** budget; time_limit counts only inside luaml_pcall).  Known exception:
+** Lua's pattern matching (string.find, match, gmatch, gsub) is one C call
+** that no limit interrupts; a pattern with many `.-`/`.*` items on a long
+** subject can run for hours. */
 typedef struct luaml_options {
-  /* Nonzero: run untrusted scripts.  The state gets no `io`, no `debug`,
-  ** no `dofile`/`loadfile`, and from `os` only clock, date, time and
-  ** difftime; `load` refuses binary chunks (it always uses mode "t");
-  ** `package` keeps only the preload searcher, so `require` finds loaded
-  ** modules (`require "luaml"`) and nothing on disk, and package.loadlib
-  ** is gone; the luaml functions that read or write files (ml.load_*,
-  ** ml.save_* and the matrix methods of those names) are removed before
-  ** the Lua part of the library loads, so no library code can reach them.
-  ** `print` stays (it writes to the host's stdout).  The host itself may
-  ** still load scripts with luaL_loadfilex(L, path, "t"). */
+  /* Nonzero: run untrusted scripts.  The state has exactly this of the
+  ** standard libraries (luaml.c's `allowed`): the base functions but
+  ** dofile and loadfile; coroutine, math, string, table and utf8;
+  ** os.clock, date, difftime and time; package.loaded, preload, config,
+  ** path and cpath (both "") and searchers (the preload searcher alone,
+  ** so `require` finds loaded modules and nothing on disk).  No io, no
+  ** debug, no package.loadlib or package.searchpath.  `load` refuses
+  ** binary chunks (it always uses mode "t").  The luaml functions that
+  ** read or write files (ml.load_*, ml.save_* and the matrix methods of
+  ** those names) are removed before the Lua part of the library loads.
+  ** The matrix metatable is protected (getmetatable gives its name).
+  ** `print` stays (it writes to the host's stdout); warnings go to the
+  ** `warn` function below, or nowhere.  The host itself may still load
+  ** scripts with luaL_loadfilex(L, path, "t"). */
   int sandbox;
   /* Bytes the state may allocate, 0 = no limit.  Everything counts:
   ** Lua objects and every matrix's storage (it lives in a userdata).  An
@@ -77,18 +93,33 @@ typedef struct luaml_options {
   ** the state and loading the library take a few hundred KB (190 KB
   ** now); a limit below that makes luaml_newstate return NULL. */
   size_t memory_limit;
-  /* VM instructions one luaml_pcall may run, 0 (or negative) = no limit;
-  ** values above INT_MAX count as INT_MAX.  Exceeding it raises the Lua
-  ** error "instruction limit exceeded" in the script; from then on every
-  ** Lua instruction of that call raises it again, so a pcall in the
-  ** script cannot swallow it and keep running.  luaml_pcall renews the
-  ** budget for each call; code run with plain lua_pcall (luaL_dostring,
-  ** a host's own lua_pcall) shares the budget of the last luaml_pcall or,
-  ** before the first one, of luaml_newstate.  Instructions are counted per
-  ** coroutine (each starts with a full budget).  Time spent inside one C
-  ** function (a large matrix product) is not instructions: bound it with
-  ** memory_limit, which bounds the sizes of matrices. */
+  /* VM instructions one call may run, 0 (or negative) = no limit; values
+  ** above INT_MAX count as INT_MAX.  The budget is the call's, shared by
+  ** all its coroutines and finalizers; work done in C is charged to it
+  ** (one instruction per 16 matrix elements read or written, per 64
+  ** floating-point operations of a product or a LAPACK routine, per 16
+  ** copies of string.rep, per element of table.move), and a C routine
+  ** whose cost exceeds what is left is refused before it starts.
+  ** Exceeding it raises the Lua error "instruction limit exceeded" in the
+  ** script; pcall, xpcall and coroutine.resume in the script pass it on,
+  ** and handlers that run while it unwinds (__close, __gc) stop at their
+  ** first instruction, so the error always reaches the host.  luaml_pcall
+  ** renews the budget for each call; calls made with plain lua_pcall
+  ** (luaL_dostring) share the budget of the last luaml_pcall, and after a
+  ** limit's error the next call gets a full budget whichever way it is
+  ** made.  Finalizers (__gc) run counted in a coroutine of their own; a
+  ** call that hit a limit runs none. */
   long instruction_limit;
+  /* Seconds of wall time one luaml_pcall may take, 0 = no limit.  Checked
+  ** every 1000 instructions and at each charge of C work (see above);
+  ** exceeding it raises "time limit exceeded", which behaves as the
+  ** instruction limit's error. */
+  double time_limit;
+  /* Where Lua's warnings (`warn`, errors in finalizers) go once a script
+  ** turned them on with warn("@on"): warn(warn_ud, msg, tocont) as a
+  ** lua_WarnFunction.  NULL: to stderr, or nowhere in a sandbox. */
+  lua_WarnFunction warn;
+  void *warn_ud;
 } luaml_options;
 
 /* The standard module entry: pushes the module table (1 result), as
@@ -96,15 +127,16 @@ typedef struct luaml_options {
 ** The first call in a state also puts a cache of large freed blocks in
 ** front of the state's allocator (lua_setallocf): blocks of 1 MB or more
 ** that Lua frees are kept for the next request of the same size, and all
-** go back to the allocator before it is asked for fresh memory and when
-** lua_close runs.  The allocator still sees every block it hands out
+** go back to the allocator before it is asked for more than 1 MB of fresh
+** memory (new or growing blocks), before a refused request is retried,
+** and when lua_close runs.  The allocator still sees every block it hands out
 ** come back; do not replace it with lua_setallocf after this call.
 ** Stack: [-0, +1].  May raise (memory). */
 int luaopen_luaml(lua_State *L);
 
 /* Give the blocks of that cache back to the allocator now: after a batch
 ** of work, before a state sits idle (the REPL does it after each line).
-** The cache also empties itself after a long run of small allocations.
+** The cache also empties itself once 1 MB of other memory is taken.
 ** Stack: [-0, +0].  Never raises. */
 void luaml_trim(lua_State *L);
 
@@ -114,18 +146,24 @@ void luaml_trim(lua_State *L);
 ** (not enough memory, or memory_limit too small).  Never raises.  Close
 ** it with lua_close, which also frees the accounting data of the limits.
 ** The state uses its own allocator (do not replace it with lua_setallocf)
-** and, with instruction_limit, the count hook (do not replace it with
-** lua_sethook).  Warnings (`warn`) are off until a script sends "@on". */
+** and, with instruction_limit or time_limit, the count hook (do not
+** replace it with lua_sethook) and guarded versions of pcall, xpcall,
+** setmetatable, coroutine.resume/close/create/wrap, string.rep and
+** table.move (a metatable with __gc or __close is then a private copy:
+** getmetatable gives the original back, whose later changes are not
+** seen).  Warnings (`warn`) are off until a script sends "@on". */
 lua_State *luaml_newstate(const luaml_options *opts);
 
 /* Call a function like lua_pcall(L, nargs, nresults, msgh): the function
 ** and its nargs arguments are on the top of the stack.  Differences: a
 ** runtime error's message gets a stack traceback appended (memory errors
 ** keep the plain "not enough memory"), and with instruction_limit the
-** budget is renewed first.  Returns LUA_OK (the results are pushed) or an
+** budget (instructions and time) is renewed first.  Returns LUA_OK (the results are pushed) or an
 ** error status (LUA_ERRRUN, LUA_ERRMEM, LUA_ERRERR) with the error message
 ** pushed.  Stack: [-(nargs+1), +(nresults or 1)].  Never raises.  Works
-** with any state, also one not made by luaml_newstate. */
+** with any state, also one not made by luaml_newstate.  A luaml_pcall
+** made while another runs (from a C function it called) shares its
+** budget. */
 int luaml_pcall(lua_State *L, int nargs, int nresults);
 
 /* Push a new rows x cols matrix of zeros, contiguous and row-major

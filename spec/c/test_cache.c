@@ -4,8 +4,10 @@
 ** with luaml opened on top as stock lua5.4 does with require.  Checks that
 ** repeated large temporaries are served from the cache, that the cache
 ** never holds memory when fresh memory is taken (so it cannot raise the
-** peak), that it empties after a long run of small allocations and at
-** lua_close, and that it works under luaml_newstate's memory limit.
+** peak), also for blocks that grow by realloc (a table's array part),
+** that it empties after a run of small allocations and at lua_close, and
+** that under luaml_newstate's memory limit held blocks never make a
+** request fail.
 */
 #include <stdlib.h>
 #include <string.h>
@@ -192,6 +194,45 @@ static void limited(void) {
   lua_close(L);
 }
 
+/* A table of 2^21 numbers built and dropped 6 times: its array part
+** grows by realloc to 32 MB, and the freed one is held.  Growing reallocs
+** empty the cache like new blocks do, so the peak stays that of one table
+** (the 32 MB array while the 16 MB one is copied: 48 MB), not one more per
+** round. */
+static void growing(void) {
+  Count c = {0, 0, 0};
+  lua_State *L = open(&c);
+  size_t base = c.live;
+  c.peak = c.live;
+  ok(run(L, "for k = 1, 6 do\n"
+            "  local t = {}\n"
+            "  for i = 1, 1 << 21 do t[i] = i end\n"
+            "  t = nil; collectgarbage()\n"
+            "end"), "6 tables of 2^21 numbers built and dropped");
+  ok((double)(c.peak - base) / MB < 50, "peak above the start: %.1f MB (one "
+     "table's growth: 48 MB)", (double)(c.peak - base) / MB);
+  closeall(L, &c);
+}
+
+/* Under a 40 MiB limit: a 28 MB matrix freed (held by the cache, still
+** counted by the limit's allocator underneath), then a table that grows
+** to 16 MiB (8 more while its array moves) and a new 20 MB matrix: both fit once the held block is gone,
+** so neither may fail. */
+static void heldlimit(void) {
+  luaml_options o = {0, (size_t)(40 * MB), 0};
+  lua_State *L = luaml_newstate(&o);
+  ok(L != NULL, "luaml_newstate with a 40 MB limit");
+  ok(run(L, "local a = ml.zeros(3500, 1000); a = nil; collectgarbage()"),
+     "a 28 MB matrix made and freed");
+  ok(run(L, "local t = {}; for i = 1, 1 << 20 do t[i] = i end"),
+     "a table growing to 16 MB runs");
+  ok(run(L, "local a = ml.zeros(2500, 1000); a = nil; collectgarbage()"),
+     "a 20 MB matrix made and freed");
+  ok(run(L, "local b = ml.zeros(1000, 1000); local c = ml.zeros(3000, 1000)"),
+     "an 8 and a 24 MB matrix run (the 20 MB one held is given back)");
+  lua_close(L);
+}
+
 /* opening luaml twice in one state puts one cache in front, not two */
 static void twice(void) {
   Count c = {0, 0, 0};
@@ -210,6 +251,8 @@ int main(void) {
   sizes();
   idle();
   limited();
+  growing();
+  heldlimit();
   twice();
   return tap_end();
 }
