@@ -25,7 +25,8 @@ import sys
 OUT = "examples/notebooks"
 DEFAULT = ["examples/01_vectorization.lua", "examples/02_broadcasting.lua",
            "examples/05_logistic_regression_nn.lua", "examples/10_mnist_softmax.lua",
-           "examples/14_xor_donut.lua"]
+           "examples/14_xor_donut.lua", "examples/15_autograd.lua",
+           "examples/20_planar_flower.lua", "examples/22_xor_donut_mlp.lua"]
 
 
 def cell(kind, lines):
