@@ -20,8 +20,9 @@
 --   published numbers and 1e-12 (relative) of numpy's.
 --
 -- Under make sanitize and make valgrind (LUAML_INSTRUMENTED set: 10-50x
--- slower) each network trains its first steps only, checked against the
--- same references; make test runs the whole curves.
+-- slower) each network trains its first steps only: week 3 its first 1000
+-- (checked against the published digits), week 4 three (the first cost
+-- against numpy's, then falling); make test runs the whole curves.
 local ml = require "luaml"
 local H = dofile("spec/helpers.lua")
 local SHORT = os.getenv("LUAML_INSTRUMENTED") ~= nil
@@ -95,10 +96,11 @@ describe("the course, week 4: the cat classifiers (2500 full-batch steps, lr 0.0
 
   test("two layers, 12288-7-1: 0.6930497356599888 ... 0.048554785628770206; 100% and 72%",
        function()
-    local m = course_mlp({12288, 7, 1}, "relu", 0.0075, SHORT and 101 or 2500, "w4a")
+    local m = course_mlp({12288, 7, 1}, "relu", 0.0075, SHORT and 3 or 2500, "w4a")
     m:train(Xtr, ytr)
     if SHORT then
-      for k = 1, 2 do H.close(cost(m, 100 * (k - 1)), REF.week4_2layer.costs[k], {rtol = 1e-12, atol = 0}) end
+      H.close(cost(m, 0), REF.week4_2layer.costs[1], {rtol = 1e-12, atol = 0})
+      assert.is_true(cost(m, 2) < cost(m, 0))
       return
     end
     assert.are.equal(string.format("%.14g", 0.6930497356599888),
@@ -113,10 +115,11 @@ describe("the course, week 4: the cat classifiers (2500 full-batch steps, lr 0.0
   end)
 
   test("four layers, 12288-20-7-5-1: 0.771749 ... 0.092878; 98.56% and 80%", function()
-    local m = course_mlp({12288, 20, 7, 5, 1}, "relu", 0.0075, SHORT and 101 or 2500, "w4b")
+    local m = course_mlp({12288, 20, 7, 5, 1}, "relu", 0.0075, SHORT and 3 or 2500, "w4b")
     m:train(Xtr, ytr)
     if SHORT then
-      for k = 1, 2 do H.close(cost(m, 100 * (k - 1)), REF.week4_4layer.costs[k], {rtol = 1e-10, atol = 0}) end
+      H.close(cost(m, 0), REF.week4_4layer.costs[1], {rtol = 1e-10, atol = 0})
+      assert.is_true(cost(m, 2) < cost(m, 0))
       return
     end
     assert.are.equal("0.771749", string.format("%f", cost(m, 0)))
