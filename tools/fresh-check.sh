@@ -46,7 +46,10 @@ mount -t proc proc "$root/proc" && mount -t sysfs sys "$root/sys" &&
   mount --rbind /dev "$root/dev" && mount --make-rslave "$root/dev" &&
   mount --bind "$cache/apt" "$root/var/cache/apt/archives"
 ok $? "mounts (proc, sys, dev, the package cache)" || exit 1
+# a machine knows its own name (an installed Debian has it in /etc/hosts;
+# Open MPI looks it up)
 cp /etc/resolv.conf "$root/etc/resolv.conf"
+cp /etc/hosts "$root/etc/hosts"
 printf '#!/bin/sh\nexit 101\n' > "$root/usr/sbin/policy-rc.d"; chmod 755 "$root/usr/sbin/policy-rc.d"
 echo 'Binary::apt::APT::Keep-Downloaded-Packages "true";' > "$root/etc/apt/apt.conf.d/01keep"
 
