@@ -373,6 +373,7 @@ int lm_gemm_small(double alpha, const lm_mat *a, const lm_mat *b, double beta,
 /* ---- skinny products --------------------------------------------------------- */
 
 #define SK_PACK 8192   /* doubles of b^T packed on the stack (X W) */
+#define SK_XW_N 32     /* columns of X W at most, from W's own rows */
 #define SK_MIN ((size_t)1 << 16)  /* m*k from which the skinny loops pay */
 #define SK_RB 64       /* rows of X per block at least (X^T G) */
 #define SK_NB 8        /* blocks at most (X^T G) */
@@ -382,7 +383,8 @@ int lm_gemm_small(double alpha, const lm_mat *a, const lm_mat *b, double beta,
 typedef struct skjob {
   double alpha, beta;
   const lm_mat *a, *b, *o;
-  const double *bt;  /* (n, k) b^T packed, for X W */
+  const double *bt;  /* (n, k) b^T, for X W: packed, or b's own rows */
+  size_t bts;        /* doubles from one row of bt to the next */
   double *part;      /* (nb, n, m) partial sums, for X^T G */
   size_t rb, nb;     /* rows of X per block, blocks */
 } skjob;
@@ -427,12 +429,13 @@ CLONES static void sk_xw(void *ctx, size_t lo, size_t hi) {
   for (i = lo; i < hi; i += 2) {
     const double *x0 = a->data + (ptrdiff_t)i * a->rs;
     const double *x1 = (i + 1 < hi) ? x0 + a->rs : x0;
-    double s0[LM_SKINNY_N], s1[LM_SKINNY_N];
+    double s0[SK_XW_N], s1[SK_XW_N];
     for (c = 0; c < n; c += 4) {
       size_t m = (n - c < 4) ? n - c : 4;
-      const double *w0 = j->bt + c * kk;  /* unused columns: column c */
-      const double *w1 = m > 1 ? w0 + kk : w0, *w2 = m > 2 ? w0 + 2 * kk : w0;
-      const double *w3 = m > 3 ? w0 + 3 * kk : w0;
+      const double *w0 = j->bt + c * j->bts;  /* unused columns: column c */
+      const double *w1 = m > 1 ? w0 + j->bts : w0;
+      const double *w2 = m > 2 ? w0 + 2 * j->bts : w0;
+      const double *w3 = m > 3 ? w0 + 3 * j->bts : w0;
       lm_v8d a00 = {0}, a01 = {0}, a02 = {0}, a03 = {0};
       lm_v8d a10 = {0}, a11 = {0}, a12 = {0}, a13 = {0};
       for (q = 0; q < k8; q += 8) {
@@ -534,11 +537,19 @@ static size_t xtg_blocks(size_t kk, size_t mn) {
   return mn <= SK_PART ? nb : 0;
 }
 
-/* 1 for X W, 2 for X^T G, 0 for neither (see lm_gemm_skinny) */
+/* 1 for X W, 2 for X^T G, 0 for neither (see lm_gemm_skinny).  X W
+** takes W's columns from a copy on the stack, or where they are rows in
+** memory already (W = V^T of a row-major V, a layer's weights), from W
+** itself, whatever their length (the input layer of the course's cat
+** classifier: 12288 by 7, or by 20 for its four-layer form) */
 static int skinny_kind(const lm_mat *a, const lm_mat *b, const lm_mat *o) {
   size_t m = (size_t)o->rows, n = (size_t)o->cols, kk = (size_t)a->cols;
-  if (n > LM_SKINNY_N || n == 0 || m * kk < SK_MIN) return 0;
-  if ((a->cs == 1 || kk == 1) && n >= 4 && n * kk <= SK_PACK) return 1;
+  if (n == 0 || m * kk < SK_MIN) return 0;
+  if ((a->cs == 1 || kk == 1) && n >= 4 &&
+      ((n <= LM_SKINNY_N && n * kk <= SK_PACK) ||
+       (b->rs == 1 && kk > 1 && n <= SK_XW_N)))
+    return 1;
+  if (n > LM_SKINNY_N) return 0;
   if ((a->rs == 1 || m == 1) && (b->cs == 1 || n == 1) &&
       xtg_blocks(kk, m * n) > 0)
     return 2;
@@ -556,10 +567,15 @@ int lm_gemm_skinny(double alpha, const lm_mat *a, const lm_mat *b,
   if (kind == 1) {  /* X W */
     double bt[SK_PACK];
     size_t q, c;
+    if (b->rs == 1 && kk > 1) {  /* W's columns are rows in memory */
+      j.bt = b->data; j.bts = (size_t)b->cs;
+      lm_parallel(m, kk * n, LM_PAR_MIN_MEM, 1, sk_xw, &j);
+      return 1;
+    }
     for (c = 0; c < n; c++)
       for (q = 0; q < kk; q++)
         bt[c * kk + q] = b->data[(ptrdiff_t)q * b->rs + (ptrdiff_t)c * b->cs];
-    j.bt = bt;
+    j.bt = bt; j.bts = kk;
     lm_parallel(m, kk * n, LM_PAR_MIN_MEM, 1, sk_xw, &j);
     return 1;
   }

@@ -67,7 +67,10 @@ int lm_gemm_small(double alpha, const lm_mat *a, const lm_mat *b, double beta,
 **  - X W: a with unit column stride and n >= 4 (below 4 columns OpenBLAS's
 **    dgemv is as fast): each output row the dot products of a row of X
 **    (read once, in order) with the packed columns of b, in eight lanes
-**    added in a fixed tree;
+**    added in a fixed tree; where b's columns are rows in memory already
+**    (unit row stride: b = W^T of a layer's row-major weights) they are
+**    read in place, with no limit on k and up to 32 columns (the input
+**    layer of a network on images: X (N, 12288) W^T);
 **  - X^T G: a with unit row stride (a transposed view of X) and b with
 **    unit column stride: X is read once, in order, in blocks of its rows;
 **    each block's partial X_blk^T G_blk (one thread's, in order over the

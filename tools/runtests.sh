@@ -9,18 +9,20 @@ build=$1; shift
 passed=0; failed=0; log=$build/test.log
 export LUAML_BUILD="$build"  # specs that start the host find it here
 : > "$log"
-count() {  # count TAP lines of the output file $1
+now() { date +%s%N; }
+count() {  # count TAP lines of the output file $1; $3: start time (ns)
   p=$(grep -c '^ok ' "$1"); f=$(grep -c '^not ok ' "$1")
   passed=$((passed + p)); failed=$((failed + f))
   grep '^not ok ' "$1" | sed 's/^/  /'
-  echo "$2: $p passed, $f failed"
+  t=$(( ($(now) - $3) / 100000000 ))
+  echo "$2: $p passed, $f failed ($((t / 10)).$((t % 10)) s)"
 }
 suite() {  # run a TAP-producing program: suite NAME COMMAND...
   name=$1; shift
-  out=$build/tests/$name.out
+  out=$build/tests/$name.out; t0=$(now)
   "$@" > "$out" 2>&1; rc=$?
   cat "$out" >> "$log"
-  count "$out" "$name"
+  count "$out" "$name" "$t0"
   if [ $rc -ne 0 ] && ! grep -q '^not ok ' "$out"; then
     echo "  $name exited with status $rc"; tail -5 "$out"; failed=$((failed + 1))
   fi
@@ -32,12 +34,12 @@ for t in spec/shell/*.sh; do  # shell tests: sh spec/shell/x.sh BUILD
   case " $SKIP_SUITES " in *" $(basename "$t" .sh) "*) continue ;; esac
   [ -f "$t" ] && suite "$(basename "$t" .sh)" sh "$t" "$build"
 done
-out=$build/tests/busted.out
+out=$build/tests/busted.out; t0=$(now)
 # busted starts with "#!/usr/bin/env lua", and `lua` may be another version
 # (installing luarocks switches it to lua5.1): run it with lua5.4 explicitly
 $BUSTED_WRAP ${BUSTED:-lua5.4 $(command -v busted)} -o TAP --cpath="./$build/?.so" > "$out" 2>&1; rc=$?
 cat "$out" >> "$log"
-count "$out" "busted specs"
+count "$out" "busted specs" "$t0"
 grep -A3 '^not ok ' "$out" | grep -v '^not ok' | grep -v '^--' | head -40 | sed 's/^/    /'
 if [ $rc -ne 0 ] && ! grep -q '^not ok ' "$out"; then
   echo "  busted exited with status $rc:"; tail -15 "$out"; failed=$((failed + 1))

@@ -154,8 +154,11 @@ static double *product(const char *path, double alpha, const lm_mat *a,
   return o;
 }
 
-/* a (m,k) @ b (k,n) on both paths; X^T G when xt (a a transposed view) */
-static void both_paths(int xt, int m, int k, int n, double alpha, double beta) {
+/* a (m,k) @ b (k,n) on both paths; X^T G when xt (a a transposed view);
+** b a transposed view of a row-major (n,k) W when bt (X W^T, a layer's
+** forward product) */
+static void both_paths(int xt, int bt, int m, int k, int n, double alpha,
+                       double beta) {
   double *x = grid((size_t)m * k, 0.5, 1), *y = grid((size_t)k * n, 1.5, 2);
   double *out0 = grid((size_t)m * n, 2.5, 3);
   double *ref = malloc((size_t)m * n * sizeof *ref);
@@ -168,8 +171,10 @@ static void both_paths(int xt, int m, int k, int n, double alpha, double beta) {
   } else {
     a = lm_dense(x, m, k);
   }
+  if (bt) { b.rs = 1; b.cs = k; }
   ok(lm_kernel_kind(&a, &b, &probe, &cls) == (xt ? LM_K_XTG : LM_K_XW),
-     "%s %dx%d @ %dx%d is a skinny product", xt ? "X^T G" : "X W", m, k, k, n);
+     "%s %dx%d @ %dx%d is a skinny product", xt ? "X^T G" : bt ? "X W^T" : "X W",
+     m, k, k, n);
   reference(alpha, &a, &b, beta, out0, m, n, ref, tol);
   own = product("own", alpha, &a, &b, beta, out0, m, n);
   blas = product("blas", alpha, &a, &b, beta, out0, m, n);
@@ -187,17 +192,23 @@ static void test_paths(void) {
   static const int ns[] = {1, 3, 4, 10, 16};
   size_t i;
   if (!lm_blas_ready()) {
-    tap_skip(2 * 12, "no BLAS");
+    tap_skip(2 * 15, "no BLAS");
     return;
   }
   for (i = 0; i < sizeof ns / sizeof ns[0]; i++) {
-    both_paths(1, 300, 2003, ns[i], 1.0, 0.0);       /* X^T G */
-    if (ns[i] >= 4) both_paths(0, 2003, 300, ns[i], 1.0, 0.0);  /* X W */
+    both_paths(1, 0, 300, 2003, ns[i], 1.0, 0.0);       /* X^T G */
+    if (ns[i] >= 4) both_paths(0, 0, 2003, 300, ns[i], 1.0, 0.0);  /* X W */
   }
-  both_paths(1, 257, 4099, 10, -0.5, 2.0);
-  both_paths(0, 4099, 257, 7, -0.5, 2.0);
-  both_paths(1, 1, 70000, 1, 2.0, 0.5);  /* a 1-row result */
-  both_paths(1, 1100, 1501, 3, 1.0, 0.0);  /* X rows wider than a pass */
+  both_paths(1, 0, 257, 4099, 10, -0.5, 2.0);
+  both_paths(0, 0, 4099, 257, 7, -0.5, 2.0);
+  both_paths(1, 0, 1, 70000, 1, 2.0, 0.5);  /* a 1-row result */
+  both_paths(1, 0, 1100, 1501, 3, 1.0, 0.0);  /* X rows wider than a pass */
+  /* X W^T with W's rows longer than the stack's copy holds, up to 32 of
+  ** them: the input layers of the course's cat classifiers (12288 by 7
+  ** and by 20), smaller */
+  both_paths(0, 1, 209, 3001, 7, 1.0, 0.0);
+  both_paths(0, 1, 130, 2501, 20, -0.5, 2.0);
+  both_paths(0, 1, 65, 1025, 32, 1.0, 0.0);
   unsetenv("LUAML_KERNEL");
   lm_kernel_reset();
 }
@@ -241,6 +252,7 @@ static void test_overflow(void) {
   overflow("small", 20, 30, 20, 0, 0, 0);
   overflow("small", 5, 100, 25, 0, 1, 1);
   overflow("skinny X W", 3000, 330, 5, 0, 0, 0);
+  overflow("skinny X W^T", 300, 3300, 20, 0, 1, 0);
   overflow("skinny X^T G", 330, 3000, 1, 1, 0, 0);
   overflow("skinny X^T G", 330, 3000, 10, 1, 0, 1);
   unsetenv("LUAML_KERNEL");
