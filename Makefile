@@ -204,6 +204,7 @@ test: deps
 demo: deps
 	@$(MAKE) --no-print-directory all
 	$(BUILD)/luaml examples/10_mnist_softmax.lua
+	$(BUILD)/luaml examples/23_mnist_mlp.lua
 
 doc/reference.md: lua/help.lua tools/gendoc.lua
 	lua5.4 tools/gendoc.lua > $@

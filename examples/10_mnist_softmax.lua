@@ -1,7 +1,7 @@
 -- 10_mnist_softmax.lua -- "Softmax" and the chapter 5 and 7 exercises on
 -- MNIST: targets as an indicator matrix, a prediction from random weights,
 -- then softmax regression trained by full-batch gradient descent.  This is
--- `make demo`.
+-- the first half of `make demo` (example 23, a neural network, is the second).
 --
 --   luaml examples/10_mnist_softmax.lua [--fast] [--out DIR]
 local ml = require "luaml"
