@@ -244,6 +244,46 @@ describe("threaded reductions", function()
     assert.are.equal(lo, v:col(6):min())
   end)
 
+  it("a long whole sum on threads gives the bits of the one-thread pairwise sum", function()
+    -- numpy's pairwise scheme in Lua: leaves of at most 128 elements
+    -- summed with 8 accumulators, longer runs halved (a multiple of 8)
+    local function pw(x, lo, cnt, f)
+      if cnt < 8 then
+        local r = 0.0
+        for i = lo, lo + cnt - 1 do r = r + f(x[i]) end
+        return r
+      elseif cnt <= 128 then
+        local r = {}
+        for k = 0, 7 do r[k] = f(x[lo + k]) end
+        local i = 8
+        while i + 8 <= cnt do
+          for k = 0, 7 do r[k] = r[k] + f(x[lo + i + k]) end
+          i = i + 8
+        end
+        local res = ((r[0] + r[1]) + (r[2] + r[3])) + ((r[4] + r[5]) + (r[6] + r[7]))
+        for q = i, cnt - 1 do res = res + f(x[lo + q]) end
+        return res
+      end
+      local h = cnt // 2
+      h = h - h % 8
+      return pw(x, lo, h, f) + pw(x, lo + h, cnt - h, f)
+    end
+    -- (values whose 16 top subtrees, added in a row, give other bits)
+    local z = ml.linspace(0, 5000, 700 * 531):reshape(700, 531):copy():sin_():mul_(1e3):add_(0.1)
+    local x = values(z, 1)
+    local id, sq = function(v) return v end, function(v) return v * v end
+    local n = #x
+    local s = pw(x, 1, n, id)
+    assert.are.equal(s, z:sum())
+    assert.are.equal(s / n, z:mean())
+    assert.are.equal(math.sqrt(pw(x, 1, n, sq)), z:norm())
+    local mu = s / n
+    assert.are.equal(pw(x, 1, n, function(v) return (v - mu) * (v - mu) end) / n, z:var())
+    z:set(3, 4, 0 / 0)
+    x[3 * 531 + 4 - 531] = 0
+    assert.are.equal(pw(x, 1, n, id), ml.nansum(z))
+  end)
+
   it("an output reduced on a thread equals it reduced alone", function()
     local z = ml.linspace(0, 1, n * n):reshape(n, n):copy():exp_()
     assert.is_true(math.abs(z:sum() - layouts(z).transposed:sum()) <= 1e-12 * z:sum())
