@@ -93,7 +93,9 @@ static gemm_plan plan_gemm(const lm_mat *a, const lm_mat *b, const lm_mat *o) {
 }
 
 size_t lm_gemm_scratch(const lm_mat *a, const lm_mat *b, const lm_mat *out) {
-  gemm_plan p = plan_gemm(a, b, out);
+  gemm_plan p;
+  if (LM_GEMM_IS_SMALL(a, out)) return 0;  /* lm_gemm_small: no BLAS call */
+  p = plan_gemm(a, b, out);
   return p.na + p.nb + p.no;
 }
 

@@ -366,9 +366,7 @@ CLONES static void gemm_tiny(double alpha, const lm_mat *a, const lm_mat *b,
 
 int lm_gemm_small(double alpha, const lm_mat *a, const lm_mat *b, double beta,
                   const lm_mat *o) {
-  if ((double)o->rows * o->cols * a->cols > LM_GEMM_SMALL ||
-      o->cols > LM_GEMM_SMALLN)
-    return 0;
+  if (!LM_GEMM_IS_SMALL(a, o)) return 0;
   if (o->cols <= TINY_N && a->cols <= TINY_K)
     gemm_tiny(alpha, a, b, beta, o);
   else

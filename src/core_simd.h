@@ -61,6 +61,10 @@ const char *lm_isa_name(int isa);
 #define LM_GEMM_SMALLN 256
 int lm_gemm_small(double alpha, const lm_mat *a, const lm_mat *b, double beta,
                   const lm_mat *out);
+/* 1 when lm_gemm_small computes a (m,k) @ b (k,n) into out (m,n) */
+#define LM_GEMM_IS_SMALL(a, out)                                             \
+  ((double)(out)->rows * (out)->cols * (a)->cols <= LM_GEMM_SMALL &&         \
+   (out)->cols <= LM_GEMM_SMALLN)
 
 /* out (m,n) = alpha * a (m,k) @ b (k,n) + beta * out for the skinny
 ** products of gradient descent on N x D data, n <= LM_SKINNY_N columns:
