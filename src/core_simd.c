@@ -597,6 +597,7 @@ static struct kstate {
 } K[LM_NKERN][LM_KCLASSES];
 static int kforced = -2;  /* -2: LUAML_KERNEL not read yet */
 static int kslot = -1;    /* kind * LM_KCLASSES + class measuring, or -1 */
+static int kwaits;        /* calls of other kinds since its last call */
 static int kcache_read;   /* the cache file was read (or there is none) */
 static char kcache[4096]; /* its path, "" for none */
 static double (*kclock)(void);
@@ -629,6 +630,7 @@ void lm_kernel_reset(void) {
   for (k = 0; k < LM_NKERN; k++)
     for (c = 0; c < LM_KCLASSES; c++) memset(&K[k][c], 0, sizeof K[k][c]);
   kslot = -1;
+  kwaits = 0;
   kcache_read = 0;
   kcache[0] = '\0';
   __atomic_store_n(&kforced, -2, __ATOMIC_RELAXED);
@@ -845,10 +847,14 @@ int lm_kernel_path(int kind, int cls, double madds) {
   t = kclock ? kclock() : mono();
   if (kslot >= 0 && kslot != me) {  /* another is measuring: still? */
     struct kstate *o = &K[kslot / LM_KCLASSES][kslot % LM_KCLASSES];
-    if (t - o->last_t <= LM_KSTALE) { p = LM_KPATH_BLAS; goto done; }
+    if (++kwaits < LM_KWAITS || t - o->last_t <= LM_KSTALE) {
+      p = LM_KPATH_BLAS;
+      goto done;
+    }
     abandon(kslot);
   }
   kslot = me;
+  kwaits = 0;
   if (s->last_timed && s->noted[s->last_path] < LM_KSAMPLES)
     s->t[s->last_path][s->noted[s->last_path]++] =
         (t - s->last_t) / (s->last_madds > 0 ? s->last_madds : 1);
@@ -861,7 +867,9 @@ int lm_kernel_path(int kind, int cls, double madds) {
     cache_store(kind, cls);
     goto done;
   }
-  p = (s->begun % 2 == 0) ? LM_KPATH_OWN : LM_KPATH_BLAS;
+  /* ours, BLAS, BLAS, ours, ours, BLAS ...: a program that alternates
+  ** two products of one kind and class gives each path both */
+  p = ((s->begun + 1) / 2 % 2 == 0) ? LM_KPATH_OWN : LM_KPATH_BLAS;
   s->last_timed = s->begun >= 2;  /* the first of each warms up */
   s->begun++;
   s->last_path = p;

@@ -94,14 +94,16 @@ int lm_gemm_skinny(double alpha, const lm_mat *a, const lm_mat *b,
 **
 ** - A kind and class with no choice yet is measured on the caller's own
 **   products, one kind and class at a time (the others meanwhile run
-**   BLAS): 2 + 2 * LM_KSAMPLES calls alternate between ours and BLAS, the
-**   first of each path untimed (it starts threads, loads the library).
+**   BLAS): 2 + 2 * LM_KSAMPLES calls run ours and BLAS in the order ours,
+**   BLAS, BLAS, ours, ours, BLAS ..., the first of each path untimed (it
+**   starts threads, loads the library).
 **   What is timed is the period from the start of a call to the start of
 **   the next call of the same kind and class: in a training loop, one
 **   step, so that what a path costs the work around it (another pool of
 **   threads still spinning, caches) counts too.  lm_kernel_choose keeps
 **   ours only when its median beats BLAS's by LM_KMARGIN.  A measurement
-**   whose calls stop for LM_KSTALE seconds gives way to another kind.
+**   whose calls stop (none for LM_KSTALE seconds, while other kinds made
+**   LM_KWAITS calls) gives way to another kind.
 ** - The choice is written to a small cache file, one line per kind and
 **   class under a key of the CPU model, the BLAS (version and core for
 **   OpenBLAS), the threads and the revision of our kernels (LM_KCACHE_REV,
@@ -120,6 +122,7 @@ enum { LM_K_XW, LM_K_XTD, LM_K_XTG, LM_NKERN };
 #define LM_KSAMPLES 7    /* calls timed per path */
 #define LM_KMARGIN 0.05  /* ours must be this much faster (median) */
 #define LM_KSTALE 1.0    /* seconds without a call: a measurement gives way */
+#define LM_KWAITS 8      /* ... and calls of other kinds meanwhile */
 #define LM_KCACHE_REV 2  /* the kernels' revision, in the cache's key */
 enum { LM_KPATH_BLAS = 0, LM_KPATH_OWN = 1 };
 

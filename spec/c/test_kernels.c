@@ -72,12 +72,13 @@ static int call(int kind, int cls, double own_t, double blas_t) {
 }
 
 /* run one kind and class through its measurement: 1 when the paths were
-** the documented sequence (ours, BLAS, ours ...) and then the choice */
+** the documented sequence (ours, BLAS, BLAS, ours, ours, BLAS ...) */
 static int measure(int kind, int cls, double own_t, double blas_t) {
+  static const int order[4] = {LM_KPATH_OWN, LM_KPATH_BLAS, LM_KPATH_BLAS,
+                               LM_KPATH_OWN};
   int k, good = 1;
   for (k = 0; k < 2 * (LM_KSAMPLES + 1); k++)
-    if (call(kind, cls, own_t, blas_t) != (k % 2 == 0 ? LM_KPATH_OWN : LM_KPATH_BLAS))
-      good = 0;
+    if (call(kind, cls, own_t, blas_t) != order[k % 4]) good = 0;
   return good;
 }
 
@@ -109,7 +110,7 @@ static void test_sequence(void) {
   how = lm_kernel_state(LM_K_XTG, 1, &path, &own, &blas);
   ok(strcmp(how, "not yet used") == 0 && path == -1, "fresh: %s", how);
   ok(measure(LM_K_XTG, 1, 3e-3, 1e-3),
-     "X^T G: ours and BLAS alternate (the first of each untimed)");
+     "X^T G: ours, BLAS, BLAS, ours ... (the first of each untimed)");
   how = lm_kernel_state(LM_K_XTG, 1, &path, &own, &blas);
   ok(path == -1 && strcmp(how, "measuring") == 0,
      "undecided until the next call closes the last period (%s)", how);
@@ -142,14 +143,23 @@ static void test_sequence(void) {
   /* one kind and class measures at a time; the others run BLAS */
   path = call(LM_K_XTD, 0, 1e-3, 2e-3);
   ok(path == LM_KPATH_OWN, "X^T d begins measuring");
-  ok(call(LM_K_XW, 0, 1e-3, 1e-3) == LM_KPATH_BLAS &&
-     call(LM_K_XW, 0, 1e-3, 1e-3) == LM_KPATH_BLAS &&
+  for (c = 0; c < 2 * LM_KWAITS; c++)
+    if (call(LM_K_XW, 0, 1e-3, 1e-3) != LM_KPATH_BLAS) break;
+  ok(c == 2 * LM_KWAITS &&
      strcmp(lm_kernel_state(LM_K_XW, 0, &path, &own, &blas), "default") == 0,
-     "meanwhile X W runs BLAS, by default");
-  fake_now += 2 * LM_KSTALE;  /* X^T d is called no more */
+     "meanwhile X W runs BLAS, by default (%d calls in %gs)", c, c * 1e-3);
+  fake_now += 2 * LM_KSTALE;  /* a step longer than LM_KSTALE */
+  ok(call(LM_K_XTD, 0, 1e-3, 2e-3) == LM_KPATH_BLAS &&
+     strcmp(lm_kernel_state(LM_K_XTD, 0, &path, &own, &blas), "measuring") == 0,
+     "X^T d called again, after a long step: still measuring");
+  fake_now += 2 * LM_KSTALE;
+  for (c = 0; c < LM_KWAITS - 1; c++)
+    if (call(LM_K_XW, 0, 1e-3, 1e-3) != LM_KPATH_BLAS) break;
+  ok(c == LM_KWAITS - 1, "%d calls of another kind: still X^T d's turn", c);
   ok(measure(LM_K_XW, 0, 1e-3, 1e-3) &&
      strcmp(lm_kernel_state(LM_K_XTD, 0, &path, &own, &blas), "default") == 0,
-     "a measurement left %gs gives way", LM_KSTALE);
+     "X^T d left for %gs and %d calls of others gives way", 2 * LM_KSTALE,
+     LM_KWAITS);
   ok(call(LM_K_XW, 0, 0, 0) == LM_KPATH_BLAS, "a tie: BLAS");
 
   /* another process: the choices read back, nothing measured */
