@@ -2213,7 +2213,8 @@ on this machine ran on both paths, alternating, each timed with the
 work up to the next such product, and luaml's loop was kept only when
 its median was 5% faster), "cached" (measured so before, read from
 t.cache), "forced" (by LUAML_KERNEL=own or blas), "measuring",
-"default" (BLAS while another kind is measured), "not yet used";
+"default" (BLAS while another kind is measured), "no BLAS" (none
+could be loaded: luaml's loop), "not yet used";
 t.own_ns and t.blas_ns the median nanoseconds per multiply-add each
 path was measured at (0: not measured).  The cache is
 $XDG_CACHE_HOME/luaml/kernels or ~/.cache/luaml/kernels, or the file

@@ -841,6 +841,7 @@ int lm_kernel_path(int kind, int cls, double madds) {
     __atomic_store_n(&s->used, 1, __ATOMIC_RELAXED);
   if (f >= 0) return f;
   if ((p = __atomic_load_n(&s->path, __ATOMIC_ACQUIRE)) > 0) return p - 1;
+  if (!lm_blas_ready()) return LM_KPATH_OWN;  /* no choice to make */
   pthread_mutex_lock(&kmu);
   if (!kcache_read) cache_load();
   if (s->path > 0) { p = s->path - 1; goto done; }
@@ -890,8 +891,10 @@ const char *lm_kernel_state(int kind, int cls, int *path, double *own,
   *own = s->med[LM_KPATH_OWN];
   *blas = s->med[LM_KPATH_BLAS];
   how = !s->used ? "not yet used" : f >= 0 ? "forced"
+      : !lm_blas_ready() ? "no BLAS"  /* loaded, or tried, at its use */
       : s->path > 0 ? (s->cached ? "cached" : "measured")
       : kslot == kind * LM_KCLASSES + cls ? "measuring" : "default";
+  if (strcmp(how, "no BLAS") == 0) *path = LM_KPATH_OWN;
   pthread_mutex_unlock(&kmu);
   return how;
 }

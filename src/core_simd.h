@@ -144,7 +144,8 @@ int lm_kernel_path(int kind, int cls, double madds);
 ** (LM_KPATH_*) or -1 while undecided; the median seconds per multiply-add
 ** each path was measured at (0: not measured); how the choice was made:
 ** "measured", "cached" (read from the cache), "forced", "measuring",
-** "default" (BLAS while another kind measures), "not yet used".
+** "default" (BLAS while another kind measures), "no BLAS" (none can be
+** loaded: ours, always), "not yet used".
 ** lm_kernel_reset forgets every choice and reads the environment and the
 ** cache again (tests). */
 const char *lm_kernel_state(int kind, int cls, int *path, double *own,
