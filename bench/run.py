@@ -469,7 +469,7 @@ def report(workloads, res, runs, info, path, acc, load_end, kcache=None):
               "The skinny products (`X W`, `X^T d`, `X^T G` with up to 16 "
               "columns) run in luaml's own loops or in BLAS, chosen per kind "
               "and size once per machine (`ml.kernels()`): the first products "
-              "of a kind and size run on both paths, alternating, each timed "
+              "of a kind and size run on both paths in turn, each timed "
               "with the work up to the next such product, and luaml's loop is "
               "kept only when its median is 5%% faster; the choice is written "
               "to a cache file and read by every later process. How: "
