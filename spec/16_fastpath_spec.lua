@@ -196,6 +196,39 @@ describe("fast binary operations", function()
     assert.is_nil((firstdiff(v, w)))
   end)
 
+  it("results of 32 MB and more (streamed to memory) hold the same bits", function()
+    -- 2050 x 2047: 33.6 MB, odd rows (rows start at every alignment)
+    local r, c = 2050, 2047
+    local x = ml.linspace(-3, 7, r * c):reshape(r, c):copy()
+    local y = ml.linspace(2, -5, r * c):reshape(r, c):copy()
+    y:set(4, 4, 0.0); y:set(5, 5, -0.0); y:set(6, 6, 1e-310)
+    local row, col = y:row(9):copy(), y:col(11):copy()
+    local xs = ml.zeros(r + 1, c + 3):slice(2, r + 1, 2, c + 1)  -- rows misaligned
+    xs:copy_(x)
+    for _, op in ipairs({"sub", "div"}) do  -- (+ and * are the same template)
+      -- against the same operation in place (plain stores): equal everywhere
+      local function check(got, want, what)
+        assert.are.equal(0, got:ne(want):sum(), op .. " " .. what)
+      end
+      local inplace = x:copy()[op .. "_"]
+      check(ml[op](x, y), inplace(x:copy(), y), "matrix")
+      check(ml[op](xs, y), inplace(x:copy(), y), "view")
+      check(ml[op](x, row), inplace(x:copy(), row), "row")
+      check(ml[op](x, col), inplace(x:copy(), col), "column")
+      check(ml[op](x, 0.3), inplace(x:copy(), 0.3), "number")
+      check(ml[op](0.3, x), inplace(ml.full(r, c, 0.3), x), "number left")
+      local o = ml.zeros(r, c + 3):slice(1, r, 4, c + 3)  -- a misaligned out
+      ml[op](x:T():copy():T(), y, o)
+      check(o, inplace(x:copy(), y), "out view")
+      local z = ml[op](x, y)  -- and the scalar operation, with 0, -0, subnormal
+      for _, ij in ipairs({{1, 1}, {4, 4}, {5, 5}, {6, 6}, {7, 1000}, {r, c}}) do
+        local i, j = ij[1], ij[2]
+        assert.is_true(samebits(z:get(i, j), SCALAR[op](x:get(i, j), y:get(i, j))),
+                       op .. " at " .. i .. ", " .. j)
+      end
+    end
+  end)
+
   it("clip, fill_ and copy_ over threads keep NaN and every value", function()
     local c = a:clip(-1, 1)
     local x, z = values(a, 13), values(c, 13)
