@@ -693,6 +693,14 @@ static void cpu_name(char *out, size_t len) {
 #endif
 }
 
+/* A build instrumented by AddressSanitizer times its own slower loops:
+** its lines are kept apart from the plain build's. */
+#if defined(__SANITIZE_ADDRESS__)
+#define LM_KBUILD "; AddressSanitizer"
+#else
+#define LM_KBUILD ""
+#endif
+
 /* the key of this machine's lines: what a choice depends on, tabs and
 ** line ends made spaces */
 static void cache_key(char *key, size_t len) {
@@ -700,8 +708,8 @@ static void cache_key(char *key, size_t len) {
   const char *ct = getenv("OPENBLAS_CORETYPE"), *nt = getenv("OPENBLAS_NUM_THREADS");
   char *p;
   cpu_name(cpu, sizeof cpu);
-  snprintf(key, len, "luaml kernels rev %d; %s; %d threads; %s%s%s%s%s",
-           LM_KCACHE_REV, cpu, wanted(), lm_blas_id(),
+  snprintf(key, len, "luaml kernels rev %d%s; %s; %d threads; %s%s%s%s%s",
+           LM_KCACHE_REV, LM_KBUILD, cpu, wanted(), lm_blas_id(),
            ct ? "; OPENBLAS_CORETYPE=" : "", ct ? ct : "",
            nt ? "; OPENBLAS_NUM_THREADS=" : "", nt ? nt : "");
   for (p = key; *p; p++)
