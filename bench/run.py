@@ -22,8 +22,15 @@ OPENBLAS_CORETYPE and OPENBLAS_L2_SIZE are removed from the environment
 of the benchmarked processes only (they pin an old, slower OpenBLAS
 kernel on some machines); the kernel then chosen is reported.
 
+The choice between luaml's skinny loops and BLAS is made once per machine
+and kept in a cache file (see ml.kernels); the benchmark gives luaml a
+new, empty cache file of its own (--user-cache: the user's), so the first
+luaml run that needs a choice measures it and every later run reads it,
+as on a machine where luaml runs for the first time.  The report gives
+the file's lines.
+
 usage: /usr/bin/python3 bench/run.py [--runs N] [--luaml PATH] [--out FILE]
-                                     [--only 1,3,...]
+                                     [--only 1,3,...] [--user-cache]
 """
 import argparse
 import datetime
@@ -106,6 +113,8 @@ def parse(text):
             (times if parts[0] == "t" else checks)[parts[1]] = float(parts[2])
         elif len(parts) == 3 and parts[0] == "k":
             kernels[parts[1]] = parts[2]
+        elif len(parts) == 2 and parts[0] == "kc":
+            kernels["cache"] = parts[1]
     return times, checks, kernels
 
 
@@ -122,9 +131,11 @@ class Side:
         self.checks = None
         self.kernels = {}  # product|size -> {path(how): runs}
         self.mem = {}     # "m NAME KB" lines of the last run
+        self.cache = None  # luaml's cache of kernel choices ("kc" line)
 
     def add(self, wall, rss, text, kind):
         times, checks, kernels = parse(text)
+        self.cache = kernels.pop("cache", None) or self.cache
         for k, v in kernels.items():
             self.kernels.setdefault(k, {}).setdefault(v, 0)
             self.kernels[k][v] += 1
@@ -340,7 +351,21 @@ def previous_ratios(path):
     return out
 
 
-def report(workloads, res, runs, info, path, acc, load_end):
+def cache_lines(path):
+    """The lines of the cache of kernel choices at path, key shortened"""
+    out = []
+    try:
+        with open(path) as f:
+            for line in f:
+                cells = line.rstrip("\n").split("\t")
+                if len(cells) == 6:
+                    out.append(cells)
+    except (OSError, TypeError):
+        pass
+    return out
+
+
+def report(workloads, res, runs, info, path, acc, load_end, kcache=None):
     before = previous_ratios(path)
     lines = ["# luaml vs numpy: benchmark results", "",
              "Written by `make bench` (bench/run.py): every pair of scripts ran "
@@ -438,12 +463,24 @@ def report(workloads, res, runs, info, path, acc, load_end):
         lines.append("| %s | %.1f MB | %.1f MB | %.2f | %s |" % (
             w[1] or "7_startup", lr / 1024, nr / 1024, lr / nr,
             "yes" if ok else "**no**"))
+    caches = sorted({sd.cache for w in workloads for sd in res[w[0]].values()
+                     if getattr(sd, "cache", None)})
     lines += ["", "## Which loop ran", "",
-              "The skinny products (`X W`, `X^T G` with up to 16 columns) run "
-              "in luaml's own loops or in BLAS, chosen per kind and size by "
-              "timing both on the first products of the process "
-              "(`ml.kernels()`); path(how) of every luaml run, with the "
-              "number of runs:", "",
+              "The skinny products (`X W`, `X^T d`, `X^T G` with up to 16 "
+              "columns) run in luaml's own loops or in BLAS, chosen per kind "
+              "and size once per machine (`ml.kernels()`): the first products "
+              "of a kind and size run on both paths in turn, each timed "
+              "with the work up to the next such product, and luaml's loop is "
+              "kept only when its median is 5%% faster; the choice is written "
+              "to a cache file and read by every later process. How: "
+              "`measured` (in that run), `cached` (read from the cache), "
+              "`forced` (LUAML_KERNEL), `default` (BLAS while another kind "
+              "was measured). The cache: %s." % (
+                  ("a new file for this benchmark (%s), so the first luaml "
+                   "run measured and the later runs read it" % kcache)
+                  if kcache else
+                  ("the user's, " + ", ".join(caches) if caches else "none")),
+              "", "path(how) of every luaml run, with the number of runs:", "",
               "| workload | side | product, size (multiply-adds) | path (runs) |",
               "| --- | --- | --- | --- |"]
     for w in workloads:
@@ -452,6 +489,14 @@ def report(workloads, res, runs, info, path, acc, load_end):
                 lines.append("| %s | %s | %s | %s |" % (
                     w[1], side, k.replace("|", ", "),
                     ", ".join("%s (%d)" % pv for pv in sorted(paths.items()))))
+    kl = cache_lines(kcache or (caches[0] if len(caches) == 1 else None))
+    if kl:
+        lines += ["", "The cache's lines at the end (key: %s):" % kl[0][0], "",
+                  "| product | size class | path | own ns/madd | BLAS ns/madd |",
+                  "| --- | --- | --- | ---: | ---: |"]
+        size = {"0": "< 2^21", "1": "2^21 .. 2^24", "2": ">= 2^24"}
+        lines += ["| %s | %s | %s | %s | %s |" % (c[1], size.get(c[2], c[2]),
+                                                   c[3], c[4], c[5]) for c in kl]
     lines += ["", "## Checksums", ""]
     bad = []
     for w in workloads:
@@ -495,6 +540,9 @@ def main():
     ap.add_argument("--out", default="",
                     help="default: bench/results/<cpu>.md")
     ap.add_argument("--only", default="", help="workload ids, e.g. 1,3")
+    ap.add_argument("--user-cache", action="store_true",
+                    help="luaml reads and writes the user's cache of kernel "
+                    "choices, not a new one")
     a = ap.parse_args()
     only = set(a.only.split(",")) if a.only else None
     workloads = [w for w in WORKLOADS if only is None or w[0] in only]
@@ -504,13 +552,19 @@ def main():
     def log(msg):
         sys.stderr.write("bench: " + msg + "\n")
 
+    tmp = None
+    if not a.user_cache:  # a new cache of kernel choices, for this run only
+        tmp = tempfile.TemporaryDirectory(prefix="luaml-bench-")
+        env["LUAML_KERNEL_CACHE"] = os.path.join(tmp.name, "kernels")
     info = machine(luaml, env)
     if not a.out:
         os.makedirs(os.path.join(HERE, "results"), exist_ok=True)
         a.out = os.path.join(HERE, "results", cpu_slug(cpu_model()[0]) + ".md")
     res = measure(workloads, a.runs, luaml, env, log)
     bad = report(workloads, res, a.runs, info, a.out, accuracy(luaml),
-                 loadavg())
+                 loadavg(), env.get("LUAML_KERNEL_CACHE"))
+    if tmp is not None:
+        tmp.cleanup()
     with open(a.out) as f:
         sys.stdout.write(f.read())
     if bad:

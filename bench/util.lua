@@ -19,10 +19,14 @@ function B.check(name, v)
   io.write(string.format("c %s %.17g\n", name, v))
 end
 
--- which loop computed each kind of skinny product this run, one line each:
+-- which loop computed each kind of skinny product this run, one line each,
+-- and why (measured, cached, forced, default: see ml.kernels):
 --   k PRODUCT|SIZE PATH(HOW)   e.g. "k X^TG|2^21..2^24 own(measured)"
+--   kc PATH                    the cache of choices read and written
 function B.kernels()
-  for _, k in ipairs(ml.kernels()) do
+  local ks = ml.kernels()
+  io.write(string.format("kc %s\n", ks.cache or "none"))
+  for _, k in ipairs(ks) do
     if k.how ~= "not yet used" then
       io.write(string.format("k %s|%s %s(%s)\n", (k.product:gsub(" ", "")),
                              (k.size:gsub(" ", "")), k.path, k.how))

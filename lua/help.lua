@@ -2204,18 +2204,27 @@ ml.kernels() -> table
 
 Which code computes the products of gradient descent on this machine.
 t.simd is the instruction set of the vector functions ("avx512" ...);
-t[1], t[2] ... describe each kind of skinny product (t.product: "X W"
-or "X^T G", up to 16 columns) and size (t.size, in multiply-adds):
-t.path is "own" (luaml's loop), "blas" or "undecided", t.how says
-why ("measured": the first products of that kind and size ran on both,
-timed, and the faster is kept for the process; "forced": by
-LUAML_KERNEL=own or blas; "measuring", "not yet used"), t.own_ns and
-t.blas_ns the best nanoseconds per multiply-add each path took (0: not
-timed).
+t.cache the file where the choices below are kept (nil: none);
+t[1], t[2] ... describe each kind of skinny product (t.product: "X W",
+"X^T d" or "X^T G", up to 16 columns) and size (t.size, in
+multiply-adds): t.path is "own" (luaml's loop), "blas" or "undecided",
+t.how says why: "measured" (the first products of that kind and size
+on this machine ran on both paths, alternating, each timed with the
+work up to the next such product, and luaml's loop was kept only when
+its median was 5% faster), "cached" (measured so before, read from
+t.cache), "forced" (by LUAML_KERNEL=own or blas), "measuring",
+"default" (BLAS while another kind is measured), "no BLAS" (none
+could be loaded: luaml's loop), "not yet used";
+t.own_ns and t.blas_ns the median nanoseconds per multiply-add each
+path was measured at (0: not measured).  The cache is
+$XDG_CACHE_HOME/luaml/kernels or ~/.cache/luaml/kernels, or the file
+LUAML_KERNEL_CACHE names ("off": none; a file that cannot be written
+only means measuring again in each process); delete it to measure
+again.
 
 > k = ml.kernels()
-> #k, k[1].product, type(k.simd)
-6	X W	string
+> #k, k[1].product, k[4].product, type(k.simd)
+9	X W	X^T d	string
 ]=]
 
 doc [=[

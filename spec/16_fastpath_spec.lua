@@ -196,6 +196,39 @@ describe("fast binary operations", function()
     assert.is_nil((firstdiff(v, w)))
   end)
 
+  it("results of 32 MB and more (streamed to memory) hold the same bits", function()
+    -- 2050 x 2047: 33.6 MB, odd rows (rows start at every alignment)
+    local r, c = 2050, 2047
+    local x = ml.linspace(-3, 7, r * c):reshape(r, c):copy()
+    local y = ml.linspace(2, -5, r * c):reshape(r, c):copy()
+    y:set(4, 4, 0.0); y:set(5, 5, -0.0); y:set(6, 6, 1e-310)
+    local row, col = y:row(9):copy(), y:col(11):copy()
+    local xs = ml.zeros(r + 1, c + 3):slice(2, r + 1, 2, c + 1)  -- rows misaligned
+    xs:copy_(x)
+    for _, op in ipairs({"sub", "div"}) do  -- (+ and * are the same template)
+      -- against the same operation in place (plain stores): equal everywhere
+      local function check(got, want, what)
+        assert.are.equal(0, got:ne(want):sum(), op .. " " .. what)
+      end
+      local inplace = x:copy()[op .. "_"]
+      check(ml[op](x, y), inplace(x:copy(), y), "matrix")
+      check(ml[op](xs, y), inplace(x:copy(), y), "view")
+      check(ml[op](x, row), inplace(x:copy(), row), "row")
+      check(ml[op](x, col), inplace(x:copy(), col), "column")
+      check(ml[op](x, 0.3), inplace(x:copy(), 0.3), "number")
+      check(ml[op](0.3, x), inplace(ml.full(r, c, 0.3), x), "number left")
+      local o = ml.zeros(r, c + 3):slice(1, r, 4, c + 3)  -- a misaligned out
+      ml[op](x:T():copy():T(), y, o)
+      check(o, inplace(x:copy(), y), "out view")
+      local z = ml[op](x, y)  -- and the scalar operation, with 0, -0, subnormal
+      for _, ij in ipairs({{1, 1}, {4, 4}, {5, 5}, {6, 6}, {7, 1000}, {r, c}}) do
+        local i, j = ij[1], ij[2]
+        assert.is_true(samebits(z:get(i, j), SCALAR[op](x:get(i, j), y:get(i, j))),
+                       op .. " at " .. i .. ", " .. j)
+      end
+    end
+  end)
+
   it("clip, fill_ and copy_ over threads keep NaN and every value", function()
     local c = a:clip(-1, 1)
     local x, z = values(a, 13), values(c, 13)
@@ -242,6 +275,46 @@ describe("threaded reductions", function()
     for i = 1, n do lo = math.min(lo, v:get(i, 6)) end
     assert.are.equal(lo, v:min(1):get(1, 6))
     assert.are.equal(lo, v:col(6):min())
+  end)
+
+  it("a long whole sum on threads gives the bits of the one-thread pairwise sum", function()
+    -- numpy's pairwise scheme in Lua: leaves of at most 128 elements
+    -- summed with 8 accumulators, longer runs halved (a multiple of 8)
+    local function pw(x, lo, cnt, f)
+      if cnt < 8 then
+        local r = 0.0
+        for i = lo, lo + cnt - 1 do r = r + f(x[i]) end
+        return r
+      elseif cnt <= 128 then
+        local r = {}
+        for k = 0, 7 do r[k] = f(x[lo + k]) end
+        local i = 8
+        while i + 8 <= cnt do
+          for k = 0, 7 do r[k] = r[k] + f(x[lo + i + k]) end
+          i = i + 8
+        end
+        local res = ((r[0] + r[1]) + (r[2] + r[3])) + ((r[4] + r[5]) + (r[6] + r[7]))
+        for q = i, cnt - 1 do res = res + f(x[lo + q]) end
+        return res
+      end
+      local h = cnt // 2
+      h = h - h % 8
+      return pw(x, lo, h, f) + pw(x, lo + h, cnt - h, f)
+    end
+    -- (values whose 16 top subtrees, added in a row, give other bits)
+    local z = ml.linspace(0, 5000, 700 * 531):reshape(700, 531):copy():sin_():mul_(1e3):add_(0.1)
+    local x = values(z, 1)
+    local id, sq = function(v) return v end, function(v) return v * v end
+    local n = #x
+    local s = pw(x, 1, n, id)
+    assert.are.equal(s, z:sum())
+    assert.are.equal(s / n, z:mean())
+    assert.are.equal(math.sqrt(pw(x, 1, n, sq)), z:norm())
+    local mu = s / n
+    assert.are.equal(pw(x, 1, n, function(v) return (v - mu) * (v - mu) end) / n, z:var())
+    z:set(3, 4, 0 / 0)
+    x[3 * 531 + 4 - 531] = 0
+    assert.are.equal(pw(x, 1, n, id), ml.nansum(z))
   end)
 
   it("an output reduced on a thread equals it reduced alone", function()
@@ -360,15 +433,26 @@ describe("products whose plain sum overflows in an intermediate", function()
       for j = 1, n do m:set(1, j, 1.5); m:set(2, j, -2) end
       return m
     end
-    for _, s in ipairs({{10, 10, 10}, {7, 12, 9}, {20, 30, 20}, {3000, 330, 5}}) do
+    for _, s in ipairs({{10, 10, 10}, {7, 12, 9}, {20, 30, 20}}) do
       local p = ml.full(s[1], s[2], 1e308):dot(b(s[2], s[3]))
       assert.are.equal(-5e307, p:max(), table.concat(s, "x"))
       assert.are.equal(-5e307, p:min(), table.concat(s, "x"))
     end
-    local g = b(3000, 10)
-    local p = ml.full(3000, 330, 1e308):T():dot(g)  -- X^T G
-    assert.are.equal(-5e307, p:max())
-    assert.are.equal(-5e307, p:min())
+    -- the skinny loops (X W, X^T G, X^T d), in a host where they run
+    local out = H.host([[
+local function b(k, n)
+  local m = ml.zeros(k, n)
+  for j = 1, n do m:set(1, j, 1.5); m:set(2, j, -2) end
+  return m
+end
+for _, p in ipairs({ml.full(3000, 330, 1e308):dot(b(330, 5)),
+                    ml.full(3000, 330, 1e308):T():dot(b(3000, 10)),
+                    ml.full(3000, 330, 1e308):T():dot(b(3000, 1))}) do
+  print(p:max(), p:min())
+end
+print(ml.kernels()[2].how, ml.kernels()[8].how, ml.kernels()[4].how)
+]], "LUAML_KERNEL=own")
+    assert.are.equal(string.rep("-5e+307\t-5e+307\n", 3) .. "forced\tforced\tforced\n", out)
     -- true overflow stays inf, NaN stays NaN
     assert.are.equal(math.huge, ml.full(3, 3, 1e308):dot(ml.full(3, 3, 2)):get(2, 2))
     local q = ml.dot(ml.matrix{{0 / 0, 1}}, ml.matrix{{1}, {1}}):get(1, 1)
@@ -376,21 +460,24 @@ describe("products whose plain sum overflows in an intermediate", function()
   end)
 end)
 
-describe("our skinny loops or BLAS: LUAML_KERNEL", function()
-  -- X^T d, X^T G and X W for 3000x330 data, printed in full, and the
-  -- kernels' report, in a host with the environment assignment env
+describe("our skinny loops or BLAS: LUAML_KERNEL, the cache of choices", function()
+  -- X^T d, X^T G and X W for 3000x330 data (as in a training loop: 60
+  -- steps, enough for each kind to be measured in turn), printed in full,
+  -- and the kernels' report, in a host with the environment assignment env
   local SCRIPT = [[
 local X = ml.linspace(0.5, 2, 3000 * 330):reshape(3000, 330):copy():sin_()
 local d = ml.linspace(-1, 1, 3000):reshape(3000, 1):copy()
 local G = ml.linspace(-1, 1, 3000 * 10):reshape(3000, 10):copy():exp_()
 local W = ml.linspace(1, 3, 330 * 6):reshape(330, 6):copy()
-for _ = 1, 13 do X:T():dot(d); X:T():dot(G); X:dot(W) end
+for _ = 1, tonumber(os.getenv("STEPS") or 60) do X:T():dot(d); X:T():dot(G); X:dot(W) end
 for _, m in ipairs({X:T():dot(d), X:T():dot(G), X:dot(W)}) do
   for _, row in ipairs(m:totable()) do
     for _, v in ipairs(row) do io.write(string.format("%.17g\n", v)) end
   end
 end
-for _, k in ipairs(ml.kernels()) do
+local k = ml.kernels()
+print("cache", k.cache)
+for _, k in ipairs(k) do
   if k.how ~= "not yet used" then
     print(k.product, k.size, k.path, k.how, k.own_ns > 0, k.blas_ns > 0)
   end
@@ -405,10 +492,14 @@ end
     end
     return v, table.concat(report, "\n")
   end
+  local KINDS = {"X^T d\t< 2^21", "X^T G\t2^21 .. 2^24", "X W\t2^21 .. 2^24"}
+  local function line(r, what)
+    return r:match(what:gsub("%^", "%%^"):gsub("%.", "%%.") .. "[^\n]*")
+  end
 
   it("own and blas give the same numbers within rounding, and say so", function()
-    local own, rown = run("LUAML_KERNEL=own")
-    local blas, rblas = run("LUAML_KERNEL=blas")
+    local own, rown = run("LUAML_KERNEL=own STEPS=2")
+    local blas, rblas = run("LUAML_KERNEL=blas STEPS=2")
     assert.are.equal(330 + 3300 + 3000 * 6, #own)
     assert.are.equal(#own, #blas)
     local worst, scale = 0, 0
@@ -420,17 +511,56 @@ end
     assert.is_truthy(rown:find("X^T G\t2^21 .. 2^24\town\tforced", 1, true), rown)
     assert.is_truthy(rown:find("X W\t2^21 .. 2^24\town\tforced", 1, true), rown)
     assert.is_truthy(rblas:find("X^T G\t2^21 .. 2^24\tblas\tforced", 1, true), rblas)
-    assert.is_truthy(rblas:find("X^T G\t< 2^21\tblas\tforced", 1, true), rblas)
+    assert.is_truthy(rblas:find("X^T d\t< 2^21\tblas\tforced", 1, true), rblas)
   end)
 
-  it("unset, the first products measure both paths, then one is kept", function()
-    local v, r = run("-u LUAML_KERNEL")
+  it("unset, each kind is measured once, written to the cache, read back after", function()
+    local dir = os.tmpname()
+    os.remove(dir)
+    local cache = dir .. "/c/kernels"
+    local v, r = run("-u LUAML_KERNEL LUAML_KERNEL_CACHE=" .. cache)
     assert.are.equal(330 + 3300 + 3000 * 6, #v)
-    for _, what in ipairs({"X^T G\t< 2^21", "X^T G\t2^21 .. 2^24", "X W\t2^21 .. 2^24"}) do
-      local line = r:match(what:gsub("%^", "%%^"):gsub("%.", "%%.") .. "[^\n]*")
-      assert.is_truthy(line, what .. " missing in:\n" .. r)
-      assert.is_truthy(line:find("\t(%a+)\tmeasured\ttrue\ttrue$"), line)
-      assert.is_truthy(line:find("\town\t") or line:find("\tblas\t"), line)
+    assert.is_truthy(r:find("cache\t" .. cache, 1, true), r)
+    local paths = {}
+    for _, what in ipairs(KINDS) do
+      local l = line(r, what)
+      assert.is_truthy(l, what .. " missing in:\n" .. r)
+      paths[what] = l:match("\t(%a+)\tmeasured\ttrue\ttrue$")
+      assert.is_truthy(paths[what] == "own" or paths[what] == "blas", l)
+    end
+    local f = assert(io.open(cache))
+    local text = f:read("a")
+    f:close()
+    local n = select(2, text:gsub("\n", ""))
+    assert.are.equal(3, n, text)
+    -- the next process reads the choices: the same paths, none measured
+    local v2, r2 = run("-u LUAML_KERNEL LUAML_KERNEL_CACHE=" .. cache)
+    assert.are.equal(#v, #v2)
+    for _, what in ipairs(KINDS) do
+      local l = line(r2, what)
+      assert.are.equal(paths[what], l:match("\t(%a+)\tcached\ttrue\ttrue$"), l)
+    end
+    -- forced, it neither reads nor writes the cache
+    local _, r3 = run("LUAML_KERNEL=blas STEPS=2 LUAML_KERNEL_CACHE=" .. cache)
+    assert.is_truthy(r3:find("X W\t2^21 .. 2^24\tblas\tforced", 1, true), r3)
+    os.remove(cache)
+    os.remove(dir .. "/c")
+    os.remove(dir)
+  end)
+
+  it("a home that cannot be written, or none, still measures and works", function()
+    for _, env in ipairs({"-u LUAML_KERNEL -u LUAML_KERNEL_CACHE -u XDG_CACHE_HOME HOME=/proc/none",
+                          "-u LUAML_KERNEL -u LUAML_KERNEL_CACHE -u XDG_CACHE_HOME -u HOME",
+                          "-u LUAML_KERNEL LUAML_KERNEL_CACHE=off"}) do
+      local v, r = run(env .. " STEPS=20")  -- X^T d, measured first
+      assert.are.equal(330 + 3300 + 3000 * 6, #v)
+      local l = line(r, KINDS[1])
+      assert.is_truthy(l and l:find("\t(%a+)\tmeasured\ttrue\ttrue$"), env .. ":\n" .. r)
+      if env:find("HOME=/proc") then
+        assert.is_truthy(r:find("cache\t/proc/none/.cache/luaml/kernels", 1, true), r)
+      else
+        assert.is_truthy(r:find("cache\tnil", 1, true), r)
+      end
     end
   end)
 end)

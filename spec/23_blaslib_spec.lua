@@ -69,6 +69,11 @@ describe("BLAS and LAPACKE loaded at first use", function()
     fails(r, "svd", "svd: cannot load /nonexistent/libnoblas.so.0")
     gives(r, "tiny", 1000)                -- the small-product kernel
     gives(r, "skinny", 784 * 8000)        -- the X^T G loop
+    local k = H.host("ml.ones(8000, 784):T():dot(ml.ones(8000, 1))\n" ..
+                     "for _, k in ipairs(ml.kernels()) do\n" ..
+                     "  if k.how ~= 'not yet used' then print(k.product, k.path, k.how) end\n" ..
+                     "end", "-u LUAML_KERNEL LUAML_BLAS=/nonexistent/libnoblas.so.0")
+    assert.are.equal("X^T d\town\tno BLAS\n", k)
   end)
 
   it("a library without the functions is named with the missing one", function()

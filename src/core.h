@@ -145,6 +145,9 @@ int lm_inner(const lm_mat *a, const lm_mat *b, double *sum);
 int lm_blas_ready(void);
 int lm_lapacke_ready(void);
 const char *lm_lib_error(void);
+/* the BLAS loaded: its name, and for OpenBLAS its version, build and core
+** ("" when none can be loaded) */
+const char *lm_blas_id(void);
 
 /* ---- ML kernels ----------------------------------------------------- */
 

@@ -58,6 +58,7 @@ static pthread_once_t blas_once = PTHREAD_ONCE_INIT;
 static pthread_once_t lapacke_once = PTHREAD_ONCE_INIT;
 static int blas_ok, lapacke_ok;  /* set once by the loaders */
 static char blas_why[512], lapacke_why[512];  /* why not, when not */
+static char blas_id[512];  /* the library loaded, for lm_blas_id */
 
 /* dlopen the library named by the environment variable env, else soname;
 ** NULL with the reason in why */
@@ -92,6 +93,15 @@ static void load_blas(void) {
     return;
   LM_CBLAS_FUNCS(LM_BLAS_SYM)
 #undef LM_BLAS_SYM
+  {  /* OpenBLAS says its version, build and the core it runs; another
+     ** CBLAS is known by its name */
+    const char *(*config)(void), *(*core)(void), *name = getenv("LUAML_BLAS");
+    *(void **)&config = dlsym(h, "openblas_get_config");
+    *(void **)&core = dlsym(h, "openblas_get_corename");
+    if (name == NULL || name[0] == '\0') name = LM_OPENBLAS_SONAME;
+    snprintf(blas_id, sizeof blas_id, "%s: %s; core %s", name,
+             config ? config() : "?", core ? core() : "?");
+  }
   blas_ok = 1;
 }
 
@@ -116,6 +126,10 @@ int lm_blas_ready(void) {
 int lm_lapacke_ready(void) {
   pthread_once(&lapacke_once, load_lapacke);
   return lapacke_ok;
+}
+
+const char *lm_blas_id(void) {
+  return lm_blas_ready() ? blas_id : "";
 }
 
 const char *lm_lib_error(void) {

@@ -124,20 +124,127 @@ LM_BINOPS(BINLOOPS)
 #define BINTAB(E, name, ...) &bl_##name,
 static const binloops *const binops[LM_NBINOP] = {LM_BINOPS(BINTAB)};
 
+/* ---- streaming stores for large results ------------------------------- */
+
+/* A result larger than the last-level caches is written with streaming
+** (non-temporal) stores: a plain store first reads the line it writes
+** into the cache, so z = x - y moved three bytes for every two; streamed,
+** the line goes to memory whole, unread.  For +, -, *, / (the same IEEE
+** operations as the scalar loops: the same bits), AVX-512 or AVX2, when
+** the result overlaps neither operand (in place, its lines are read
+** anyway).  z[k] = x[k*sx] OP y[k*sy] with sx, sy 1 (a vector) or 0 (a
+** broadcast scalar). */
+#define LM_NT_BYTES ((size_t)32 << 20)
+
+typedef void (*ntloop)(const double *x, ptrdiff_t sx, const double *y,
+                       ptrdiff_t sy, double *z, size_t n);
+
+#if defined(__x86_64__) && defined(__GNUC__)
+#include <immintrin.h>
+#define HAVE_NT 1
+#define NTLOOP(name, OP, TGT, V, W, LD, SET1, ST)                              \
+  TGT static void name(const double *x, ptrdiff_t sx, const double *y,      \
+                       ptrdiff_t sy, double *z, size_t n) {                 \
+    size_t k = 0;                                                            \
+    for (; k < n && ((size_t)(z + k) & (sizeof(V) - 1)); k++)               \
+      z[k] = x[(ptrdiff_t)k * sx] OP y[(ptrdiff_t)k * sy];                  \
+    if (sx && sy) {                                                          \
+      for (; k + W <= n; k += W) ST(z + k, LD(x + k) OP LD(y + k));         \
+    } else if (sx) {                                                         \
+      V t = SET1(y[0]);                                                      \
+      for (; k + W <= n; k += W) ST(z + k, LD(x + k) OP t);                 \
+    } else {                                                                 \
+      V s = SET1(x[0]);                                                      \
+      for (; k + W <= n; k += W) ST(z + k, s OP LD(y + k));                 \
+    }                                                                        \
+    for (; k < n; k++) z[k] = x[(ptrdiff_t)k * sx] OP y[(ptrdiff_t)k * sy]; \
+  }
+#define NT4(OPNAME, OP)                                                      \
+  NTLOOP(nt512_##OPNAME, OP, __attribute__((target("avx512f"))), __m512d, 8, \
+         _mm512_loadu_pd, _mm512_set1_pd, _mm512_stream_pd)                  \
+  NTLOOP(nt256_##OPNAME, OP, __attribute__((target("avx"))), __m256d, 4,     \
+         _mm256_loadu_pd, _mm256_set1_pd, _mm256_stream_pd)
+NT4(add, +)
+NT4(sub, -)
+NT4(mul, *)
+NT4(div, /)
+#endif
+
+/* the streaming loop of op for a result of bytes, or NULL */
+static ntloop ntfor(lm_binop op, size_t bytes) {
+#ifdef HAVE_NT
+  int isa = lm_isa_best(), wide = isa >= LM_ISA_AVX512;
+  if (bytes < LM_NT_BYTES || isa < LM_ISA_AVX2) return NULL;
+  switch (op) {
+    case LM_ADD: return wide ? nt512_add : nt256_add;
+    case LM_SUB: return wide ? nt512_sub : nt256_sub;
+    case LM_MUL: return wide ? nt512_mul : nt256_mul;
+    case LM_DIV: return wide ? nt512_div : nt256_div;
+    default: return NULL;
+  }
+#else
+  (void)op; (void)bytes;
+  return NULL;
+#endif
+}
+
+/* streamed stores reach memory in order with what follows */
+static void ntfence(void) {
+#ifdef HAVE_NT
+  _mm_sfence();
+#endif
+}
+
 /* A binary op over o: a op b (mode 0), a op s (1) or s op a (2); units
-** are elements when every operand is dense (flat), else rows. */
+** are elements when every operand is dense (flat), else rows; nt the
+** streaming loop for a large result, or NULL. */
 typedef struct binjob {
   const binloops *f;
   const lm_mat *a, *b, *o;
   double s;
   int mode, flat;
+  ntloop nt;
 } binjob;
+
+/* binrange with streaming stores: unit-stride rows (or the flat run) of
+** any operands that are vectors or broadcast scalars; others as binrange */
+static void ntrange(const binjob *j, size_t lo, size_t hi) {
+  const lm_mat *a = j->a, *b = j->b, *o = j->o;
+  const double *s = &j->s;
+  size_t i, c = (size_t)o->cols;
+  if (j->flat) {
+    const double *x = a->data + lo;
+    double *z = o->data + lo;
+    if (j->mode == 0) j->nt(x, 1, b->data + lo, 1, z, hi - lo);
+    else if (j->mode == 1) j->nt(x, 1, s, 0, z, hi - lo);
+    else j->nt(s, 0, x, 1, z, hi - lo);
+  } else {
+    for (i = lo; i < hi; i++) {
+      const double *x = a->data + (ptrdiff_t)i * a->rs;
+      double *z = o->data + (ptrdiff_t)i * o->rs;
+      ptrdiff_t ca = a->cs;
+      const double *y = j->mode == 0 ? b->data + (ptrdiff_t)i * b->rs : s;
+      ptrdiff_t cb = j->mode == 0 ? b->cs : 0;
+      if (j->mode == 2) { const double *t = x; x = y; y = t; cb = ca; ca = 0; }
+      if (o->cs == 1 && (ca == 0 || ca == 1) && (cb == 0 || cb == 1) &&
+          (ca || cb))
+        j->nt(x, ca, y, cb, z, c);
+      else
+        j->f->st(x, ca, y, cb, z, o->cs, c);
+    }
+  }
+  ntfence();
+}
 
 static void binrange(void *ctx, size_t lo, size_t hi) {
   const binjob *j = (const binjob *)ctx;
   const lm_mat *a = j->a, *b = j->b, *o = j->o;
   const binloops *f = j->f;
   size_t i, c = (size_t)o->cols;
+  if (j->nt != NULL) {
+    ntrange(j, lo, hi);
+    return;
+  }
   if (j->flat) {
     const double *x = a->data + lo;
     double *z = o->data + lo;
@@ -184,6 +291,8 @@ void lm_binary(lm_binop op, const lm_mat *a, const lm_mat *b,
   j.f = binops[op]; j.a = a; j.b = b; j.o = out; j.s = 0; j.mode = 0;
   j.flat = flat(a) && flat(b) && flat(out) && a->rows == r &&
            a->cols == c && b->rows == r && b->cols == c;
+  j.nt = (out->data != a->data && out->data != b->data)
+             ? ntfor(op, lm_size(out) * sizeof(double)) : NULL;
   binrun(&j);
 }
 
@@ -193,6 +302,7 @@ void lm_binary_scalar(lm_binop op, const lm_mat *a, double s, int s_left,
   j.f = binops[op]; j.a = a; j.b = NULL; j.o = out; j.s = s;
   j.mode = s_left ? 2 : 1;
   j.flat = flat(a) && flat(out);
+  j.nt = out->data != a->data ? ntfor(op, lm_size(out) * sizeof(double)) : NULL;
   binrun(&j);
 }
 

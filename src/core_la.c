@@ -93,7 +93,9 @@ static gemm_plan plan_gemm(const lm_mat *a, const lm_mat *b, const lm_mat *o) {
 }
 
 size_t lm_gemm_scratch(const lm_mat *a, const lm_mat *b, const lm_mat *out) {
-  gemm_plan p = plan_gemm(a, b, out);
+  gemm_plan p;
+  if (LM_GEMM_IS_SMALL(a, out)) return 0;  /* lm_gemm_small: no BLAS call */
+  p = plan_gemm(a, b, out);
   return p.na + p.nb + p.no;
 }
 
@@ -171,38 +173,18 @@ static void gemm_mat(double alpha, const lm_mat *a, const lm_mat *b,
               alpha, a->data, lda, b->data, ldb, beta, o->data, ldc);
 }
 
-static double now(void) {
-  struct timespec ts;
-  clock_gettime(CLOCK_MONOTONIC, &ts);
-  return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
-}
-
 /* A skinny product in our own loop when that is the path chosen for its
-** kind and size (lm_kernel_path: measured in this process, or forced by
-** LUAML_KERNEL), or when no BLAS can be loaded; timed while the choice is
-** being measured.  0: the product goes to BLAS. */
+** kind and size (lm_kernel_path: measured on this machine, read from the
+** cache of choices, or forced by LUAML_KERNEL), or when no BLAS can be
+** loaded.  0: the product goes to BLAS. */
 static int skinny(double alpha, const lm_mat *a, const lm_mat *b,
                   double beta, const lm_mat *out) {
-  int cls, timed, path, kind = lm_kernel_kind(a, b, out, &cls);
-  double t0, madds = (double)out->rows * out->cols * a->cols;
-  gemm_plan p;
+  int cls, kind = lm_kernel_kind(a, b, out, &cls);
   if (kind < 0) return 0;
-  path = lm_kernel_path(kind, cls, &timed);
-  if (path == LM_KPATH_BLAS) {
-    p = plan_gemm(a, b, out);
-    if (!lm_blas_ready()) return lm_gemm_skinny(alpha, a, b, beta, out);
-    if (!timed || p.na + p.nb + p.no != 0) return 0;
-    t0 = now();  /* operands as they are: no scratch needed */
-    if (out->cols == 1) gemv_col(alpha, a, b, beta, out);
-    else if (out->rows == 1) gemv_row(alpha, a, b, beta, out);
-    else gemm_mat(alpha, a, b, beta, out);
-    lm_kernel_note(kind, cls, path, now() - t0, madds);
-    return 1;
-  }
-  t0 = now();
-  if (!lm_gemm_skinny(alpha, a, b, beta, out)) return 0;
-  if (timed) lm_kernel_note(kind, cls, path, now() - t0, madds);
-  return 1;
+  if (lm_kernel_path(kind, cls, (double)out->rows * out->cols * a->cols) ==
+          LM_KPATH_BLAS && lm_blas_ready())
+    return 0;
+  return lm_gemm_skinny(alpha, a, b, beta, out);
 }
 
 /* out (m,n) = alpha * a (m,k) @ b (k,n) + beta * out.

@@ -100,6 +100,84 @@ PWSUM(pw_nan, T_NAN)
 PWSUM(pw_sq, T_SQ)
 PWSUM(pw_dev, T_DEV)
 
+/* ---- a long flat pairwise sum on threads ------------------------------ */
+
+/* The pairwise tree of pw_* over n elements, cut PW_DEPTH levels down: its
+** PW_TOP subtrees are summed on threads (each by pw_* as the serial sum
+** does it), then added in the tree's order, so the bits are the serial
+** sum's whatever the threads. */
+#define PW_DEPTH 4
+#define PW_TOP (1 << PW_DEPTH)
+#define PW_PAR ((size_t)1 << 18)  /* elements from which it pays */
+
+enum { S_ID, S_NAN, S_SQ, S_DEV };  /* the transforms, by number */
+
+typedef struct pwjob {
+  const double *x;
+  double m;
+  int t;                           /* S_ID, S_NAN, S_SQ, S_DEV */
+  size_t off[PW_TOP], len[PW_TOP]; /* the subtrees */
+  double sum[PW_TOP];
+  int nt;                          /* subtrees */
+} pwjob;
+
+/* the subtrees of [off, off+n) at depth d, in order (pw_*'s split rule;
+** a run of PW_BLOCK or fewer is a leaf, not split further) */
+static void pw_cut(pwjob *j, size_t off, size_t n, int d) {
+  size_t n2;
+  if (d == 0 || n <= PW_BLOCK) {
+    j->off[j->nt] = off; j->len[j->nt] = n; j->nt++;
+    return;
+  }
+  n2 = n / 2;
+  n2 -= n2 % 8;
+  pw_cut(j, off, n2, d - 1);
+  pw_cut(j, off + n2, n - n2, d - 1);
+}
+
+/* their sums added as the tree adds them; *k the next subtree */
+static double pw_join(const pwjob *j, size_t n, int d, int *k) {
+  size_t n2;
+  double a;
+  if (d == 0 || n <= PW_BLOCK) return j->sum[(*k)++];
+  n2 = n / 2;
+  n2 -= n2 % 8;
+  a = pw_join(j, n2, d - 1, k);
+  return a + pw_join(j, n - n2, d - 1, k);
+}
+
+/* pw_*(x, n, s, m) of the transform t, on the calling thread */
+static double pw_one(int t, const double *x, size_t n, ptrdiff_t s,
+                     double m) {
+  switch (t) {
+    case S_NAN: return pw_nan(x, n, s, m);
+    case S_SQ: return pw_sq(x, n, s, m);
+    case S_DEV: return pw_dev(x, n, s, m);
+    default: return pw_id(x, n, s, m);
+  }
+}
+
+static void pw_range(void *ctx, size_t lo, size_t hi) {
+  pwjob *j = (pwjob *)ctx;
+  size_t k;
+  for (k = lo; k < hi; k++)
+    j->sum[k] = pw_one(j->t, j->x + j->off[k], j->len[k], 1, j->m);
+}
+
+/* pw_*(x, n, s, m) of the transform t: on threads when long and unit
+** stride (inside another threaded kernel lm_parallel runs it on its
+** caller) */
+static double pw_sum(int t, const double *x, size_t n, ptrdiff_t s,
+                     double m) {
+  pwjob j;
+  int k = 0;
+  if (n < PW_PAR || s != 1) return pw_one(t, x, n, s, m);
+  j.x = x; j.m = m; j.t = t; j.nt = 0;
+  pw_cut(&j, 0, n, PW_DEPTH);
+  lm_parallel((size_t)j.nt, n / (size_t)j.nt, LM_PAR_MIN_MEM, 1, pw_range, &j);
+  return pw_join(&j, n, PW_DEPTH, &k);
+}
+
 /* ---- vertical pairwise sums ------------------------------------------ */
 
 /* one leaf of a vertical sum over w (a constant when w == CB, so that the
@@ -279,13 +357,13 @@ static double red1(lm_redop op, const double *x, size_t n, ptrdiff_t s,
   size_t i;
   double v, mu;
   switch (op) {
-    case LM_SUM: return pw_id(x, n, s, 0.0);
-    case LM_MEAN: return pw_id(x, n, s, 0.0) / (double)n;
-    case LM_NANSUM: return pw_nan(x, n, s, 0.0);
-    case LM_NORM: return sqrt(pw_sq(x, n, s, 0.0));
+    case LM_SUM: return pw_sum(S_ID, x, n, s, 0.0);
+    case LM_MEAN: return pw_sum(S_ID, x, n, s, 0.0) / (double)n;
+    case LM_NANSUM: return pw_sum(S_NAN, x, n, s, 0.0);
+    case LM_NORM: return sqrt(pw_sum(S_SQ, x, n, s, 0.0));
     case LM_VAR: case LM_STD:
-      mu = pw_id(x, n, s, 0.0) / (double)n;
-      v = pw_dev(x, n, s, mu) / dof(n, ddof);
+      mu = pw_sum(S_ID, x, n, s, 0.0) / (double)n;
+      v = pw_sum(S_DEV, x, n, s, mu) / dof(n, ddof);
       return (op == LM_STD) ? sqrt(v) : v;
     case LM_MAX: case LM_MIN:
       return (n == 0) ? (double)NAN : ext1(x, n, s, op == LM_MAX);
@@ -499,16 +577,9 @@ static runs getruns(const lm_mat *a, int flat) {
 }
 
 /* pairwise sum over runs lo..lo+cnt-1 (cnt >= 1) of the transform t */
-enum { S_ID, S_NAN, S_SQ, S_DEV };
 static double sumruns(int t, const runs *u, size_t lo, size_t cnt, double m) {
   if (cnt == 1) {
-    const double *x = u->x + (ptrdiff_t)lo * u->ostep;
-    switch (t) {
-      case S_NAN: return pw_nan(x, u->in, u->istep, m);
-      case S_SQ: return pw_sq(x, u->in, u->istep, m);
-      case S_DEV: return pw_dev(x, u->in, u->istep, m);
-      default: return pw_id(x, u->in, u->istep, m);
-    }
+    return pw_sum(t, u->x + (ptrdiff_t)lo * u->ostep, u->in, u->istep, m);
   } else {
     size_t h = cnt / 2;
     return sumruns(t, u, lo, h, m) + sumruns(t, u, lo + h, cnt - h, m);

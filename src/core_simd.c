@@ -24,9 +24,15 @@
 #include <math.h>
 #include <pthread.h>
 #include <sched.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
+#if defined(__x86_64__) && defined(__GNUC__)
+#include <cpuid.h>
+#endif
 
 #include "core.h"
 #include "core_simd.h"
@@ -360,9 +366,7 @@ CLONES static void gemm_tiny(double alpha, const lm_mat *a, const lm_mat *b,
 
 int lm_gemm_small(double alpha, const lm_mat *a, const lm_mat *b, double beta,
                   const lm_mat *o) {
-  if ((double)o->rows * o->cols * a->cols > LM_GEMM_SMALL ||
-      o->cols > LM_GEMM_SMALLN)
-    return 0;
+  if (!LM_GEMM_IS_SMALL(a, o)) return 0;
   if (o->cols <= TINY_N && a->cols <= TINY_K)
     gemm_tiny(alpha, a, b, beta, o);
   else
@@ -592,17 +596,37 @@ int lm_gemm_skinny(double alpha, const lm_mat *a, const lm_mat *b,
 
 /* ---- which kernel: ours or the library's ------------------------------ */
 
-/* The state of the choice, per process: the forced path (-1: measure),
-** read once from LUAML_KERNEL, and per kind and class the calls begun,
-** the times noted and the decision (-1 while measuring).  Guarded by a
-** mutex while measuring; the decision, once made, is read without it. */
+/* The state of the choice, per process (see core_simd.h): the forced path
+** (-1: none), read once from LUAML_KERNEL; per kind and class the calls
+** begun, the periods noted and the decision; which kind and class is
+** measuring (slot) and when its last call began.  Guarded by a mutex
+** until a decision; a decision, once made, is read without it. */
 static pthread_mutex_t kmu = PTHREAD_MUTEX_INITIALIZER;
 static struct kstate {
   int used, begun, noted[2];
-  int path;  /* 0 while measuring, else the choice + 1 */
-  double t[2][LM_KSAMPLES];
+  int path;      /* 0 while undecided, else the choice + 1 */
+  int cached;    /* the choice came from the cache */
+  int last_path, last_timed;
+  double last_t, last_madds;  /* the previous call: start, size */
+  double t[2][LM_KSAMPLES];   /* periods per multiply-add, per path */
+  double med[2];              /* their medians (or the cache's) */
 } K[LM_NKERN][LM_KCLASSES];
 static int kforced = -2;  /* -2: LUAML_KERNEL not read yet */
+static int kslot = -1;    /* kind * LM_KCLASSES + class measuring, or -1 */
+static int kwaits;        /* calls of other kinds since its last call */
+static int kcache_read;   /* the cache file was read (or there is none) */
+static char kcache[4096]; /* its path, "" for none */
+static double (*kclock)(void);
+
+static int wanted(void);
+
+static double mono(void) {
+  struct timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
+}
+
+void lm_kernel_setclock(double (*clock)(void)) { kclock = clock; }
 
 static int forced(void) {
   int f = __atomic_load_n(&kforced, __ATOMIC_RELAXED);
@@ -621,19 +645,32 @@ void lm_kernel_reset(void) {
   pthread_mutex_lock(&kmu);
   for (k = 0; k < LM_NKERN; k++)
     for (c = 0; c < LM_KCLASSES; c++) memset(&K[k][c], 0, sizeof K[k][c]);
+  kslot = -1;
+  kwaits = 0;
+  kcache_read = 0;
+  kcache[0] = '\0';
   __atomic_store_n(&kforced, -2, __ATOMIC_RELAXED);
   pthread_mutex_unlock(&kmu);
 }
 
+/* the median of the valid (positive) times among t[0..n), 0 for none */
+static double median(const double *t, int n) {
+  double v[LM_KSAMPLES > 64 ? LM_KSAMPLES : 64];
+  int i, j, m = 0;
+  for (i = 0; i < n && m < 64; i++)
+    if (t[i] > 0) {  /* insertion sort: n is small */
+      for (j = m++; j > 0 && v[j - 1] > t[i]; j--) v[j] = v[j - 1];
+      v[j] = t[i];
+    }
+  if (m == 0) return 0;
+  return m % 2 ? v[m / 2] : 0.5 * (v[m / 2 - 1] + v[m / 2]);
+}
+
 int lm_kernel_choose(const double *own, const double *blas, int n) {
-  double bo = HUGE_VAL, bb = HUGE_VAL;
-  int i;
-  for (i = 0; i < n; i++) {
-    if (own[i] > 0 && own[i] < bo) bo = own[i];
-    if (blas[i] > 0 && blas[i] < bb) bb = blas[i];
-  }
-  if (bo == HUGE_VAL && bb == HUGE_VAL) return LM_KPATH_OWN;
-  return bo <= bb ? LM_KPATH_OWN : LM_KPATH_BLAS;
+  double mo = median(own, n), mb = median(blas, n);
+  if (mo == 0) return LM_KPATH_BLAS;
+  if (mb == 0) return LM_KPATH_OWN;
+  return mo <= mb * (1 - LM_KMARGIN) ? LM_KPATH_OWN : LM_KPATH_BLAS;
 }
 
 int lm_kernel_kind(const lm_mat *a, const lm_mat *b, const lm_mat *o,
@@ -641,49 +678,231 @@ int lm_kernel_kind(const lm_mat *a, const lm_mat *b, const lm_mat *o,
   double work = (double)o->rows * o->cols * a->cols;
   int kind = skinny_kind(a, b, o);
   *cls = work < (double)(1 << 21) ? 0 : work < (double)(1 << 24) ? 1 : 2;
-  return kind == 1 ? LM_K_XW : kind == 2 ? LM_K_XTG : -1;
+  return kind == 1 ? LM_K_XW : kind == 2 ? (o->cols == 1 ? LM_K_XTD : LM_K_XTG)
+                                         : -1;
 }
 
-int lm_kernel_path(int kind, int cls, int *timed) {
-  struct kstate *s = &K[kind][cls];
-  int f = forced(), p;
-  *timed = 0;
-  if (!__atomic_load_n(&s->used, __ATOMIC_RELAXED))
-    __atomic_store_n(&s->used, 1, __ATOMIC_RELAXED);
-  if (f >= 0) return f;
-  if ((p = __atomic_load_n(&s->path, __ATOMIC_ACQUIRE)) > 0) return p - 1;
-  pthread_mutex_lock(&kmu);
-  p = s->path - 1;
-  if (p < 0) {  /* measuring: ours, then BLAS, then ours ... */
-    int n = s->begun++;
-    p = (n % 2 == 0) ? LM_KPATH_OWN : LM_KPATH_BLAS;
-    *timed = n >= 2;  /* the first of each warms up (threads, library) */
+static const char *const knames[LM_NKERN] = {"X W", "X^T d", "X^T G"};
+
+const char *lm_kernel_name(int kind) {
+  return kind >= 0 && kind < LM_NKERN ? knames[kind] : "?";
+}
+
+/* ---- the cache of choices ---- */
+
+/* the CPU's name as it gives it (cpuid's brand string) */
+static void cpu_name(char *out, size_t len) {
+  snprintf(out, len, "unknown CPU");
+#if defined(__x86_64__) && defined(__GNUC__)
+  {
+    unsigned int r[12], k;
+    char *p;
+    if (__get_cpuid_max(0x80000000, NULL) < 0x80000004) return;
+    for (k = 0; k < 3; k++)
+      __get_cpuid(0x80000002 + k, &r[4 * k], &r[4 * k + 1], &r[4 * k + 2],
+                  &r[4 * k + 3]);
+    memcpy(out, r, len < sizeof r ? len : sizeof r);
+    out[(len <= sizeof r ? len : sizeof r + 1) - 1] = '\0';
+    for (p = out; *p == ' '; p++) {}
+    memmove(out, p, strlen(p) + 1);
   }
+#endif
+}
+
+/* A build instrumented by AddressSanitizer times its own slower loops:
+** its lines are kept apart from the plain build's. */
+#if defined(__SANITIZE_ADDRESS__)
+#define LM_KBUILD "; AddressSanitizer"
+#else
+#define LM_KBUILD ""
+#endif
+
+/* the key of this machine's lines: what a choice depends on, tabs and
+** line ends made spaces */
+static void cache_key(char *key, size_t len) {
+  char cpu[64];
+  const char *ct = getenv("OPENBLAS_CORETYPE"), *nt = getenv("OPENBLAS_NUM_THREADS");
+  char *p;
+  cpu_name(cpu, sizeof cpu);
+  snprintf(key, len, "luaml kernels rev %d%s; %s; %d threads; %s%s%s%s%s",
+           LM_KCACHE_REV, LM_KBUILD, cpu, wanted(), lm_blas_id(),
+           ct ? "; OPENBLAS_CORETYPE=" : "", ct ? ct : "",
+           nt ? "; OPENBLAS_NUM_THREADS=" : "", nt ? nt : "");
+  for (p = key; *p; p++)
+    if (*p == '\t' || *p == '\n' || *p == '\r') *p = ' ';
+}
+
+/* the cache's path into kcache ("" for none) */
+static void cache_path(void) {
+  const char *e = getenv("LUAML_KERNEL_CACHE"), *d;
+  kcache[0] = '\0';
+  if (e != NULL) {
+    if (strcmp(e, "off") != 0 && strlen(e) < sizeof kcache)
+      strcpy(kcache, e);
+    return;
+  }
+  if ((d = getenv("XDG_CACHE_HOME")) != NULL && d[0] == '/')
+    snprintf(kcache, sizeof kcache, "%s/luaml/kernels", d);
+  else if ((d = getenv("HOME")) != NULL && d[0] == '/')
+    snprintf(kcache, sizeof kcache, "%s/.cache/luaml/kernels", d);
+  if (strlen(kcache) >= sizeof kcache - 1) kcache[0] = '\0';  /* cut short */
+}
+
+const char *lm_kernel_cache(void) {
+  const char *p;
+  pthread_mutex_lock(&kmu);
+  if (!kcache_read && kcache[0] == '\0') cache_path();
+  p = kcache[0] ? kcache : NULL;
   pthread_mutex_unlock(&kmu);
   return p;
 }
 
-void lm_kernel_note(int kind, int cls, int path, double seconds,
-                    double madds) {
-  struct kstate *s = &K[kind][cls];
-  pthread_mutex_lock(&kmu);
-  if (s->path == 0 && s->noted[path] < LM_KSAMPLES) {
-    s->t[path][s->noted[path]++] = madds > 0 ? seconds / madds : 0;
-    if (s->noted[0] == LM_KSAMPLES && s->noted[1] == LM_KSAMPLES)
-      __atomic_store_n(&s->path,
-                       lm_kernel_choose(s->t[1], s->t[0], LM_KSAMPLES) + 1,
-                       __ATOMIC_RELEASE);
+/* A line of the cache: key TAB kind TAB class TAB path TAB own TAB blas
+** (kind and path by name, the medians in ns per multiply-add).  Parses a
+** line of this machine (key) into its fields; 0 for another's, or junk. */
+static int cache_line(char *line, const char *key, int *kind, int *cls,
+                      int *path, double *own, double *blas) {
+  char *f[6], *p = line;
+  int n = 0, k;
+  while (n < 6) {
+    f[n++] = p;
+    p = strchr(p, '\t');
+    if (p == NULL) break;
+    *p++ = '\0';
   }
-  pthread_mutex_unlock(&kmu);
+  if (n != 6 || strcmp(f[0], key) != 0) return 0;
+  for (k = 0; k < LM_NKERN && strcmp(f[1], knames[k]) != 0; k++) {}
+  *kind = k;
+  *cls = (int)strtol(f[2], NULL, 10);
+  *path = strcmp(f[3], "own") == 0 ? LM_KPATH_OWN
+        : strcmp(f[3], "blas") == 0 ? LM_KPATH_BLAS : -1;
+  *own = strtod(f[4], NULL) * 1e-9;
+  *blas = strtod(f[5], NULL) * 1e-9;
+  return k < LM_NKERN && *cls >= 0 && *cls < LM_KCLASSES && *path >= 0;
 }
 
-/* the best time of a path's samples, 0 for none */
-static double best(const double *t, int n) {
-  double b = 0;
-  int i;
-  for (i = 0; i < n; i++)
-    if (t[i] > 0 && (b == 0 || t[i] < b)) b = t[i];
-  return b;
+/* read this machine's choices from the cache (under kmu, once) */
+static void cache_load(void) {
+  char key[1024], line[2048];
+  FILE *f;
+  kcache_read = 1;
+  cache_path();
+  if (kcache[0] == '\0' || (f = fopen(kcache, "r")) == NULL) return;
+  cache_key(key, sizeof key);
+  while (fgets(line, sizeof line, f) != NULL) {
+    int kind, cls, path;
+    double own, blas;
+    line[strcspn(line, "\n")] = '\0';
+    if (cache_line(line, key, &kind, &cls, &path, &own, &blas) &&
+        K[kind][cls].path == 0) {
+      struct kstate *s = &K[kind][cls];
+      s->med[LM_KPATH_OWN] = own;
+      s->med[LM_KPATH_BLAS] = blas;
+      s->cached = 1;
+      __atomic_store_n(&s->path, path + 1, __ATOMIC_RELEASE);
+    }
+  }
+  fclose(f);
+}
+
+/* mkdir -p of the directories of path */
+static void make_dirs(const char *path) {
+  char d[sizeof kcache];
+  char *p;
+  snprintf(d, sizeof d, "%s", path);
+  for (p = d + 1; (p = strchr(p, '/')) != NULL; p++) {
+    *p = '\0';
+    mkdir(d, 0777);  /* exists already, or fails: fopen below tells */
+    *p = '/';
+  }
+}
+
+/* write the choice of kind and class to the cache (under kmu): the other
+** lines kept, this one replaced, written to a new file renamed over the
+** old one, so a reader never sees half a file.  Failures are silent: the
+** choice holds for this process anyway. */
+static void cache_store(int kind, int cls) {
+  char key[1024], line[2048], copy[2048], tmp[sizeof kcache + 32];
+  struct kstate *s = &K[kind][cls];
+  FILE *in, *out;
+  if (kcache[0] == '\0') return;
+  cache_key(key, sizeof key);
+  make_dirs(kcache);
+  snprintf(tmp, sizeof tmp, "%s.%ld.tmp", kcache, (long)getpid());
+  if ((out = fopen(tmp, "w")) == NULL) return;
+  if ((in = fopen(kcache, "r")) != NULL) {
+    while (fgets(line, sizeof line, in) != NULL) {
+      int k, c, p;
+      double o, b;
+      if (strchr(line, '\n') == NULL) continue;  /* too long: junk */
+      memcpy(copy, line, sizeof line);
+      copy[strcspn(copy, "\n")] = '\0';
+      if (cache_line(copy, key, &k, &c, &p, &o, &b) && k == kind && c == cls)
+        continue;  /* this one is replaced */
+      fputs(line, out);
+    }
+    fclose(in);
+  }
+  fprintf(out, "%s\t%s\t%d\t%s\t%.4g\t%.4g\n", key, knames[kind], cls,
+          s->path - 1 == LM_KPATH_OWN ? "own" : "blas",
+          s->med[LM_KPATH_OWN] * 1e9, s->med[LM_KPATH_BLAS] * 1e9);
+  if (fclose(out) != 0 || rename(tmp, kcache) != 0) remove(tmp);
+}
+
+/* ---- the measurement ---- */
+
+/* forget a measurement left unfinished (under kmu) */
+static void abandon(int slot) {
+  struct kstate *s = &K[slot / LM_KCLASSES][slot % LM_KCLASSES];
+  s->begun = s->noted[0] = s->noted[1] = s->last_timed = 0;
+}
+
+int lm_kernel_path(int kind, int cls, double madds) {
+  struct kstate *s = &K[kind][cls];
+  int f = forced(), p, me = kind * LM_KCLASSES + cls;
+  double t;
+  if (!__atomic_load_n(&s->used, __ATOMIC_RELAXED))
+    __atomic_store_n(&s->used, 1, __ATOMIC_RELAXED);
+  if (f >= 0) return f;
+  if ((p = __atomic_load_n(&s->path, __ATOMIC_ACQUIRE)) > 0) return p - 1;
+  if (!lm_blas_ready()) return LM_KPATH_OWN;  /* no choice to make */
+  pthread_mutex_lock(&kmu);
+  if (!kcache_read) cache_load();
+  if (s->path > 0) { p = s->path - 1; goto done; }
+  t = kclock ? kclock() : mono();
+  if (kslot >= 0 && kslot != me) {  /* another is measuring: still? */
+    struct kstate *o = &K[kslot / LM_KCLASSES][kslot % LM_KCLASSES];
+    if (++kwaits < LM_KWAITS || t - o->last_t <= LM_KSTALE) {
+      p = LM_KPATH_BLAS;
+      goto done;
+    }
+    abandon(kslot);
+  }
+  kslot = me;
+  kwaits = 0;
+  if (s->last_timed && s->noted[s->last_path] < LM_KSAMPLES)
+    s->t[s->last_path][s->noted[s->last_path]++] =
+        (t - s->last_t) / (s->last_madds > 0 ? s->last_madds : 1);
+  if (s->noted[0] == LM_KSAMPLES && s->noted[1] == LM_KSAMPLES) {
+    p = lm_kernel_choose(s->t[1], s->t[0], LM_KSAMPLES);
+    s->med[LM_KPATH_OWN] = median(s->t[1], LM_KSAMPLES);
+    s->med[LM_KPATH_BLAS] = median(s->t[0], LM_KSAMPLES);
+    __atomic_store_n(&s->path, p + 1, __ATOMIC_RELEASE);
+    kslot = -1;
+    cache_store(kind, cls);
+    goto done;
+  }
+  /* ours, BLAS, BLAS, ours, ours, BLAS ...: a program that alternates
+  ** two products of one kind and class gives each path both */
+  p = ((s->begun + 1) / 2 % 2 == 0) ? LM_KPATH_OWN : LM_KPATH_BLAS;
+  s->last_timed = s->begun >= 2;  /* the first of each warms up */
+  s->begun++;
+  s->last_path = p;
+  s->last_t = t;
+  s->last_madds = madds;
+done:
+  pthread_mutex_unlock(&kmu);
+  return p;
 }
 
 const char *lm_kernel_state(int kind, int cls, int *path, double *own,
@@ -693,16 +912,15 @@ const char *lm_kernel_state(int kind, int cls, int *path, double *own,
   const char *how;
   pthread_mutex_lock(&kmu);
   *path = f >= 0 ? f : s->path - 1;
-  *own = best(s->t[1], s->noted[1]);
-  *blas = best(s->t[0], s->noted[0]);
+  *own = s->med[LM_KPATH_OWN];
+  *blas = s->med[LM_KPATH_BLAS];
   how = !s->used ? "not yet used" : f >= 0 ? "forced"
-      : s->path > 0 ? "measured" : "measuring";
+      : !lm_blas_ready() ? "no BLAS"  /* loaded, or tried, at its use */
+      : s->path > 0 ? (s->cached ? "cached" : "measured")
+      : kslot == kind * LM_KCLASSES + cls ? "measuring" : "default";
+  if (strcmp(how, "no BLAS") == 0) *path = LM_KPATH_OWN;
   pthread_mutex_unlock(&kmu);
   return how;
-}
-
-const char *lm_kernel_name(int kind) {
-  return kind == LM_K_XW ? "X W" : kind == LM_K_XTG ? "X^T G" : "?";
 }
 
 /* ---- threads --------------------------------------------------------------- */

@@ -61,6 +61,10 @@ const char *lm_isa_name(int isa);
 #define LM_GEMM_SMALLN 256
 int lm_gemm_small(double alpha, const lm_mat *a, const lm_mat *b, double beta,
                   const lm_mat *out);
+/* 1 when lm_gemm_small computes a (m,k) @ b (k,n) into out (m,n) */
+#define LM_GEMM_IS_SMALL(a, out)                                             \
+  ((double)(out)->rows * (out)->cols * (a)->cols <= LM_GEMM_SMALL &&         \
+   (out)->cols <= LM_GEMM_SMALLN)
 
 /* out (m,n) = alpha * a (m,k) @ b (k,n) + beta * out for the skinny
 ** products of gradient descent on N x D data, n <= LM_SKINNY_N columns:
@@ -87,47 +91,74 @@ int lm_gemm_skinny(double alpha, const lm_mat *a, const lm_mat *b,
 /* ---- which kernel: ours or the library's ---------------------------- */
 
 /* A product that lm_gemm_skinny could compute may also go to BLAS; which
-** of the two runs is chosen per kind of product (LM_K_XW, LM_K_XTG) and
-** size class (of m*n*k) by a measurement made in this process: the first
-** 2 * (LM_KSAMPLES + 1) such products alternate between the two paths
-** (each computes the caller's product: the measurement costs no extra
-** work), the first of each path untimed (it starts threads, loads the
-** library), the others' times per multiply-add kept, and lm_kernel_choose
-** decides.  Until then the two paths' results may differ in rounding.
-** The choice then holds for the process (no file is read or written: an
-** embedded state must not touch files).  LUAML_KERNEL=own|blas in the
-** environment forces one path (to compare them, or in tests);
-** LUAML_KERNEL=auto (or unset) measures.  Thread-safe. */
-enum { LM_K_XW, LM_K_XTG, LM_NKERN };
+** of the two runs is chosen per kind of product (LM_K_XW: X W; LM_K_XTD:
+** X^T d, one column, dgemv in BLAS; LM_K_XTG: X^T G, 2 to 16 columns,
+** dgemm in BLAS) and size class (of m*n*k), once per machine:
+**
+** - A kind and class with no choice yet is measured on the caller's own
+**   products, one kind and class at a time (the others meanwhile run
+**   BLAS): 2 + 2 * LM_KSAMPLES calls run ours and BLAS in the order ours,
+**   BLAS, BLAS, ours, ours, BLAS ..., the first of each path untimed (it
+**   starts threads, loads the library).
+**   What is timed is the period from the start of a call to the start of
+**   the next call of the same kind and class: in a training loop, one
+**   step, so that what a path costs the work around it (another pool of
+**   threads still spinning, caches) counts too.  lm_kernel_choose keeps
+**   ours only when its median beats BLAS's by LM_KMARGIN.  A measurement
+**   whose calls stop (none for LM_KSTALE seconds, while other kinds made
+**   LM_KWAITS calls) gives way to another kind.
+** - The choice is written to a small cache file, one line per kind and
+**   class under a key of the CPU model, the BLAS (version and core for
+**   OpenBLAS), the threads and the revision of our kernels (LM_KCACHE_REV,
+**   counted up with every change to them), and later processes on the machine read it
+**   there instead of measuring.  The file: LUAML_KERNEL_CACHE if set
+**   ("off" or "": none), else $XDG_CACHE_HOME/luaml/kernels, else
+**   $HOME/.cache/luaml/kernels.  A file that cannot be read or written
+**   only means measuring in each process.
+** - Until a choice is made (and with no cache) BLAS runs: a kernel of ours
+**   replaces a library call only where it was measured faster.
+** - LUAML_KERNEL=own|blas in the environment forces one path (to compare
+**   them, or in tests); it neither reads nor writes the cache.
+** Thread-safe. */
+enum { LM_K_XW, LM_K_XTD, LM_K_XTG, LM_NKERN };
 #define LM_KCLASSES 3    /* m*n*k below 2^21, below 2^24, above */
-#define LM_KSAMPLES 5    /* calls timed per path */
+#define LM_KSAMPLES 7    /* calls timed per path */
+#define LM_KMARGIN 0.05  /* ours must be this much faster (median) */
+#define LM_KSTALE 1.0    /* seconds without a call: a measurement gives way */
+#define LM_KWAITS 8      /* ... and calls of other kinds meanwhile */
+#define LM_KCACHE_REV 2  /* the kernels' revision, in the cache's key */
 enum { LM_KPATH_BLAS = 0, LM_KPATH_OWN = 1 };
 
-/* 1 (LM_KPATH_OWN) when our kernel is to be kept, from the seconds per
-** multiply-add of n timed calls of each path: the faster best time wins,
-** ours on a tie (it needs no library).  A non-positive or NaN time is a
-** failed measurement and is skipped; a path with none loses. */
+/* LM_KPATH_OWN when our kernel is to be kept, from n periods (seconds per
+** multiply-add) of each path: the median of ours at least LM_KMARGIN
+** below BLAS's.  Non-positive and NaN times are failed measurements and
+** are skipped; a path with none loses, BLAS when neither has any. */
 int lm_kernel_choose(const double *own, const double *blas, int n);
 
 /* The kind (LM_K_*) and size class of a product lm_gemm_skinny computes,
 ** or -1 when it does not (then BLAS, or the small kernel, runs). */
 int lm_kernel_kind(const lm_mat *a, const lm_mat *b, const lm_mat *out,
                    int *cls);
-/* the path for the next product of that kind and class; *timed set to 1
-** when its time is to be reported with lm_kernel_note */
-int lm_kernel_path(int kind, int cls, int *timed);
-/* record the seconds a timed call took on path (madds: multiply-adds) */
-void lm_kernel_note(int kind, int cls, int path, double seconds,
-                    double madds);
+/* the path (LM_KPATH_*) of the next product of that kind and class, of
+** madds multiply-adds; called at the start of the product */
+int lm_kernel_path(int kind, int cls, double madds);
 
 /* The state of one kind and class, for reports: *path the choice
-** (LM_KPATH_*) or -1 while measuring; best seconds per multiply-add seen
-** on each path (0: none); how the choice was made ("forced", "measured",
-** "measuring", "no library").  Resetting forgets every measurement (tests). */
+** (LM_KPATH_*) or -1 while undecided; the median seconds per multiply-add
+** each path was measured at (0: not measured); how the choice was made:
+** "measured", "cached" (read from the cache), "forced", "measuring",
+** "default" (BLAS while another kind measures), "no BLAS" (none can be
+** loaded: ours, always), "not yet used".
+** lm_kernel_reset forgets every choice and reads the environment and the
+** cache again (tests). */
 const char *lm_kernel_state(int kind, int cls, int *path, double *own,
                             double *blas);
 void lm_kernel_reset(void);
 const char *lm_kernel_name(int kind);
+/* the cache file in use, NULL for none (LUAML_KERNEL_CACHE=off, no home) */
+const char *lm_kernel_cache(void);
+/* the clock the measurement reads (seconds; NULL: the monotonic clock) */
+void lm_kernel_setclock(double (*clock)(void));
 
 /* ---- threads ---------------------------------------------------------- */
 

@@ -235,7 +235,7 @@ static int f_dot(lua_State *L) {
   lm_mat *a, *b, *o, tgt;
   size_t ns;
   double *scratch = NULL;
-  int tmp = 0;
+  int tmp = 0, given = !lua_isnoneornil(L, 3);  /* out given */
   char s1[LM_SHAPEBUF], s2[LM_SHAPEBUF];
   if (lua_type(L, 1) == LUA_TNUMBER || lua_type(L, 2) == LUA_TNUMBER)
     return lmL_arith(L, LM_MUL, "dot", 3);
@@ -247,7 +247,7 @@ static int f_dot(lua_State *L) {
   lmL_charge(L, 2.0 * a->rows * (double)a->cols * b->cols / LM_FLOPS_PER_INSTR);
   o = result(L, 3, a->rows, b->cols, "dot");
   tgt = *o;
-  if (!lua_isnoneornil(L, 3) &&  /* a new result overlaps nothing */
+  if (given &&  /* a new result (pushed at 3 by result) overlaps nothing */
       (lmL_overlap(o, a) || lmL_overlap(o, b))) {  /* compute aside */
     tgt = *lmL_newmat(L, a->rows, b->cols, "dot");
     tmp = 1;

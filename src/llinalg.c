@@ -208,9 +208,10 @@ static int l_pinv(lua_State *L) {
   return 1;
 }
 
-/* kernels(): the instruction set of the vector functions and, per kind
-** and size of skinny product, which loop computes it (ours or BLAS), how
-** that was decided, and the best time per multiply-add each path had */
+/* kernels(): the instruction set of the vector functions, the cache of
+** choices and, per kind and size of skinny product, which loop computes it
+** (ours or BLAS), how that was decided, and the median time per
+** multiply-add each path was measured at */
 static int l_kernels(lua_State *L) {
   static const char *const sizes[LM_KCLASSES] = {"< 2^21", "2^21 .. 2^24",
                                                  ">= 2^24"};
@@ -220,6 +221,10 @@ static int l_kernels(lua_State *L) {
   lua_newtable(L);
   lua_pushstring(L, lm_isa_name(lm_isa_best()));
   lua_setfield(L, 1, "simd");
+  if (lm_kernel_cache() != NULL) {
+    lua_pushstring(L, lm_kernel_cache());
+    lua_setfield(L, 1, "cache");
+  }
   for (k = 0; k < LM_NKERN; k++)
     for (c = 0; c < LM_KCLASSES; c++) {
       const char *how = lm_kernel_state(k, c, &path, &own, &blas);

@@ -3,11 +3,14 @@
 ** (core_simd.c: lm_kernel_*), and the values both paths give.  Prints
 ** TAP; exits 1 on failure.
 **
-** Asserted: lm_kernel_choose on made-up times (the faster best time wins,
-** ours on a tie, failed measurements skipped); the measuring sequence
-** through lm_kernel_path / lm_kernel_note with fake times (warm-up calls
-** untimed, ours and BLAS alternating, then the choice held, per kind and
-** size class); LUAML_KERNEL=own|blas forcing a path; lm_gemm on X W and
+** Asserted: lm_kernel_choose on made-up times (ours only when its median
+** is LM_KMARGIN faster, failed measurements skipped); the measuring
+** sequence through lm_kernel_path on a made-up clock (ours and BLAS
+** alternating, the periods timed, then the choice held, per kind and size
+** class, one kind at a time, a stale one giving way); the cache file
+** (written with its directories, read back by the next process, other
+** machines' lines kept, a cache that cannot be written, its location);
+** LUAML_KERNEL=own|blas forcing a path; lm_gemm on X W and
 ** X^T G shapes (transposed views, alpha and beta, n = 1 .. 16) giving the
 ** same numbers on both paths within rounding, and within rounding of a
 ** long-double reference; and every small and skinny kernel giving the
@@ -18,6 +21,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "core.h"
 #include "core_simd.h"
@@ -26,64 +30,198 @@
 /* ---- the choice on made-up times ---------------------------------------- */
 
 static void test_choose(void) {
-  double fast[3] = {2e-10, 1e-10, 3e-10}, slow[3] = {2e-10, 1.5e-10, 9e-10};
-  double none[3] = {0, NAN, -1}, one[3] = {0, 5e-10, 0};
-  ok(lm_kernel_choose(fast, slow, 3) == LM_KPATH_OWN, "ours faster: ours");
-  ok(lm_kernel_choose(slow, fast, 3) == LM_KPATH_BLAS, "BLAS faster: BLAS");
-  ok(lm_kernel_choose(fast, fast, 3) == LM_KPATH_OWN, "a tie: ours");
-  ok(lm_kernel_choose(none, fast, 3) == LM_KPATH_BLAS,
+  double fast[5] = {2e-10, 1e-10, 3e-10, 9e-10, 1e-10};   /* median 2e-10 */
+  double slow[5] = {2.2e-10, 1.5e-10, 9e-10, 2.5e-10, 2.4e-10};  /* 2.4e-10 */
+  double near[5] = {2e-10, 2e-10, 2e-10, 1e-12, 9e-9};  /* median 2e-10 */
+  double none[5] = {0, NAN, -1, 0, 0}, one[5] = {0, 5e-10, 0, 0, 0};
+  ok(lm_kernel_choose(fast, slow, 5) == LM_KPATH_OWN,
+     "ours faster by 17%% (medians): ours");
+  ok(lm_kernel_choose(slow, fast, 5) == LM_KPATH_BLAS, "BLAS faster: BLAS");
+  ok(lm_kernel_choose(fast, fast, 5) == LM_KPATH_BLAS, "a tie: BLAS");
+  ok(lm_kernel_choose(fast, near, 5) == LM_KPATH_BLAS,
+     "equal medians, ours with the best single time: BLAS");
+  {
+    double by4[5], by6[5];
+    int i;
+    for (i = 0; i < 5; i++) { by4[i] = fast[i] * 0.96; by6[i] = fast[i] * 0.94; }
+    ok(lm_kernel_choose(by4, fast, 5) == LM_KPATH_BLAS,
+       "ours faster by 4%% (< LM_KMARGIN): BLAS");
+    ok(lm_kernel_choose(by6, fast, 5) == LM_KPATH_OWN,
+       "ours faster by 6%% (> LM_KMARGIN): ours");
+  }
+  ok(lm_kernel_choose(none, fast, 5) == LM_KPATH_BLAS,
      "no valid time of ours: BLAS");
-  ok(lm_kernel_choose(fast, none, 3) == LM_KPATH_OWN,
+  ok(lm_kernel_choose(fast, none, 5) == LM_KPATH_OWN,
      "no valid time of BLAS: ours");
-  ok(lm_kernel_choose(none, none, 3) == LM_KPATH_OWN, "none at all: ours");
-  ok(lm_kernel_choose(one, slow, 3) == LM_KPATH_BLAS,
-     "failed samples skipped: best 5e-10 against 1.5e-10");
+  ok(lm_kernel_choose(none, none, 5) == LM_KPATH_BLAS, "none at all: BLAS");
+  ok(lm_kernel_choose(one, slow, 5) == LM_KPATH_BLAS,
+     "failed samples skipped: median 5e-10 against 2.4e-10");
 }
 
-/* ---- the measuring sequence with fake times ------------------------------ */
+/* ---- the measuring sequence on a made-up clock --------------------------- */
 
-/* run one kind and class through its measurement, noting own_t for our
-** calls and blas_t for BLAS's; 1 when the sequence was the documented one */
+static double fake_now;
+static double fake_clock(void) { return fake_now; }
+
+/* one call of kind and class: its path, the clock then moved on by the
+** period of that path (own_t or blas_t seconds) */
+static int call(int kind, int cls, double own_t, double blas_t) {
+  int path = lm_kernel_path(kind, cls, 1e6);
+  fake_now += path == LM_KPATH_OWN ? own_t : blas_t;
+  return path;
+}
+
+/* run one kind and class through its measurement: 1 when the paths were
+** the documented sequence (ours, BLAS, BLAS, ours, ours, BLAS ...) */
 static int measure(int kind, int cls, double own_t, double blas_t) {
-  int k, timed, path, good = 1;
-  for (k = 0; k < 2 * (LM_KSAMPLES + 1); k++) {
-    path = lm_kernel_path(kind, cls, &timed);
-    if (path != (k % 2 == 0 ? LM_KPATH_OWN : LM_KPATH_BLAS)) good = 0;
-    if (timed != (k >= 2)) good = 0;
-    if (timed)
-      lm_kernel_note(kind, cls, path, path == LM_KPATH_OWN ? own_t : blas_t,
-                     1e6);
-  }
+  static const int order[4] = {LM_KPATH_OWN, LM_KPATH_BLAS, LM_KPATH_BLAS,
+                               LM_KPATH_OWN};
+  int k, good = 1;
+  for (k = 0; k < 2 * (LM_KSAMPLES + 1); k++)
+    if (call(kind, cls, own_t, blas_t) != order[k % 4]) good = 0;
   return good;
 }
 
+/* a cache file's text ("" when there is none) */
+static void slurp(const char *path, char *buf, size_t len) {
+  FILE *f = fopen(path, "r");
+  size_t n = 0;
+  if (f != NULL) { n = fread(buf, 1, len - 1, f); fclose(f); }
+  buf[n] = '\0';
+}
+
+static int count(const char *s, const char *what) {
+  int n = 0;
+  for (; (s = strstr(s, what)) != NULL; s++) n++;
+  return n;
+}
+
 static void test_sequence(void) {
-  int path, timed, c;
+  int path, c, cls;
   double own, blas;
   const char *how;
+  char cache[256], text[8192];
+  snprintf(cache, sizeof cache, "/tmp/luaml-test-kernels-%ld/sub/kernels",
+           (long)getpid());
+  setenv("LUAML_KERNEL_CACHE", cache, 1);
   unsetenv("LUAML_KERNEL");
+  lm_kernel_setclock(fake_clock);
   lm_kernel_reset();
   how = lm_kernel_state(LM_K_XTG, 1, &path, &own, &blas);
   ok(strcmp(how, "not yet used") == 0 && path == -1, "fresh: %s", how);
   ok(measure(LM_K_XTG, 1, 3e-3, 1e-3),
-     "X^T G: two warm-up calls, then ours and BLAS alternate, timed");
+     "X^T G: ours, BLAS, BLAS, ours ... (the first of each untimed)");
+  how = lm_kernel_state(LM_K_XTG, 1, &path, &own, &blas);
+  ok(path == -1 && strcmp(how, "measuring") == 0,
+     "undecided until the next call closes the last period (%s)", how);
+  ok(call(LM_K_XTG, 1, 0, 0) == LM_KPATH_BLAS, "then decided");
   how = lm_kernel_state(LM_K_XTG, 1, &path, &own, &blas);
   ok(path == LM_KPATH_BLAS && strcmp(how, "measured") == 0,
      "BLAS measured faster is chosen (%s)", how);
   ok(fabs(own - 3e-9) < 1e-21 && fabs(blas - 1e-9) < 1e-21,
-     "times per multiply-add kept: %g %g", own, blas);
-  path = lm_kernel_path(LM_K_XTG, 1, &timed);
-  ok(path == LM_KPATH_BLAS && !timed, "the choice holds, untimed");
+     "the periods per multiply-add kept: %g %g", own, blas);
+  ok(call(LM_K_XTG, 1, 0, 0) == LM_KPATH_BLAS, "the choice holds");
   how = lm_kernel_state(LM_K_XTG, 2, &path, &own, &blas);
   ok(path == -1 && own == 0, "another size class is measured apart");
   ok(measure(LM_K_XW, 2, 1e-3, 2e-3), "X W: the same sequence");
   how = lm_kernel_state(LM_K_XW, 2, &path, &own, &blas);
-  ok(path == LM_KPATH_OWN, "ours measured faster is chosen");
-  /* half a measurement: still undecided, still alternating */
-  path = lm_kernel_path(LM_K_XW, 0, &timed);
-  path = lm_kernel_path(LM_K_XW, 0, &timed);
-  how = lm_kernel_state(LM_K_XW, 0, &path, &own, &blas);
-  ok(path == -1 && strcmp(how, "measuring") == 0, "measuring: %s", how);
+  ok(path == -1 && strcmp(how, "measuring") == 0, "X W: %s", how);
+  ok(call(LM_K_XW, 2, 0, 0) == LM_KPATH_OWN, "ours measured faster is chosen");
+  slurp(cache, text, sizeof text);
+  if (!ok(count(text, "\tX^T G\t1\tblas\t3\t1\n") == 1 &&
+     count(text, "\tX W\t2\town\t1\t2\n") == 1 && count(text, "\n") == 2,
+     "both choices written to the cache, made with its directories"))
+    diag("%s", text);
+  {
+    char rev[64];
+    snprintf(rev, sizeof rev, "luaml kernels rev %d", LM_KCACHE_REV);
+    ok(strncmp(text, rev, strlen(rev)) == 0 && count(text, rev) == 2 &&
+       count(text, " threads; ") == 2 && count(text, lm_blas_id()) == 2,
+       "under a key of the kernels' revision, the CPU, the threads, the BLAS");
+  }
+
+  /* one kind and class measures at a time; the others run BLAS */
+  path = call(LM_K_XTD, 0, 1e-3, 2e-3);
+  ok(path == LM_KPATH_OWN, "X^T d begins measuring");
+  for (c = 0; c < 2 * LM_KWAITS; c++)
+    if (call(LM_K_XW, 0, 1e-3, 1e-3) != LM_KPATH_BLAS) break;
+  ok(c == 2 * LM_KWAITS &&
+     strcmp(lm_kernel_state(LM_K_XW, 0, &path, &own, &blas), "default") == 0,
+     "meanwhile X W runs BLAS, by default (%d calls in %gs)", c, c * 1e-3);
+  fake_now += 2 * LM_KSTALE;  /* a step longer than LM_KSTALE */
+  ok(call(LM_K_XTD, 0, 1e-3, 2e-3) == LM_KPATH_BLAS &&
+     strcmp(lm_kernel_state(LM_K_XTD, 0, &path, &own, &blas), "measuring") == 0,
+     "X^T d called again, after a long step: still measuring");
+  fake_now += 2 * LM_KSTALE;
+  for (c = 0; c < LM_KWAITS - 1; c++)
+    if (call(LM_K_XW, 0, 1e-3, 1e-3) != LM_KPATH_BLAS) break;
+  ok(c == LM_KWAITS - 1, "%d calls of another kind: still X^T d's turn", c);
+  ok(measure(LM_K_XW, 0, 1e-3, 1e-3) &&
+     strcmp(lm_kernel_state(LM_K_XTD, 0, &path, &own, &blas), "default") == 0,
+     "X^T d left for %gs and %d calls of others gives way", 2 * LM_KSTALE,
+     LM_KWAITS);
+  ok(call(LM_K_XW, 0, 0, 0) == LM_KPATH_BLAS, "a tie: BLAS");
+
+  /* another process: the choices read back, nothing measured */
+  lm_kernel_reset();
+  ok(call(LM_K_XTG, 1, 0, 0) == LM_KPATH_BLAS && call(LM_K_XW, 2, 0, 0) == LM_KPATH_OWN,
+     "the next process reads both choices from the cache");
+  how = lm_kernel_state(LM_K_XW, 2, &path, &own, &blas);
+  ok(strcmp(how, "cached") == 0 && fabs(own - 1e-9) < 1e-15 && fabs(blas - 2e-9) < 1e-15,
+     "how: %s, with the times measured (%g %g)", how, own, blas);
+  ok(measure(LM_K_XTG, 2, 1e-3, 3e-3), "a class not in the cache is measured");
+  call(LM_K_XTG, 2, 0, 0);
+  slurp(cache, text, sizeof text);
+  if (!ok(count(text, "\n") == 4 && count(text, "\tX^T G\t1\tblas") == 1,
+          "its line added, the others kept"))
+    diag("%s", text);
+  /* a line of another machine is kept and not used */
+  {
+    FILE *f = fopen(cache, "a");
+    fputs("luaml kernels rev 0; another CPU\tX^T d\t1\town\t1\t2\n", f);
+    fputs("junk\n", f);
+    fclose(f);
+  }
+  lm_kernel_reset();
+  how = lm_kernel_state(LM_K_XTD, 1, &path, &own, &blas);
+  ok(call(LM_K_XTD, 1, 1e-3, 1e-3) == LM_KPATH_OWN &&
+     strcmp(lm_kernel_state(LM_K_XTD, 1, &path, &own, &blas), "measuring") == 0,
+     "another machine's line is not this one's");
+  lm_kernel_reset();
+  ok(measure(LM_K_XTD, 1, 2e-3, 1e-3), "measured");
+  call(LM_K_XTD, 1, 0, 0);
+  slurp(cache, text, sizeof text);
+  if (!ok(count(text, "another CPU") == 1 && count(text, "junk\n") == 1 &&
+          count(text, "\n") == 7, "the others' lines kept"))
+    diag("%s", text);
+  remove(cache);
+  *strrchr(cache, '/') = '\0';
+  rmdir(cache);
+  *strrchr(cache, '/') = '\0';
+  rmdir(cache);
+
+  /* no cache, or one that cannot be written: each process measures */
+  setenv("LUAML_KERNEL_CACHE", "/proc/no/such/kernels", 1);
+  lm_kernel_reset();
+  ok(measure(LM_K_XW, 1, 1e-3, 3e-3) && call(LM_K_XW, 1, 0, 0) == LM_KPATH_OWN,
+     "a cache that cannot be written: measured all the same");
+  setenv("LUAML_KERNEL_CACHE", "off", 1);
+  lm_kernel_reset();
+  ok(lm_kernel_cache() == NULL, "LUAML_KERNEL_CACHE=off: no cache");
+  unsetenv("LUAML_KERNEL_CACHE");
+  setenv("XDG_CACHE_HOME", "/x/y", 1);
+  lm_kernel_reset();
+  ok(lm_kernel_cache() && strcmp(lm_kernel_cache(), "/x/y/luaml/kernels") == 0,
+     "XDG_CACHE_HOME/luaml/kernels");
+  unsetenv("XDG_CACHE_HOME");
+  setenv("HOME", "/h", 1);
+  lm_kernel_reset();
+  ok(lm_kernel_cache() && strcmp(lm_kernel_cache(), "/h/.cache/luaml/kernels") == 0,
+     "else HOME/.cache/luaml/kernels");
+  unsetenv("HOME");
+  lm_kernel_reset();
+  ok(lm_kernel_cache() == NULL, "neither: no cache");
+  setenv("LUAML_KERNEL_CACHE", "off", 1);
   lm_kernel_reset();
   for (c = 0; c < LM_KCLASSES; c++) {
     lm_kernel_state(LM_K_XTG, c, &path, &own, &blas);
@@ -93,19 +231,20 @@ static void test_sequence(void) {
 
   setenv("LUAML_KERNEL", "blas", 1);
   lm_kernel_reset();
-  path = lm_kernel_path(LM_K_XW, 1, &timed);
+  ok(call(LM_K_XW, 1, 0, 0) == LM_KPATH_BLAS && call(LM_K_XW, 1, 0, 0) == LM_KPATH_BLAS,
+     "LUAML_KERNEL=blas forces BLAS");
   how = lm_kernel_state(LM_K_XW, 1, &path, &own, &blas);
-  ok(path == LM_KPATH_BLAS && !timed && strcmp(how, "forced") == 0,
-     "LUAML_KERNEL=blas forces BLAS, untimed");
+  ok(path == LM_KPATH_BLAS && strcmp(how, "forced") == 0, "how: %s", how);
   setenv("LUAML_KERNEL", "own", 1);
   lm_kernel_reset();
-  path = lm_kernel_path(LM_K_XTG, 0, &timed);
-  ok(path == LM_KPATH_OWN && !timed, "LUAML_KERNEL=own forces ours");
+  ok(call(LM_K_XTG, 0, 0, 0) == LM_KPATH_OWN && call(LM_K_XTG, 0, 0, 0) == LM_KPATH_OWN,
+     "LUAML_KERNEL=own forces ours");
   setenv("LUAML_KERNEL", "fast", 1);
   lm_kernel_reset();
-  path = lm_kernel_path(LM_K_XTG, 0, &timed);
-  ok(path == LM_KPATH_OWN && timed == 0, "an unknown value measures");
+  ok(measure(LM_K_XTG, 0, 1e-3, 1e-3), "an unknown value measures");
+  (void)cls;
   unsetenv("LUAML_KERNEL");
+  lm_kernel_setclock(NULL);
   lm_kernel_reset();
 }
 
@@ -172,7 +311,8 @@ static void both_paths(int xt, int bt, int m, int k, int n, double alpha,
     a = lm_dense(x, m, k);
   }
   if (bt) { b.rs = 1; b.cs = k; }
-  ok(lm_kernel_kind(&a, &b, &probe, &cls) == (xt ? LM_K_XTG : LM_K_XW),
+  ok(lm_kernel_kind(&a, &b, &probe, &cls) ==
+         (xt ? (n == 1 ? LM_K_XTD : LM_K_XTG) : LM_K_XW),
      "%s %dx%d @ %dx%d is a skinny product", xt ? "X^T G" : bt ? "X W^T" : "X W",
      m, k, k, n);
   reference(alpha, &a, &b, beta, out0, m, n, ref, tol);
@@ -260,6 +400,7 @@ static void test_overflow(void) {
 }
 
 int main(void) {
+  setenv("LUAML_KERNEL_CACHE", "off", 1);
   test_choose();
   test_sequence();
   test_paths();
