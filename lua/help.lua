@@ -2220,7 +2220,8 @@ path was measured at (0: not measured).  The cache is
 $XDG_CACHE_HOME/luaml/kernels or ~/.cache/luaml/kernels, or the file
 LUAML_KERNEL_CACHE names ("off": none; a file that cannot be written
 only means measuring again in each process); delete it to measure
-again.
+again.  States a C host makes with luaml_newstate keep no file (nil)
+unless LUAML_KERNEL_CACHE names one.
 
 > k = ml.kernels()
 > #k, k[1].product, k[4].product, type(k.simd)

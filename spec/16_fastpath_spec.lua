@@ -548,6 +548,15 @@ end
     os.remove(dir)
   end)
 
+  it("the module in a stock lua5.4 keeps the user's cache too", function()
+    local p = io.popen("env -u LUAML_KERNEL_CACHE -u XDG_CACHE_HOME HOME=/proc/none lua5.4 -e "
+                       .. "\"package.cpath = './" .. (os.getenv("LUAML_BUILD") or "build")
+                       .. "/?.so;' .. package.cpath; print(require('luaml').kernels().cache)\"")
+    local out = p:read("a")
+    p:close()
+    assert.are.equal("/proc/none/.cache/luaml/kernels\n", out)
+  end)
+
   it("a home that cannot be written, or none, still measures and works", function()
     for _, env in ipairs({"-u LUAML_KERNEL -u LUAML_KERNEL_CACHE -u XDG_CACHE_HOME HOME=/proc/none",
                           "-u LUAML_KERNEL -u LUAML_KERNEL_CACHE -u XDG_CACHE_HOME -u HOME",

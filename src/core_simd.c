@@ -615,6 +615,7 @@ static int kforced = -2;  /* -2: LUAML_KERNEL not read yet */
 static int kslot = -1;    /* kind * LM_KCLASSES + class measuring, or -1 */
 static int kwaits;        /* calls of other kinds since its last call */
 static int kcache_read;   /* the cache file was read (or there is none) */
+static int kcache_allow;  /* the default path may be used */
 static char kcache[4096]; /* its path, "" for none */
 static double (*kclock)(void);
 
@@ -741,11 +742,18 @@ static void cache_path(void) {
       strcpy(kcache, e);
     return;
   }
+  if (!kcache_allow) return;
   if ((d = getenv("XDG_CACHE_HOME")) != NULL && d[0] == '/')
     snprintf(kcache, sizeof kcache, "%s/luaml/kernels", d);
   else if ((d = getenv("HOME")) != NULL && d[0] == '/')
     snprintf(kcache, sizeof kcache, "%s/.cache/luaml/kernels", d);
   if (strlen(kcache) >= sizeof kcache - 1) kcache[0] = '\0';  /* cut short */
+}
+
+void lm_kernel_cache_allow(int on) {
+  pthread_mutex_lock(&kmu);
+  kcache_allow = on != 0;
+  pthread_mutex_unlock(&kmu);
 }
 
 const char *lm_kernel_cache(void) {

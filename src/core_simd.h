@@ -155,8 +155,15 @@ const char *lm_kernel_state(int kind, int cls, int *path, double *own,
                             double *blas);
 void lm_kernel_reset(void);
 const char *lm_kernel_name(int kind);
-/* the cache file in use, NULL for none (LUAML_KERNEL_CACHE=off, no home) */
+/* the cache file in use, NULL for none (LUAML_KERNEL_CACHE=off, no home,
+** or the default path not allowed) */
 const char *lm_kernel_cache(void);
+/* The default path ($XDG_CACHE_HOME/luaml/kernels, ~/.cache/luaml/kernels)
+** is used only once allowed: the luaml program and the Lua module loaded
+** by a stock interpreter allow it; a C host's states (luaml_newstate) do
+** not, so an embedding writes no file unless LUAML_KERNEL_CACHE names one.
+** Process-wide, like the choices themselves. */
+void lm_kernel_cache_allow(int on);
 /* the clock the measurement reads (seconds; NULL: the monotonic clock) */
 void lm_kernel_setclock(double (*clock)(void));
 

@@ -34,6 +34,8 @@
 
 #include "luaml.h"
 #include "host.h"
+#include "core.h"
+#include "core_simd.h"  /* lm_kernel_cache_allow */
 
 #if defined(LUAML_USE_READLINE)
 #include <readline/readline.h>
@@ -961,6 +963,7 @@ int main(int argc, char **argv) {
   if (argc > 1 && strcmp(argv[1], "--install-kernel") == 0)  /* kernel.c */
     return luaml_install_kernel(argv[0], argv + 2) == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
   L = luaml_newstate(NULL);
+  lm_kernel_cache_allow(1);  /* the program keeps the user's cache of choices */
   if (argv[0] && argv[0][0]) progname = argv[0];
   if (L == NULL) {
     whyfailed();

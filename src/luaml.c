@@ -14,8 +14,10 @@
 #include "lualib.h"
 
 #include "lbind.h"
+#include "core_simd.h"  /* lm_kernel_cache_allow */
 
 #define SANDBOXKEY "luaml.sandbox"  /* registry: true in a sandboxed state */
+#define EMBEDKEY "luaml.newstate"   /* registry: true in luaml_newstate's states */
 
 /* the Lua library, compiled to bytecode from lua/ by tools/embed.lua */
 struct luaml_chunk { const char *name; const unsigned char *code; size_t len; };
@@ -93,6 +95,11 @@ static void dropfiles(lua_State *L, int idx) {
 
 int luaopen_luaml(lua_State *L) {
   int mod;
+  /* loaded by a stock interpreter (not luaml_newstate): the user's own
+  ** cache of kernel choices may be kept */
+  if (lua_getfield(L, LUA_REGISTRYINDEX, EMBEDKEY) == LUA_TNIL)
+    lm_kernel_cache_allow(1);
+  lua_pop(L, 1);
   lmL_cacheinstall(L);
   lua_newtable(L);
   mod = lua_gettop(L);
@@ -747,6 +754,8 @@ static int openall(lua_State *L) {
     lua_pushboolean(L, 1);
     lua_setfield(L, LUA_REGISTRYINDEX, SANDBOXKEY);
   }
+  lua_pushboolean(L, 1);  /* a C host's state: see lm_kernel_cache_allow */
+  lua_setfield(L, LUA_REGISTRYINDEX, EMBEDKEY);
   luaL_requiref(L, "luaml", luaopen_luaml, 0);
   lua_setglobal(L, "ml");
   if (c->sandbox) {  /* the matrix metatable: not the script's to change */

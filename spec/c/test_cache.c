@@ -177,8 +177,10 @@ static void idle(void) {
 /* luaml_newstate's memory limit counts held blocks, yet a loop whose
 ** live set fits never fails: held blocks go before fresh memory is asked. */
 static void limited(void) {
-  luaml_options o = {0, (size_t)(56 * MB), 0};
-  lua_State *L = luaml_newstate(&o);
+  luaml_options o = {0};
+  lua_State *L;
+  o.memory_limit = (size_t)(56 * MB);
+  L = luaml_newstate(&o);
   const char *msg;
   int refused;
   ok(L != NULL, "luaml_newstate with a 56 MB limit (the loops below need 48)");
@@ -219,8 +221,10 @@ static void growing(void) {
 ** to 16 MiB (8 more while its array moves) and a new 20 MB matrix: both fit once the held block is gone,
 ** so neither may fail. */
 static void heldlimit(void) {
-  luaml_options o = {0, (size_t)(40 * MB), 0};
-  lua_State *L = luaml_newstate(&o);
+  luaml_options o = {0};
+  lua_State *L;
+  o.memory_limit = (size_t)(40 * MB);
+  L = luaml_newstate(&o);
   ok(L != NULL, "luaml_newstate with a 40 MB limit");
   ok(run(L, "local a = ml.zeros(3500, 1000); a = nil; collectgarbage()"),
      "a 28 MB matrix made and freed");
@@ -245,7 +249,22 @@ static void twice(void) {
   closeall(L, &c);
 }
 
+/* A C host's state keeps no file of kernel choices in the user's home
+** unless LUAML_KERNEL_CACHE names one (the luaml program and the module
+** loaded by a stock interpreter do keep one: spec 16). */
+static void nokernelfile(void) {
+  lua_State *L;
+  unsetenv("LUAML_KERNEL_CACHE");
+  unsetenv("XDG_CACHE_HOME");
+  setenv("HOME", "/proc/none", 1);
+  L = luaml_newstate(NULL);
+  ok(run(L, "assert(ml.kernels().cache == nil, ml.kernels().cache)"),
+     "luaml_newstate: no cache file of kernel choices in the home");
+  lua_close(L);
+}
+
 int main(void) {
+  nokernelfile();
   repeated();
   nooverlap();
   sizes();
