@@ -211,6 +211,9 @@ static void test_sequence(void) {
   unsetenv("LUAML_KERNEL_CACHE");
   setenv("XDG_CACHE_HOME", "/x/y", 1);
   lm_kernel_reset();
+  ok(lm_kernel_cache() == NULL, "the default path only once allowed (a C host)");
+  lm_kernel_cache_allow(1);
+  lm_kernel_reset();
   ok(lm_kernel_cache() && strcmp(lm_kernel_cache(), "/x/y/luaml/kernels") == 0,
      "XDG_CACHE_HOME/luaml/kernels");
   unsetenv("XDG_CACHE_HOME");
