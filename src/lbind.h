@@ -119,6 +119,11 @@ lua_Alloc lmL_getallocf(lua_State *L, void **ud);
 #define LM_FLOPS_PER_INSTR 64.0
 void lmL_charge(lua_State *L, double cost);
 
+/* Set find, gmatch, gsub and match in the table on the top of the stack
+** (the string library) to lpattern.c's: Lua's pattern matching, whose
+** steps are charged with lmL_charge.  Stack: [-0, +0]. */
+void lmL_openpattern(lua_State *L);
+
 /* Openers: each is called with the module table on the top of the stack,
 ** adds its functions to it (and to the matrix methods), leaves the stack as
 ** it found it. */

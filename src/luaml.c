@@ -586,6 +586,7 @@ static void guardlimits(lua_State *L) {
   wrapfield(L, "wrap", lcocreate, 1);
   lua_getfield(L, -2, "string");
   wrapfield(L, "rep", lstrrep, 1);
+  lmL_openpattern(L);  /* find, gmatch, gsub, match: counted */
   lua_getfield(L, -3, "table");
   wrapfield(L, "move", ltabmove, 1);
   lua_pop(L, 4);

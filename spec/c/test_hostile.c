@@ -258,6 +258,44 @@ int main(void) {
       "return #(''):rep(1e12, '')", "instruction limit exceeded", 0);
   run(L, "table.move of 10^12 elements", "table.move({}, 1, 1e12, 1, {})",
       "instruction limit exceeded", 0);
+  /* pattern matching: lpattern.c counts its steps */
+  run(L, "nested quantifiers backtracking (hours in stock Lua)",
+      "return string.find(string.rep('a', 5000), string.rep('a*', 30) .. 'b')",
+      "instruction limit exceeded", 0);
+  run(L, "a chain of .- as a method, under pcall",
+      "local s = string.rep('a', 5000)\n"
+      "while true do pcall(s.match, s, string.rep('.-', 30) .. 'x') end",
+      "instruction limit exceeded", 0);
+  run(L, "%b over a long unbalanced string",
+      "return string.gsub(string.rep('(', 200000), '%b()', '')",
+      "instruction limit exceeded", 0);
+  run(L, "a plain find that compares half the subject at every position",
+      "return string.find(string.rep('a', 1e6), string.rep('a', 5e5) .. 'b', 1, true)",
+      "instruction limit exceeded", 0);
+  run(L, "gsub with a replacement function that loops",
+      "return string.gsub('abc', '%w', function() while true do end end)",
+      "instruction limit exceeded", 0);
+  run(L, "gsub over 10^6 matches whose replacement function runs gsub again",
+      "local function f(c) return (('yy'):gsub('y', function(d) return d:upper() end)) end\n"
+      "local s = string.rep('x', 1e6)\n"
+      "while true do s:gsub('x', f) end",
+      "instruction limit exceeded", 0);
+  run(L, "gmatch in a coroutine",
+      "local s = string.rep('a', 3000)\n"
+      "local it = coroutine.wrap(function()\n"
+      "  for x in s:gmatch(string.rep('a-', 20) .. 'b') do coroutine.yield(x) end\n"
+      "end)\n"
+      "return it()", "instruction limit exceeded", 0);
+  run(L, "pattern matching works as Lua's after the limits",
+      "local t = {}\n"
+      "for k, v in ('a=1, b=22'):gmatch('(%w+)=(%w+)') do t[#t + 1] = k .. v end\n"
+      "return table.concat(t, ' ') == 'a1 b22' and\n"
+      "  select(2, ('hello world'):gsub('o', {o = '0'})) == 2 and\n"
+      "  ('THE (quick) fox'):find('%f[%a]%a+', 5) == 6 and\n"
+      "  ('x = (a(b)c)'):match('%b()') == '(a(b)c)' and\n"
+      "  select(2, pcall(string.rep, 'x', -1)) == '' and\n"
+      "  select(2, pcall(string.find, 'a', '(()')):find('unfinished capture') ~= nil and\n"
+      "  select(2, pcall(string.match, 'a', '%')):find('malformed pattern') ~= nil", NULL, 0);
   run(L, "svd in a loop", "for i = 1, 1e6 do ml.svd(ml.rand(300, 300)) end",
       "limit exceeded"  /* either: a loaded machine */, 0);
   run(L, "one svd of 1300 x 1300", "local u, s, vt = ml.svd(ml.rand(1300, 1300))",
@@ -303,6 +341,13 @@ int main(void) {
       "  setmetatable({}, {__gc = function() while true do end end})\n"
       "  collectgarbage()\n"
       "end", "time limit exceeded", 0);
+
+  run(L, "a time limit against backtracking",
+      "return string.find(string.rep('a', 5000), string.rep('a*', 30) .. 'b')",
+      "time limit exceeded", 0);
+  run(L, "a time limit against gsub callbacks that loop",
+      "return ('abc'):gsub('.', function() while true do end end)",
+      "time limit exceeded", 0);
 
   /* closing with a runaway finalizer pending */
   (void)luaL_dostring(L, "X = setmetatable({}, {__gc = function() while true do end end})");
