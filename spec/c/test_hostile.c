@@ -200,9 +200,62 @@ static void savecsv(void) {
   lua_close(L);
 }
 
+/* The cancel flag: a state with time_limit and no other limit runs C
+** work longer than the limit; the call must end soon after the deadline,
+** with the time limit's error, and the state work afterwards.  No memory
+** limit (the matrices take 72 to 384 MB), so no RSS check; the bounds
+** leave room for a loaded machine (page faults of fresh matrices, which
+** no deadline interrupts, took up to 0.4 s there). */
+static void cancel(double tlimit, double bound, const char *name, const char *code) {
+  luaml_options o = {0};
+  lua_State *L;
+  double t0;
+  int st;
+  o.time_limit = tlimit * slow;
+  L = luaml_newstate(&o);
+  if (luaL_loadstring(L, code) != LUA_OK) {
+    ok(0, "%s: loads (%s)", name, lua_tostring(L, -1));
+    lua_close(L);
+    return;
+  }
+  t0 = now();
+  st = luaml_pcall(L, 0, 0);
+  t0 = now() - t0;
+  ok(st != LUA_OK && strstr(lua_tostring(L, -1), "time limit exceeded") != NULL,
+     "%s: fails with 'time limit exceeded' (%.60s)", name, st ? lua_tostring(L, -1) : "ok");
+  ok(t0 < bound * slow, "%s: returns in %.2f s (limit %g s, bound %g s)", name, t0,
+     tlimit, bound);
+  lua_settop(L, 0);
+  usable(L, name);
+  lua_close(L);
+}
+
+/* C work longer than its time limit: time limit, bound on the call's
+** time (x3 under ASan, whose instrumented kernels make slower pieces) */
+#ifdef ASAN
+#define ASANX 3
+#else
+#define ASANX 1
+#endif
+static const struct { double tlimit, bound; const char *name, *code; } longwork[] = {
+  {0.15, 0.8 * ASANX, "one product of 4000 x 4000 (1.3 s alone at 100 GFlop/s)",
+   "local a = ml.rand(4000, 4000)\n"
+   "ml.dot(a, a)"},
+  {0.2, 1.0 * ASANX, "products of 2000 x 2000 in a loop",
+   "local big = ml.rand(2000, 2000)\n"
+   "while true do local r = ml.dot(big, big) end"},
+  {0.2, 1.0 * ASANX, "exp of 3000 x 3000 in a loop",
+   "local huge = ml.rand(3000, 3000)\n"
+   "while true do local r = ml.exp(huge) end"},
+  {0.2, 1.0 * ASANX, "in-place sums and reductions of 3000 x 3000 in a loop",
+   "local huge, o = ml.rand(3000, 3000), ml.rand(3000, 3000)\n"
+   "while true do ml.add(huge, huge, o); o:sum(1); ml.exp_(o) end"},
+};
+
 int main(void) {
   lua_State *L;
   double t0;
+  int k;
   rss0 = rsskb();
   if (invalgrind()) slow = 50;
   L = newsandbox(TLIMIT, ILIMIT);
@@ -348,6 +401,10 @@ int main(void) {
   run(L, "a time limit against gsub callbacks that loop",
       "return ('abc'):gsub('.', function() while true do end end)",
       "time limit exceeded", 0);
+
+  /* C work that outlasts the time limit stops at the deadline */
+  for (k = 0; k < (int)(sizeof longwork / sizeof *longwork); k++)
+    cancel(longwork[k].tlimit, longwork[k].bound, longwork[k].name, longwork[k].code);
 
   /* closing with a runaway finalizer pending */
   (void)luaL_dostring(L, "X = setmetatable({}, {__gc = function() while true do end end})");
