@@ -9,7 +9,7 @@
 ** position, a character scanned by a repetition, %b or a plain search) is
 ** counted, and every STEPS_CHUNK steps the chunk is charged to the call's
 ** budget (lmL_charge, which also checks time_limit and raises the limit's
-** error).  The semantics are those of the Lua 5.4 manual, section 6.4.1,
+** error); the rest at the end of each call, without reading the clock.  The semantics are those of the Lua 5.4 manual, section 6.4.1,
 ** and the errors those of Lua 5.4's string library, message for message:
 ** the specs compare both on generated subjects and patterns, and `make
 ** lua-testes` runs Lua's own pm.lua and strings.lua with these functions.
@@ -54,6 +54,14 @@ typedef struct Matcher {
 /* charge the steps taken since the last charge (may raise a limit) */
 static void charge(Matcher *m) {
   lmL_charge(m->L, (double)(STEPS_CHUNK - m->left) / STEPS_PER_INSTR);
+  m->left = STEPS_CHUNK;
+}
+
+/* charge the steps taken since the last charge, the clock unread: at
+** the end of a call (a loop of short calls is paid for, and the count
+** hook checks the time) */
+static void settle(Matcher *m) {
+  lmL_chargecount(m->L, (double)(STEPS_CHUNK - m->left) / STEPS_PER_INSTR);
   m->left = STEPS_CHUNK;
 }
 
@@ -396,7 +404,7 @@ static int findmatch(lua_State *L, int find) {
   begin(&m, L, s, ls, p, lp);
   if (find && (lua_toboolean(L, 4) || literal(p, lp))) {
     at = search(&m, s + init, ls - init, p, lp);
-    charge(&m);
+    settle(&m);
     if (at == NULL) {
       luaL_pushfail(L);
       return 1;
@@ -412,7 +420,7 @@ static int findmatch(lua_State *L, int find) {
     m.ncap = 0;
     e = domatch(&m, at, p + anchored);
     if (e != NULL) {
-      charge(&m);
+      settle(&m);
       if (!find) return pushcaptures(&m, at, e);
       lua_pushinteger(L, (lua_Integer)(at - s) + 1);
       lua_pushinteger(L, (lua_Integer)(e - s));
@@ -420,7 +428,7 @@ static int findmatch(lua_State *L, int find) {
     }
     if (anchored || at >= m.send) break;
   }
-  charge(&m);
+  settle(&m);
   luaL_pushfail(L);
   return 1;
 }
@@ -453,12 +461,12 @@ static int gmatchnext(lua_State *L) {
     e = domatch(&it->m, at, it->p);
     if (e != NULL && e != it->last) {  /* an empty match where one ended: skip */
       it->at = it->last = e;
-      charge(&it->m);
+      settle(&it->m);
       return pushcaptures(&it->m, at, e);
     }
   }
   it->at = at;
-  charge(&it->m);
+  settle(&it->m);
   return 0;
 }
 
@@ -514,7 +522,7 @@ static int addvalue(Matcher *m, luaL_Buffer *b, const char *s, const char *e, in
     int n;
     lua_pushvalue(L, 3);
     n = pushcaptures(m, s, e);
-    charge(m);  /* the steps so far, before Lua code runs */
+    settle(m);  /* the steps so far, before Lua code runs */
     lua_call(L, n, 1);
   } else if (t == LUA_TTABLE) {
     pushcapture(m, 0, s, e);
@@ -564,7 +572,7 @@ static int lgsub(lua_State *L) {
     }
     if (anchored) break;
   }
-  charge(&m);
+  settle(&m);
   if (changed) {
     luaL_addlstring(&b, at, (size_t)(m.send - at));
     luaL_pushresult(&b);

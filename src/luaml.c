@@ -345,6 +345,13 @@ void lmL_charge(lua_State *L, double cost) {
   lm_set_deadline(c->deadline > 0 && (c->depth > 0 || c->inhandler > 0) ? c->deadline : 0);
 }
 
+void lmL_chargecount(lua_State *L, double cost) {
+  Ctl *c = getctl(L);
+  if (c == NULL || c->period == 0) return;  /* no limits */
+  if (c->tripped) lmL_charge(L, cost);  /* raises in a handler */
+  else if (c->ilimit > 0 && (c->ileft -= cost) < 0) trip(L, c, 0);
+}
+
 void lmL_endwork(lua_State *L) {
   if (lm_cancelled()) lmL_charge(L, 0);  /* past the deadline: raises */
 }
