@@ -89,10 +89,16 @@ static int clipgen(lua_State *L, int inplace) {
     return 1;
   }
   a = inplace ? lmL_checkmat(L, 1) : lmL_checkmatlike(L, 1);
-  if (inplace) { lm_clip(a, lo, hi, a); lua_settop(L, 1); return 1; }
+  if (inplace) {
+    lm_clip(a, lo, hi, a);
+    lmL_endwork(L);
+    lua_settop(L, 1);
+    return 1;
+  }
   o = result(L, 4, a->rows, a->cols, "clip");
   a = unalias(L, a, o, "clip", &pushed);
   lm_clip(a, lo, hi, o);
+  lmL_endwork(L);
   if (pushed) lua_pop(L, 1);
   return 1;
 }
@@ -128,6 +134,7 @@ static int f_binary_(lua_State *L) {
     if (op == LM_SUB) alpha = -alpha;
     if (lua_type(L, 2) == LUA_TNUMBER) {
       lm_binary_scalar(LM_ADD, a, alpha * lua_tonumber(L, 2), 0, a);
+      lmL_endwork(L);
       lua_settop(L, 1);
       return 1;
     }
@@ -143,6 +150,7 @@ static int f_binary_(lua_State *L) {
       vb = lm_broadcast_to(t, r, c);
     }
     lm_axpy(alpha, &vb, a);
+    lmL_endwork(L);
     lua_settop(L, 1);
     return 1;
   }

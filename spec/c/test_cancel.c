@@ -2,7 +2,8 @@
 ** test_cancel.c -- the deadline of the core's long work (core_simd.h,
 ** lm_set_deadline): lm_parallel with a deadline hands out no piece once it
 ** has passed, on the caller alone and in the pool of threads, and says so
-** (lm_cancelled); without one it runs every unit as before.  The binding
+** (lm_cancelled); without one it runs every unit as before.  Copies run
+** whole (they are steps of larger operations).  The binding
 ** side (the time-limit error, the state usable afterwards) is in
 ** test_hostile.c.  Prints TAP.
 */
@@ -69,6 +70,27 @@ int main(void) {
   done = run(200, 40, -1, &secs);
   ok(done == 200, "work below the threshold of threads runs whole, as before (%zu units)",
      done);
+
+  {  /* a copy between overlapping buffers, with a deadline set: whole */
+    size_t m = (size_t)3 << 20, i, bad = 0;
+    double *buf = (double *)malloc((m + 1) * sizeof *buf);
+    lm_mat from, to;
+    for (i = 0; i < m; i++) buf[i] = (double)i;
+    from = lm_dense(buf, 1, (int)m);
+    to = lm_dense(buf + 1, 1, (int)m);
+    lm_set_deadline(lm_now() + 3600);
+    lm_copy(&from, &to);
+    for (i = 0; i < m; i++) bad += buf[i + 1] != (double)i;
+    ok(bad == 0 && !lm_cancelled(), "an overlapping copy of %zu elements with a deadline "
+       "set is one move (%zu wrong)", m, bad);
+    lm_set_deadline(lm_now() - 1);
+    (void)lm_past_deadline();  /* cancelled by an earlier step */
+    lm_copy(&to, &from);
+    for (i = 0, bad = 0; i < m; i++) bad += buf[i] != (double)i;
+    ok(bad == 0 && lm_cancelled(), "copies run whole past the deadline too (%zu wrong), "
+       "and an earlier step's cancelled flag stays", bad);
+    free(buf);
+  }
 
   lm_set_deadline(0);
   return tap_end();
