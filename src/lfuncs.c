@@ -244,7 +244,7 @@ static int f_cumsum(lua_State *L) {
 
 /* Floating-point operations of one panel of a product that must stop
 ** at a deadline: 2^31, 40 ms on one core of an AVX-512 machine (a
-** product of 2000 x 2000 took 3-8% more CPU time in such panels than in
+** product of 2000 x 2000 took 4-11% more CPU time in such panels than in
 ** one call; smaller panels cost more) */
 #define PANEL_FLOPS 2147483648.0
 

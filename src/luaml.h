@@ -123,19 +123,20 @@ typedef struct luaml_options {
   ** every 1000 instructions, at each charge of C work (see above), every
   ** 4096 steps of pattern matching, and inside long C work: elementwise
   ** operations and reductions (between pieces of at most 2^20 elements,
-  ** the thread pool's jobs included) and products (in panels of 2^31
-  ** floating-point operations, which cost such products some 3-8% more
-  ** time).  Exceeding it raises "time limit exceeded", which behaves as
-  ** the instruction limit's error; a computation stopped at the deadline
-  ** raises it from the function that ran it and leaves the matrix it was
-  ** writing valid with unspecified contents (an `out` argument or the
-  ** operand of an in-place function too).  It counts inside luaml_pcall
-  ** and in finalizers run by lua_close, not in calls the host makes with
-  ** plain lua_pcall: nothing in the state marks when such a call starts
-  ** (the count hook fires every 1000 instructions whoever runs them, and
-  ** cannot tell the host's idle time between two calls from a long call),
-  ** so there is no start to count from.  Hosts that need the wall-clock
-  ** bound call luaml_pcall (it is lua_pcall with a traceback). */
+  ** the thread pool's jobs included; copies and fills run whole) and
+  ** products (in panels of 2^31 floating-point operations, which cost
+  ** such products some 5-10% more time).  Exceeding it raises "time
+  ** limit exceeded", which behaves as the instruction limit's error; a
+  ** computation stopped at the deadline raises it from the function that
+  ** ran it and leaves the matrix it was writing valid with unspecified
+  ** contents (an `out` argument or the operand of an in-place function
+  ** too).  It counts inside luaml_pcall and in finalizers run by
+  ** lua_close, not in calls the host makes with plain lua_pcall: nothing
+  ** in the state marks when such a call starts (the count hook fires
+  ** every 1000 instructions whoever runs them, and cannot tell the host's
+  ** idle time between two calls from a long call), so there is no start
+  ** to count from.  Hosts that need the wall-clock bound call luaml_pcall
+  ** (it is lua_pcall with a traceback). */
   double time_limit;
   /* Where Lua's warnings (`warn`, errors in finalizers) go once a script
   ** turned them on with warn("@on"): warn(warn_ud, msg, tocont) as a
