@@ -84,7 +84,7 @@ CORE_SRC := src/core_ew.c src/core_red.c src/core_ml.c src/core_la.c \
             src/core_simd.c src/core_h5dl.c src/core_blasdl.c src/core_sel.c
 BIND_SRC := src/lmatrix.c src/lfuncs.c src/llinalg.c src/lrandom.c \
             src/lio.c src/loptim.c src/lmem.c src/luaml.c src/lmpi.c \
-            src/lgrad.c src/lselect.c
+            src/lgrad.c src/lselect.c src/lpattern.c
 LUA_SRC  := lua/init.lua lua/optim.lua lua/data.lua lua/models.lua lua/nn.lua lua/plot.lua \
             lua/grad.lua lua/notebook.lua lua/help.lua
 HOST_SRC := src/host.c src/session.c src/kernel.c
@@ -449,3 +449,15 @@ fuzz: fuzz-build
 	    grep -m5 -E 'ERROR|SUMMARY|runtime error' $(FUZZ_BUILD)/fuzz-$$n.log; exit 1; fi; \
 	done
 
+
+# ---- limits that bound a call: pattern matching (issue 11) ----------------
+# src/lpattern.c (in BIND_SRC) is the counted pattern matcher of the states
+# with limits.  build/tests/limited runs a script in such a state; `make
+# lua-testes` runs Lua's pm.lua and strings.lua with it too.
+$(BUILD)/tests/limited: tools/limited.c $(BUILD)/libluaml.a $(HEADERS) | $(BUILD)/tests
+	$(CC) $(ALL_CFLAGS) $< $(BUILD)/libluaml.a -o $@ $(LUA_LIBS) $(LIBS)
+tests: $(BUILD)/tests/limited
+lua-testes: $(BUILD)/tests/limited
+$(BUILD)/tests/test_pattern: spec/c/test_pattern.c spec/c/tap.h $(BUILD)/libluaml.a $(HEADERS) | $(BUILD)/tests
+	$(CC) $(ALL_CFLAGS) $< $(BUILD)/libluaml.a -o $@ $(LUA_LIBS) $(LIBS)
+lua-testes: export LUA_TESTES_LIMITED = $(BUILD)/tests/limited

@@ -169,6 +169,13 @@ static const char *const templates[] = {
   "getmetatable(V[%b]).__index = nil", "getmetatable(V[%b]).__gc = nil",
   "setmetatable(V[%b], {})", "debug = nil; V[%a] = package and package.searchpath",
   "warn('@on'); warn('x')", "V[%a] = require(%s)",
+  /* pattern matching (lpattern.c): callbacks that collect and match
+  ** again, a gmatch iterator resumed across coroutines, runaway patterns */
+  "V[%a] = select(2, string.rep('ab(c)', %R):gsub('%%b()', function(c) collectgarbage(); return c:gsub('.', {c = %s}) end))",
+  "local it = string.gmatch(string.rep('a b ', %R), '%%a+'); C = coroutine.wrap(function() for w in it do collectgarbage(); coroutine.yield(w) end end)",
+  "!V[%a] = string.rep('a', %R):match(string.rep('a*', 25) .. 'b')",
+  "!V[%a] = string.rep('x', %R):gsub('x', function() while true do end end)",
+  "!V[%a] = string.find(string.rep('a', %R), string.rep('a', %R) .. 'b', 1, true)",
 };
 #define NTEMPLATES (sizeof templates / sizeof templates[0])
 

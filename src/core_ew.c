@@ -467,9 +467,9 @@ static void ewrange(void *ctx, size_t lo, size_t hi) {
   }
 }
 
-/* run a job: flat when every operand is dense with o's shape, on threads
-** when large (a copy between overlapping buffers stays on one) */
-static void ewrun(ewjob *j) {
+/* ewrun's work: flat when every operand is dense with o's shape, on
+** threads when large (a copy between overlapping buffers stays on one) */
+static void ewsplit(ewjob *j) {
   const lm_mat *a = j->a, *o = j->o;
   size_t n = lm_size(o), min = LM_PAR_MIN_MEM;
   if (n == 0) return;
@@ -481,6 +481,24 @@ static void ewrun(ewjob *j) {
   if (j->flat && j->op == 3 && a->data == o->data) return;
   if (j->flat) lm_parallel(n, 1, min, 8, ewrange, j);
   else lm_parallel((size_t)o->rows, (size_t)o->cols, min, 1, ewrange, j);
+}
+
+/* run a job (ewsplit).  Copies and fills run whole whatever this
+** thread's deadline (core_simd.h): they are steps of larger operations (a
+** product computed aside, the input of a LAPACK routine) that must not go
+** on from half a copy, and a copy between overlapping buffers must not be
+** split at all. */
+static void ewrun(ewjob *j) {
+  double deadline = lm_deadline();
+  int cancelled = lm_cancelled();
+  if (j->op >= 2 && deadline > 0) {
+    lm_set_deadline(0);
+    ewsplit(j);
+    lm_set_deadline(deadline);
+    if (cancelled) (void)lm_past_deadline();  /* (it has passed) */
+  } else {
+    ewsplit(j);
+  }
 }
 
 void lm_clip(const lm_mat *a, double lo, double hi, const lm_mat *o) {

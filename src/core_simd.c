@@ -949,6 +949,35 @@ const char *lm_kernel_state(int kind, int cls, int *path, double *own,
 #define PIECES 8   /* pieces per thread: the slack left for a late thread */
 #define MAXWORKERS 63
 
+/* this thread's deadline and cancelled flag (see core_simd.h) */
+static __thread double tl_deadline = 0;
+static __thread int tl_cancelled = 0;
+
+double lm_now(void) {
+  struct timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
+}
+
+void lm_set_deadline(double t) {
+  tl_deadline = t;
+  tl_cancelled = 0;
+}
+
+double lm_deadline(void) {
+  return tl_deadline;
+}
+
+int lm_cancelled(void) {
+  return tl_cancelled;
+}
+
+int lm_past_deadline(void) {
+  if (tl_deadline == 0) return 0;
+  if (!tl_cancelled && lm_now() > tl_deadline) tl_cancelled = 1;
+  return tl_cancelled;
+}
+
 typedef struct pool {
   pthread_mutex_t mu;
   pthread_cond_t work, done;
@@ -959,19 +988,37 @@ typedef struct pool {
   lm_rangefn fn;       /* the current job */
   void *ctx;
   size_t n, piece, np, next;  /* units, units per piece, pieces, next piece */
+  double deadline;     /* the job's deadline, 0 = none */
+  int stopped;         /* the deadline passed: no more pieces */
 } pool;
 
 static pool P = {PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER,
-                 PTHREAD_COND_INITIALIZER, 0, 0, 0, 0, NULL, NULL, 0, 0, 0, 0};
+                 PTHREAD_COND_INITIALIZER, 0, 0, 0, 0, NULL, NULL, 0, 0, 0, 0, 0, 0};
 static pthread_once_t pool_once = PTHREAD_ONCE_INIT;
 
-/* take pieces of the current job until none is left */
+/* take pieces of the current job until none is left (or, with a
+** deadline, until it has passed) */
 static void pieces(lm_rangefn fn, void *ctx, size_t n, size_t piece,
-                   size_t np) {
+                   size_t np, double deadline) {
   size_t k;
   while ((k = __atomic_fetch_add(&P.next, 1, __ATOMIC_RELAXED)) < np) {
     size_t lo = k * piece, hi = lo + piece;
+    if (deadline > 0 && (__atomic_load_n(&P.stopped, __ATOMIC_RELAXED) ||
+                         lm_now() > deadline)) {
+      __atomic_store_n(&P.stopped, 1, __ATOMIC_RELAXED);
+      break;
+    }
     fn(ctx, lo, hi < n ? hi : n);
+  }
+}
+
+/* fn over [0, n) on the calling thread, in pieces of `piece` units with
+** the deadline checked before each (lm_parallel with a deadline) */
+static void serial(lm_rangefn fn, void *ctx, size_t n, size_t piece) {
+  size_t lo;
+  for (lo = 0; lo < n; lo += piece) {
+    if (lm_past_deadline()) return;
+    fn(ctx, lo, n - lo > piece ? lo + piece : n);
   }
 }
 
@@ -983,13 +1030,15 @@ static void *worker(void *arg) {
     lm_rangefn fn;
     void *ctx;
     size_t n, piece, np;
+    double deadline;
     while (P.gen == seen) pthread_cond_wait(&P.work, &P.mu);
     seen = P.gen;
     if (!P.busy) continue;  /* that job is over already */
     P.active++;
     fn = P.fn; ctx = P.ctx; n = P.n; piece = P.piece; np = P.np;
+    deadline = P.deadline;
     pthread_mutex_unlock(&P.mu);
-    pieces(fn, ctx, n, piece, np);
+    pieces(fn, ctx, n, piece, np, deadline);
     pthread_mutex_lock(&P.mu);
     if (--P.active == 0) pthread_cond_signal(&P.done);
   }
@@ -1015,7 +1064,7 @@ static int wanted(void) {
 /* a child of fork has no workers: start again, empty */
 static void atfork_child(void) {
   pool fresh = {PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER,
-                PTHREAD_COND_INITIALIZER, 0, 0, 0, 0, NULL, NULL, 0, 0, 0, 0};
+                PTHREAD_COND_INITIALIZER, 0, 0, 0, 0, NULL, NULL, 0, 0, 0, 0, 0, 0};
   pthread_once_t o = PTHREAD_ONCE_INIT;
   P = fresh;
   pool_once = o;
@@ -1037,32 +1086,45 @@ static void pool_start(void) {
 
 void lm_parallel(size_t n, size_t cost, size_t min, size_t align,
                  lm_rangefn fn, void *ctx) {
-  size_t work = n * (cost ? cost : 1), piece, np, least;
+  size_t work = n * (cost ? cost : 1), piece, np, least, most = n;
   int nt;
-  if (n < 2 || work < 2 * min) { fn(ctx, 0, n); return; }
+  if (tl_deadline > 0) {  /* pieces small enough to stop in time */
+    most = LM_CANCEL_UNITS / (cost ? cost : 1);
+    if (align > 1) most = (most + align - 1) / align * align;
+    if (most < 1) most = 1;
+  }
+  if (n < 2 || work < 2 * min) {
+    if (n > most) serial(fn, ctx, n, most);
+    else fn(ctx, 0, n);
+    return;
+  }
   pthread_once(&pool_once, pool_start);
   nt = P.nworkers + 1;
   if ((size_t)nt > work / min) nt = (int)(work / min);
-  if (nt <= 1) { fn(ctx, 0, n); return; }
+  if (nt <= 1) { serial(fn, ctx, n, most); return; }
   piece = (n + (size_t)nt * PIECES - 1) / ((size_t)nt * PIECES);
   least = (min / 2 + (cost ? cost : 1) - 1) / (cost ? cost : 1);
   if (piece < least) piece = least;  /* pieces of at least min/2 elements */
   if (align > 1) piece = (piece + align - 1) / align * align;
+  if (piece > most) piece = most;
   np = (n + piece - 1) / piece;
   pthread_mutex_lock(&P.mu);
   if (P.busy) {  /* the pool is at work for someone else */
     pthread_mutex_unlock(&P.mu);
-    fn(ctx, 0, n);
+    serial(fn, ctx, n, most);
     return;
   }
   P.busy = 1;
   P.fn = fn; P.ctx = ctx; P.n = n; P.piece = piece; P.np = np; P.next = 0;
+  P.deadline = tl_deadline;
+  P.stopped = 0;
   P.gen++;
   pthread_cond_broadcast(&P.work);
   pthread_mutex_unlock(&P.mu);
-  pieces(fn, ctx, n, piece, np);
+  pieces(fn, ctx, n, piece, np, P.deadline);
   pthread_mutex_lock(&P.mu);
   P.busy = 0;  /* workers waking from now on stay out */
   while (P.active > 0) pthread_cond_wait(&P.done, &P.mu);
+  if (P.stopped) tl_cancelled = 1;
   pthread_mutex_unlock(&P.mu);
 }

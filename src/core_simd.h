@@ -186,4 +186,30 @@ typedef void (*lm_rangefn)(void *ctx, size_t lo, size_t hi);
 void lm_parallel(size_t n, size_t cost, size_t min, size_t align,
                  lm_rangefn fn, void *ctx);
 
+/* ---- cancellation (time_limit) -------------------------------------------
+** A deadline for the long work of the calling thread: lm_parallel, with
+** a deadline set, hands its work out in pieces of at most LM_CANCEL_UNITS
+** elements (also when it runs on the caller alone) and, once the deadline
+** has passed, hands out no more: the kernel returns early with its output
+** partly written, and lm_cancelled() is 1.  The binding sets the calling
+** state's deadline before each piece of C work (lmL_charge) and raises
+** the time-limit error when lm_cancelled() says so.  It is a thread-local
+** value, not a pointer into the state: the core keeps no per-state data
+** and needs no Lua, no kernel's signature changes, and a state closed or
+** moved to another thread leaves nothing behind to dangle.  Pool threads
+** get the deadline with the job. */
+#define LM_CANCEL_UNITS ((size_t)1 << 20)  /* elements between two checks */
+/* seconds of CLOCK_MONOTONIC */
+double lm_now(void);
+/* Set this thread's deadline (CLOCK_MONOTONIC seconds, 0 = none) and clear
+** its cancelled flag. */
+void lm_set_deadline(double t);
+/* this thread's deadline, 0 = none */
+double lm_deadline(void);
+/* 1 when work of this thread stopped early since lm_set_deadline */
+int lm_cancelled(void);
+/* For long loops outside lm_parallel: 1 (and the cancelled flag set) when
+** this thread's deadline has passed; 0 at once when it has none. */
+int lm_past_deadline(void);
+
 #endif

@@ -118,6 +118,21 @@ lua_Alloc lmL_getallocf(lua_State *L, void **ud);
 #define LM_ELEMS_PER_INSTR 16.0
 #define LM_FLOPS_PER_INSTR 64.0
 void lmL_charge(lua_State *L, double cost);
+/* lmL_charge without a look at the clock (a system call on some
+** machines), for many small charges: the pattern matcher's at the end of
+** each call.  The time limit is checked by the next count hook or
+** lmL_charge. */
+void lmL_chargecount(lua_State *L, double cost);
+/* After C work that stops early at the call's deadline (lm_parallel and
+** the products, with time_limit; see core_simd.h): raise the time-limit
+** error when it did.  The output it was writing is a valid matrix with
+** unspecified contents.  lmL_charge set the deadline for the work. */
+void lmL_endwork(lua_State *L);
+
+/* Set find, gmatch, gsub and match in the table on the top of the stack
+** (the string library) to lpattern.c's: Lua's pattern matching, whose
+** steps are charged with lmL_charge.  Stack: [-0, +0]. */
+void lmL_openpattern(lua_State *L);
 
 /* Openers: each is called with the module table on the top of the stack,
 ** adds its functions to it (and to the matrix methods), leaves the stack as

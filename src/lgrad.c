@@ -97,6 +97,7 @@ static int g_ugrad(lua_State *L) {
   luaL_argcheck(L, g->rows == x->rows && g->cols == x->cols, 4, "shape");
   o = lmL_newmat(L, x->rows, x->cols, "grad");
   lm_unary_grad((lm_unop)op, x, y, g, o);
+  lmL_endwork(L);
   return result(L, num && n3);
 }
 
@@ -118,6 +119,7 @@ static int g_bgrad(lua_State *L) {
   vb = lm_broadcast_to(b, r, c);
   o = lmL_newmat(L, r, c, "grad");
   lm_binary_grad((lm_binop)op, side != 0, &va, &vb, z, g, o);
+  lmL_endwork(L);
   return result(L, na && nb);
 }
 

@@ -941,6 +941,7 @@ int lmL_arith(lua_State *L, lm_binop op, const char *fname, int outarg) {
     if (o == NULL) o = lmL_newmatlike(L, 1, a->rows, a->cols, fname);
     else lua_pushvalue(L, outarg);
     lm_binary_scalar(op, a, lua_tonumber(L, 2), 0, o);
+    lmL_endwork(L);
     return 1;
   }
   if (lua_type(L, 1) == LUA_TNUMBER) {  /* number op matrix */
@@ -949,6 +950,7 @@ int lmL_arith(lua_State *L, lm_binop op, const char *fname, int outarg) {
     if (o == NULL) o = lmL_newmatlike(L, 2, b->rows, b->cols, fname);
     else lua_pushvalue(L, outarg);
     lm_binary_scalar(op, b, lua_tonumber(L, 1), 1, o);
+    lmL_endwork(L);
     return 1;
   }
   a = lmL_checkmatlike(L, 1);
@@ -984,6 +986,7 @@ int lmL_arith(lua_State *L, lm_binop op, const char *fname, int outarg) {
   if (a->rows != r || a->cols != c) va = lm_broadcast_to(a, r, c);
   if (b->rows != r || b->cols != c) vb = lm_broadcast_to(b, r, c);
   lm_binary(op, &va, &vb, o);
+  lmL_endwork(L);
   return 1;
 }
 
@@ -998,6 +1001,7 @@ static int m_unm(lua_State *L) {
   lm_mat *a = lmL_checkmat(L, 1);
   lm_mat *o = lmL_newmat(L, a->rows, a->cols, "unary -");
   lm_unary(LM_NEG, a, o);
+  lmL_endwork(L);
   return 1;
 }
 

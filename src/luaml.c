@@ -14,7 +14,7 @@
 #include "lualib.h"
 
 #include "lbind.h"
-#include "core_simd.h"  /* lm_kernel_cache_allow */
+#include "core_simd.h"  /* lm_kernel_cache_allow, the deadline */
 
 #define SANDBOXKEY "luaml.sandbox"  /* registry: true in a sandboxed state */
 #define EMBEDKEY "luaml.newstate"   /* registry: true in luaml_newstate's states */
@@ -266,19 +266,13 @@ static Ctl *getctl(lua_State *L) {
 
 #define PERIOD 1000  /* instructions between two calls of the count hook */
 
-static double now(void) {
-  struct timespec ts;
-  clock_gettime(CLOCK_MONOTONIC, &ts);
-  return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
-}
-
 static void counthook(lua_State *L, lua_Debug *ar);
 
 /* time_limit counts inside luaml_pcall, and in a finalizer (which gets a
 ** time_limit of its own when it runs outside luaml_pcall: lua_close) */
 static int pastdeadline(Ctl *c) {
   return c->deadline > 0 && (c->depth > 0 || c->inhandler > 0) &&
-         now() > c->deadline;
+         lm_now() > c->deadline;
 }
 
 /* a full budget for a new call */
@@ -286,7 +280,7 @@ static void renew(Ctl *c) {
   c->tripped = 0;
   c->pending = 0;
   c->ileft = c->ilimit;
-  c->deadline = c->tlimit > 0 ? now() + c->tlimit : 0;
+  c->deadline = c->tlimit > 0 ? lm_now() + c->tlimit : 0;
 }
 
 /* raise the limit's error (c->msg), with the position of the Lua code
@@ -331,19 +325,41 @@ static void counthook(lua_State *L, lua_Debug *ar) {
   if (pastdeadline(c)) trip(L, c, 1);
 }
 
+/* Also sets the deadline of the C work that follows on this thread
+** (lm_set_deadline: the kernels stop early once it passed, see
+** lmL_endwork): the call's, when time_limit counts now, else none.  The
+** work that follows belongs to this state, since every binding function
+** charges (for its result, lmL_newmat, or for reading its arguments,
+** lmL_checkmat) before it computes. */
 void lmL_charge(lua_State *L, double cost) {
   Ctl *c = getctl(L);
-  if (c == NULL || c->period == 0) return;  /* no limits */
+  if (c == NULL || c->period == 0) {  /* no limits */
+    lm_set_deadline(0);
+    return;
+  }
   if (c->tripped) {
     if (c->inhandler > 0) raiselimit(L, c);
     if (c->pending) {
       c->pending = 0;
       raiselimit(L, c);
     }
+    lm_set_deadline(0);
     return;  /* a host's call before the first hook: no charge */
   }
   if (c->ilimit > 0 && (c->ileft -= cost) < 0) trip(L, c, 0);
   if (pastdeadline(c)) trip(L, c, 1);
+  lm_set_deadline(c->deadline > 0 && (c->depth > 0 || c->inhandler > 0) ? c->deadline : 0);
+}
+
+void lmL_chargecount(lua_State *L, double cost) {
+  Ctl *c = getctl(L);
+  if (c == NULL || c->period == 0) return;  /* no limits */
+  if (c->tripped) lmL_charge(L, cost);  /* raises in a handler */
+  else if (c->ilimit > 0 && (c->ileft -= cost) < 0) trip(L, c, 0);
+}
+
+void lmL_endwork(lua_State *L) {
+  if (lm_cancelled()) lmL_charge(L, 0);  /* past the deadline: raises */
 }
 
 /* __close and xpcall's message handler, guarded: upvalue 1 is the
@@ -392,7 +408,7 @@ static int guardgc(lua_State *L) {
   double deadline = c->deadline;
   if (c->tripped || !lua_isfunction(L, lua_upvalueindex(1))) return 0;
   if (c->depth == 0 && c->inhandler == 0 && c->tlimit > 0)
-    c->deadline = now() + c->tlimit;  /* outside luaml_pcall: its own time */
+    c->deadline = lm_now() + c->tlimit;  /* outside luaml_pcall: its own time */
   co = runhandler(L, c, c->period, &st, &nres);
   c->deadline = deadline;
   if (c->pending)  /* the call goes on: raise at its next instruction */
@@ -593,6 +609,7 @@ static void guardlimits(lua_State *L) {
   wrapfield(L, "wrap", lcocreate, 1);
   lua_getfield(L, -2, "string");
   wrapfield(L, "rep", lstrrep, 1);
+  lmL_openpattern(L);  /* find, gmatch, gsub, match: counted */
   lua_getfield(L, -3, "table");
   wrapfield(L, "move", ltabmove, 1);
   lua_pop(L, 4);

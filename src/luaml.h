@@ -57,17 +57,24 @@ typedef struct luaml_matrix {
 ** what you need: future versions may add fields whose zero value keeps the
 ** current behaviour.
 **
-** The guarantee, for a state with sandbox, memory_limit, instruction_limit
-** and time_limit set: whatever a script does, each luaml_pcall returns
-** within about time_limit seconds (plus one bounded piece of C work, see
-** instruction_limit) having allocated at most memory_limit bytes, without
-** touching files, the environment or the host's streams, and the state
-** runs the next call normally -- also when the host runs scripts with
-** plain lua_pcall or luaL_dostring (those are bounded by the instruction
-** budget; time_limit counts only inside luaml_pcall).  Known exception:
-** Lua's pattern matching (string.find, match, gmatch, gsub) is one C call
-** that no limit interrupts; a pattern with many `.-`/`.*` items on a long
-** subject can run for hours. */
+** The guarantee: whatever a script does, a luaml_pcall on a state with
+** sandbox, memory_limit, instruction_limit and time_limit set returns
+** within time_limit seconds plus at most one piece of C work that does
+** not watch the clock (a LAPACK routine, or a pass over at most
+** memory_limit bytes: a copy, a sort, a loader), having allocated at most
+** memory_limit bytes, without touching files, the environment or the
+** host's streams, and the state runs the next call normally -- also when
+** the host runs scripts with plain lua_pcall or luaL_dostring (those are
+** bounded by the instruction budget alone, see time_limit).
+** The exceptions, precisely: a LAPACK routine (ml.solve, inv, det,
+** cholesky, eigh, svd, lstsq, pinv) is refused before it starts when the
+** instruction budget cannot pay for it but is not interrupted once
+** running, so with time_limit alone (no instruction_limit) one routine
+** runs to its end (one svd of the largest matrix 64 MB holds: seconds);
+** copies, slices, concatenations, sorting and the loaders are charged
+** but not interrupted (linear in the bytes they touch, or n log n);
+** the kernel's zeroing of the pages of a fresh matrix is no one's to
+** interrupt. */
 typedef struct luaml_options {
   /* Nonzero: run untrusted scripts.  The state has exactly this of the
   ** standard libraries (luaml.c's `allowed`): the base functions but
@@ -98,8 +105,10 @@ typedef struct luaml_options {
   ** all its coroutines and finalizers; work done in C is charged to it
   ** (one instruction per 16 matrix elements read or written, per 64
   ** floating-point operations of a product or a LAPACK routine, per 16
-  ** copies of string.rep, per element of table.move), and a C routine
-  ** whose cost exceeds what is left is refused before it starts.
+  ** copies of string.rep, per element of table.move, per 2 steps of the
+  ** pattern matcher of string.find, match, gmatch and gsub, charged as it
+  ** goes), and a C routine whose cost exceeds what is left is refused
+  ** before it starts.
   ** Exceeding it raises the Lua error "instruction limit exceeded" in the
   ** script; pcall, xpcall and coroutine.resume in the script pass it on,
   ** and handlers that run while it unwinds (__close, __gc) stop at their
@@ -111,9 +120,23 @@ typedef struct luaml_options {
   ** call that hit a limit runs none. */
   long instruction_limit;
   /* Seconds of wall time one luaml_pcall may take, 0 = no limit.  Checked
-  ** every 1000 instructions and at each charge of C work (see above);
-  ** exceeding it raises "time limit exceeded", which behaves as the
-  ** instruction limit's error. */
+  ** every 1000 instructions, at each charge of C work (see above), every
+  ** 4096 steps of pattern matching, and inside long C work: elementwise
+  ** operations and reductions (between pieces of at most 2^20 elements,
+  ** the thread pool's jobs included; copies and fills run whole) and
+  ** products (in panels of 2^31 floating-point operations, which cost
+  ** such products some 5-10% more time).  Exceeding it raises "time
+  ** limit exceeded", which behaves as the instruction limit's error; a
+  ** computation stopped at the deadline raises it from the function that
+  ** ran it and leaves the matrix it was writing valid with unspecified
+  ** contents (an `out` argument or the operand of an in-place function
+  ** too).  It counts inside luaml_pcall and in finalizers run by
+  ** lua_close, not in calls the host makes with plain lua_pcall: nothing
+  ** in the state marks when such a call starts (the count hook fires
+  ** every 1000 instructions whoever runs them, and cannot tell the host's
+  ** idle time between two calls from a long call), so there is no start
+  ** to count from.  Hosts that need the wall-clock bound call luaml_pcall
+  ** (it is lua_pcall with a traceback). */
   double time_limit;
   /* Where Lua's warnings (`warn`, errors in finalizers) go once a script
   ** turned them on with warn("@on"): warn(warn_ud, msg, tocont) as a
@@ -147,9 +170,11 @@ void luaml_trim(lua_State *L);
 ** it with lua_close, which also frees the accounting data of the limits.
 ** The state uses its own allocator (do not replace it with lua_setallocf)
 ** and, with instruction_limit or time_limit, the count hook (do not
-** replace it with lua_sethook) and guarded versions of pcall, xpcall,
+** replace it with lua_sethook), guarded versions of pcall, xpcall,
 ** setmetatable, coroutine.resume/close/create/wrap, string.rep and
-** table.move (a metatable with __gc or __close is then a private copy:
+** table.move, and luaml's own string.find, match, gmatch and gsub (Lua
+** 5.4's pattern matching and error messages, with its steps counted:
+** src/lpattern.c) (a metatable with __gc or __close is then a private copy:
 ** getmetatable gives the original back, whose later changes are not
 ** seen).  Warnings (`warn`) are off until a script sends "@on". */
 lua_State *luaml_newstate(const luaml_options *opts);

@@ -8,6 +8,9 @@
 # themselves); its libs/ are built against Lua's headers for attrib.lua's
 # C-library tests.  One check of main.lua is left out: `lua -h` must fail
 # there, while -h is luaml's help.
+# With LUA_TESTES_LIMITED set (make lua-testes sets it to build/tests/
+# limited), pm.lua and strings.lua also run in a state with limits, whose
+# string.find/match/gmatch/gsub are luaml's counted matcher (lpattern.c).
 # Exit status 1 when a file fails under luaml that passes under lua5.4
 # (or, without lua5.4, fails at all).  DIR missing: a message, status 0.
 luaml=$1 dir=$2
@@ -85,6 +88,14 @@ for f in main.lua $files; do
   echo "$line"
   [ "$a" = FAILED ] && tail -5 "$tmp/luaml-$f.log" | sed 's/^/    /'
 done
+if [ -n "$LUA_TESTES_LIMITED" ]; then
+  lim=$(cd "$(dirname "$LUA_TESTES_LIMITED")" && pwd)/$(basename "$LUA_TESTES_LIMITED")
+  for f in pm.lua strings.lua; do
+    a=$(runone limited "$tmp/luaml" "$lim" "$f")
+    printf '%-15s luaml with limits (its own pattern matcher): %s\n' "$f" "$a"
+    [ "$a" = FAILED ] && { tail -5 "$tmp/limited-$f.log" | sed 's/^/    /'; bad=1; }
+  done
+fi
 a=$(retry luaml "$tmp/luaml" "$luaml" all.lua)
 echo "all.lua         luaml: $a"
 [ "$a" = FAILED ] && { tail -5 "$tmp/luaml-all.lua.log" | sed 's/^/    /'; bad=1; }

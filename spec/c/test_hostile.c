@@ -200,9 +200,62 @@ static void savecsv(void) {
   lua_close(L);
 }
 
+/* The cancel flag: a state with time_limit and no other limit runs C
+** work longer than the limit; the call must end soon after the deadline,
+** with the time limit's error, and the state work afterwards.  No memory
+** limit (the matrices take 72 to 384 MB), so no RSS check; the bounds
+** leave room for a loaded machine (page faults of fresh matrices, which
+** no deadline interrupts, took up to 0.4 s there). */
+static void cancel(double tlimit, double bound, const char *name, const char *code) {
+  luaml_options o = {0};
+  lua_State *L;
+  double t0;
+  int st;
+  o.time_limit = tlimit * slow;
+  L = luaml_newstate(&o);
+  if (luaL_loadstring(L, code) != LUA_OK) {
+    ok(0, "%s: loads (%s)", name, lua_tostring(L, -1));
+    lua_close(L);
+    return;
+  }
+  t0 = now();
+  st = luaml_pcall(L, 0, 0);
+  t0 = now() - t0;
+  ok(st != LUA_OK && strstr(lua_tostring(L, -1), "time limit exceeded") != NULL,
+     "%s: fails with 'time limit exceeded' (%.60s)", name, st ? lua_tostring(L, -1) : "ok");
+  ok(t0 < bound * slow, "%s: returns in %.2f s (limit %g s, bound %g s)", name, t0,
+     tlimit, bound);
+  lua_settop(L, 0);
+  usable(L, name);
+  lua_close(L);
+}
+
+/* C work longer than its time limit: time limit, bound on the call's
+** time (x3 under ASan, whose instrumented kernels make slower pieces) */
+#ifdef ASAN
+#define ASANX 3
+#else
+#define ASANX 1
+#endif
+static const struct { double tlimit, bound; const char *name, *code; } longwork[] = {
+  {0.15, 0.8 * ASANX, "one product of 4000 x 4000 (1.3 s alone at 100 GFlop/s)",
+   "local a = ml.rand(4000, 4000)\n"
+   "ml.dot(a, a)"},
+  {0.2, 1.0 * ASANX, "products of 2000 x 2000 in a loop",
+   "local big = ml.rand(2000, 2000)\n"
+   "while true do local r = ml.dot(big, big) end"},
+  {0.2, 1.0 * ASANX, "exp of 3000 x 3000 in a loop",
+   "local huge = ml.rand(3000, 3000)\n"
+   "while true do local r = ml.exp(huge) end"},
+  {0.2, 1.0 * ASANX, "in-place sums and reductions of 3000 x 3000 in a loop",
+   "local huge, o = ml.rand(3000, 3000), ml.rand(3000, 3000)\n"
+   "while true do ml.add(huge, huge, o); o:sum(1); ml.exp_(o) end"},
+};
+
 int main(void) {
   lua_State *L;
   double t0;
+  int k;
   rss0 = rsskb();
   if (invalgrind()) slow = 50;
   L = newsandbox(TLIMIT, ILIMIT);
@@ -258,6 +311,44 @@ int main(void) {
       "return #(''):rep(1e12, '')", "instruction limit exceeded", 0);
   run(L, "table.move of 10^12 elements", "table.move({}, 1, 1e12, 1, {})",
       "instruction limit exceeded", 0);
+  /* pattern matching: lpattern.c counts its steps */
+  run(L, "nested quantifiers backtracking (hours in stock Lua)",
+      "return string.find(string.rep('a', 5000), string.rep('a*', 30) .. 'b')",
+      "instruction limit exceeded", 0);
+  run(L, "a chain of .- as a method, under pcall",
+      "local s = string.rep('a', 5000)\n"
+      "while true do pcall(s.match, s, string.rep('.-', 30) .. 'x') end",
+      "instruction limit exceeded", 0);
+  run(L, "%b over a long unbalanced string",
+      "return string.gsub(string.rep('(', 200000), '%b()', '')",
+      "instruction limit exceeded", 0);
+  run(L, "a plain find that compares half the subject at every position",
+      "return string.find(string.rep('a', 1e6), string.rep('a', 5e5) .. 'b', 1, true)",
+      "instruction limit exceeded", 0);
+  run(L, "gsub with a replacement function that loops",
+      "return string.gsub('abc', '%w', function() while true do end end)",
+      "instruction limit exceeded", 0);
+  run(L, "gsub over 10^4 matches whose replacement function runs gsub again",
+      "local function f(c) return (('yy'):gsub('y', function(d) return d:upper() end)) end\n"
+      "local s = string.rep('x', 1e4)\n"
+      "while true do s:gsub('x', f) end",
+      "limit exceeded"  /* either: ASan makes the 10^7 instructions take 2 s */, 0);
+  run(L, "gmatch in a coroutine",
+      "local s = string.rep('a', 3000)\n"
+      "local it = coroutine.wrap(function()\n"
+      "  for x in s:gmatch(string.rep('a-', 20) .. 'b') do coroutine.yield(x) end\n"
+      "end)\n"
+      "return it()", "instruction limit exceeded", 0);
+  run(L, "pattern matching works as Lua's after the limits",
+      "local t = {}\n"
+      "for k, v in ('a=1, b=22'):gmatch('(%w+)=(%w+)') do t[#t + 1] = k .. v end\n"
+      "return table.concat(t, ' ') == 'a1 b22' and\n"
+      "  select(2, ('hello world'):gsub('o', {o = '0'})) == 2 and\n"
+      "  ('THE (quick) fox'):find('%f[%a]%a+', 5) == 6 and\n"
+      "  ('x = (a(b)c)'):match('%b()') == '(a(b)c)' and\n"
+      "  select(2, pcall(string.rep, 'x', -1)) == '' and\n"
+      "  select(2, pcall(string.find, 'a', '(()')):find('unfinished capture') ~= nil and\n"
+      "  select(2, pcall(string.match, 'a', '%')):find('malformed pattern') ~= nil", NULL, 0);
   run(L, "svd in a loop", "for i = 1, 1e6 do ml.svd(ml.rand(300, 300)) end",
       "limit exceeded"  /* either: a loaded machine */, 0);
   run(L, "one svd of 1300 x 1300", "local u, s, vt = ml.svd(ml.rand(1300, 1300))",
@@ -303,6 +394,17 @@ int main(void) {
       "  setmetatable({}, {__gc = function() while true do end end})\n"
       "  collectgarbage()\n"
       "end", "time limit exceeded", 0);
+
+  run(L, "a time limit against backtracking",
+      "return string.find(string.rep('a', 5000), string.rep('a*', 30) .. 'b')",
+      "time limit exceeded", 0);
+  run(L, "a time limit against gsub callbacks that loop",
+      "return ('abc'):gsub('.', function() while true do end end)",
+      "time limit exceeded", 0);
+
+  /* C work that outlasts the time limit stops at the deadline */
+  for (k = 0; k < (int)(sizeof longwork / sizeof *longwork); k++)
+    cancel(longwork[k].tlimit, longwork[k].bound, longwork[k].name, longwork[k].code);
 
   /* closing with a runaway finalizer pending */
   (void)luaL_dostring(L, "X = setmetatable({}, {__gc = function() while true do end end})");
