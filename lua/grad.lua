@@ -137,8 +137,12 @@ local function setup()
   -- matrix product: dA = G B^T, dB = A^T G, transposes as views (BLAS
   -- flags); an operand that is x:T() of a traced x gets x's gradient
   -- directly, in x's layout (G^T A rather than (A^T G)^T)
-  function R.dot(a, b, out)
+  function R.dot(a, b, out, alpha, beta)
     if out ~= nil then noout("dot") end
+    if alpha ~= nil or beta ~= nil then
+      ml._error("dot: inside ml.grad leave out alpha and beta (write alpha * "
+                .. "ml.dot(a, b) + c: ml.grad follows those)")
+    end
     local av, bv = val(a), val(b)
     if type(av) == "number" or type(bv) == "number" then return R.mul(a, b) end
     local ta, tb = istr(a), istr(b)

@@ -250,6 +250,10 @@ function Model:train(X, y)
   if mpi then Nall, first = place(mpi, N) end
   local bs = math.min(self.batch_size or Nall, Nall)
   local opt = ml._optimizer(self.optimizer, self.lr, who)
+  -- a model that can fold a plain gd step into the products of its
+  -- gradients (ml.MLP) gets the rate and returns no gradients once it has
+  -- stepped; across processes the gradients must be averaged first
+  local gdrate = mpi == nil and ml._gdrate(opt) or nil
   local hist = ml.zeros(1, epochs)
   local lead = mpi == nil or mpi.rank() == 0  -- the rank that prints
   local bar <close> = newbar(lead and self.progress, epochs, self.name)
@@ -267,7 +271,7 @@ function Model:train(X, y)
       if bs < Nall or mpi then Xb, yb = batch(X, y, order, s, t, first) end
       local cost, grads, nb
       if Xb.rows > 0 then
-        cost, grads = self:_lossgrad(Xb, yb, Nall)
+        cost, grads = self:_lossgrad(Xb, yb, Nall, gdrate)
       else  -- none of this batch's rows are on this rank
         cost, grads = 0, {}
         for i, p in ipairs(self._params) do grads[i] = ml.zeros(p.rows, p.cols) end
@@ -275,7 +279,7 @@ function Model:train(X, y)
       nb = Xb.rows
       if mpi then cost, nb = mpi.average(grads, cost, nb) end
       total = total + cost * nb
-      opt:step(self._params, grads)
+      if grads then opt:step(self._params, grads) else ml._gdstepped(opt) end
     end
     local cost = total / Nall
     if cost ~= cost or cost == math.huge then
