@@ -417,6 +417,21 @@ describe("ml.grad: errors", function()
     local ok2, msg2 = pcall(ml.grad(function(x) return ml.sum(ml.exp(x) + ml.ones(3, 3)) end), ml.ones(2, 2))
     assert.is_false(ok2)
     assert.is_truthy(msg2:find("24_grad_spec.lua:%d+: add: cannot broadcast 2x2 with 3x3"), msg2)
+    -- the exact line, for a method of a traced value and for a library
+    -- function that hands its call over (ml.dot(plain, traced))
+    local line
+    local ok3, msg3 = pcall(ml.grad(function(x)
+      line = debug.getinfo(1, "l").currentline + 1
+      return ml.sum(x:dot(ml.ones(3, 1)))
+    end), ml.ones(2, 2))
+    assert.is_false(ok3)
+    assert.is_truthy(msg3:find("24_grad_spec.lua:" .. line .. ": dot: shapes 2x2 and 3x1", 1, true), msg3)
+    local ok4, msg4 = pcall(ml.grad(function(x)
+      line = debug.getinfo(1, "l").currentline + 1
+      return ml.sum(ml.dot(ml.ones(3, 3), x))
+    end), ml.ones(2, 2))
+    assert.is_false(ok4)
+    assert.is_truthy(msg4:find("24_grad_spec.lua:" .. line .. ": dot: shapes 3x3 and 2x2", 1, true), msg4)
   end)
 end)
 
