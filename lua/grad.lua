@@ -648,9 +648,16 @@ local function setup()
         end
       end
     end
-    local grads = {}
+    -- each gradient is taken out of the tape: the tape is old by now (in
+    -- generational mode it lived through the step's minor collections), and
+    -- an old table that was written to is traversed at the next minor
+    -- collection, dead or not: what it still held would be kept and
+    -- promoted (the weights' gradients, a full collection's worth of
+    -- garbage every few steps)
+    local grads, gs = {}, tape.g
     for k, l in ipairs(leaves) do
-      local g, lv = tape.g[l._i], l._v
+      local g, lv = gs[l._i], l._v
+      gs[l._i] = nil
       if type(lv) == "number" then
         if g == nil then g = 0.0 elseif type(g) ~= "number" then g = g:sum() end
       else

@@ -444,6 +444,28 @@ describe("ml.grad: outside it nothing is recorded", function()
     assert.is_true(ml.ismatrix(kept))
   end)
 
+  it("keeps no gradient once it returned: a minor collection frees it (generational mode)", function()
+    -- a 16 MB data set makes the collections of mid-sized matrices minor
+    -- ones; ml.grad's tape is old by its end and was written to, so the
+    -- next minor collection traverses it, garbage or not: a gradient left
+    -- in it lived on (and was promoted: 800 KB per step of bench/7_grad)
+    local out = H.host([[
+local old = collectgarbage("generational")
+local ballast = ml.zeros(2000, 1000)
+local X = ml.ones(64, 128)
+local vg = ml.value_and_grad(function(W)
+  local H = ml.relu(X:dot(W))
+  return (H * 2 + 1):sum()
+end)
+local _, dW = vg(ml.ones(128, 128))
+local weak = setmetatable({dW}, {__mode = "v"})
+dW = nil
+for _ = 1, 2 do local t = ml.zeros(64, 128) end
+print(weak[1] == nil and "freed" or "kept")
+]], "")
+    assert.are.equal("freed\n", out)
+  end)
+
   it("nested ml.grad: the inner one treats the outer's values as constants", function()
     local inner
     local g = ml.grad(function(x)
