@@ -137,8 +137,12 @@ local function setup()
   -- matrix product: dA = G B^T, dB = A^T G, transposes as views (BLAS
   -- flags); an operand that is x:T() of a traced x gets x's gradient
   -- directly, in x's layout (G^T A rather than (A^T G)^T)
-  function R.dot(a, b, out)
+  function R.dot(a, b, out, alpha, beta)
     if out ~= nil then noout("dot") end
+    if alpha ~= nil or beta ~= nil then
+      ml._error("dot: inside ml.grad leave out alpha and beta (write alpha * "
+                .. "ml.dot(a, b) + c: ml.grad follows those)")
+    end
     local av, bv = val(a), val(b)
     if type(av) == "number" or type(bv) == "number" then return R.mul(a, b) end
     local ta, tb = istr(a), istr(b)
@@ -533,16 +537,17 @@ local function setup()
   -- ---- the traced values -------------------------------------------------
 
   -- rule, called from f directly (a method, a metamethod): its errors are
-  -- raised at the line of f that called it
+  -- raised at the line of f that called it.  (directly is tail-called, so
+  -- f is level 2 from it as from the rule's wrapper; no table per call.)
+  local function directly(ok, ...)
+    if ok then return ... end
+    local info = debug and debug.getinfo and debug.getinfo(2, "Sl")
+    local where = (info and info.currentline > 0)
+                  and (info.short_src .. ":" .. info.currentline .. ": ") or ""
+    error(relocate((...), where), 0)
+  end
   local function direct(rule)
-    return function(...)
-      local res = pack(pcall(rule, ...))
-      if res[1] then return unpack(res, 2, res.n) end
-      local info = debug and debug.getinfo and debug.getinfo(2, "Sl")
-      local where = (info and info.currentline > 0)
-                    and (info.short_src .. ":" .. info.currentline .. ": ") or ""
-      error(relocate(res[2], where), 0)
-    end
+    return function(...) return directly(pcall(rule, ...)) end
   end
 
   local TMETHODS = {}
@@ -577,29 +582,29 @@ local function setup()
 
   -- ---- running f -----------------------------------------------------------
 
-  -- the call a C function handed over: marker, function, position, args
-  local function dispatch(r)
-    local fn, where = r[3], r[4]
-    local rule = byfn[fn] or norule(names[fn], fn)
-    local res = pack(pcall(rule, unpack(r, 5, r.n)))
-    if not res[1] then error(relocate(res[2], where), 0) end
-    return unpack(res, 2, res.n)
+  -- the results of a rule run for a C function of f suspended in co, or
+  -- its error raised at the line of f that called that function
+  local function dispatched(co, ok, ...)
+    if ok then return ... end
+    error(relocate((...), core.where(co)), 0)
   end
 
-  -- run the coroutine co to its end, serving the calls handed over; f's own
-  -- yields pass through to ml.grad's caller.  Returns resume's results.
-  local function run(co, ...)
-    local r = pack(resume(co, ...))
-    while true do
-      if not r[1] then error(r[2], 0) end
-      if status(co) == "dead" then return r end
-      if r[2] == TM then
-        r = pack(resume(co, dispatch(r)))
-      else
-        r = pack(resume(co, yield(unpack(r, 2, r.n))))
-      end
-    end
+  -- the call a C function handed over: the function, its arguments
+  local function dispatch(co, fn, ...)
+    local rule = byfn[fn] or norule(names[fn], fn)
+    return dispatched(co, pcall(rule, ...))
   end
+
+  -- run the coroutine co to its end, serving the calls handed over (the
+  -- marker TM first); f's own yields pass through to ml.grad's caller.
+  -- Returns f's results.  Tail calls: no table, no stack per operation.
+  local function served(co, ok, ...)
+    if not ok then error((...), 0) end
+    if status(co) == "dead" then return ... end
+    if (...) == TM then return served(co, resume(co, dispatch(co, select(2, ...)))) end
+    return served(co, resume(co, yield(...)))
+  end
+  local function run(co, ...) return served(co, resume(co, ...)) end
 
   local function describe(v)
     if ismat(v) then return ("a %dx%d matrix"):format(v.rows, v.cols) end
@@ -624,10 +629,9 @@ local function setup()
     end
     local co = coroutine.create(f)
     TM.__thread = co
-    local ok, r = pcall(run, co, unpack(args, 1, n))
+    local ok, out = pcall(run, co, unpack(args, 1, n))
     active, TM.__thread = saved, savedco
-    if not ok then error(r, 0) end
-    local out = r[2]
+    if not ok then error(out, 0) end
     local v = val(out)
     if not (type(v) == "number" or (ismat(v) and v.rows == 1 and v.cols == 1)) then
       ml._error("%s: f must return a number or a 1x1 matrix, got %s", who, describe(v))
@@ -644,9 +648,16 @@ local function setup()
         end
       end
     end
-    local grads = {}
+    -- each gradient is taken out of the tape: the tape is old by now (in
+    -- generational mode it lived through the step's minor collections), and
+    -- an old table that was written to is traversed at the next minor
+    -- collection, dead or not: what it still held would be kept and
+    -- promoted (the weights' gradients, a full collection's worth of
+    -- garbage every few steps)
+    local grads, gs = {}, tape.g
     for k, l in ipairs(leaves) do
-      local g, lv = tape.g[l._i], l._v
+      local g, lv = gs[l._i], l._v
+      gs[l._i] = nil
       if type(lv) == "number" then
         if g == nil then g = 0.0 elseif type(g) ~= "number" then g = g:sum() end
       else

@@ -1111,11 +1111,15 @@ Matrix products go through BLAS (dgemm, dgemv); transposed views are
 passed as transpose flags, never copied.]=])
 
 doc [=[
-ml.dot(a, b [, out]) -> matrix
-ml.matmul(a, b [, out]) -> matrix
+ml.dot(a, b [, out [, alpha [, beta]]]) -> matrix
+ml.matmul(a, b [, out [, alpha [, beta]]]) -> matrix
 
 The matrix product: a (n x k) times b (k x m) is n x m. A number on
-either side scales.
+either side scales. With alpha and beta it is BLAS's gemm,
+out = alpha * a b + beta * out (alpha 1 and beta 0 when left out; a
+beta other than 0 needs out): a gradient-descent step
+W -= lr * dY^T X is ml.dot(X:T(), dY, W:T(), -lr, 1), with no gradient
+matrix written and read back.
 
 > X = ml.matrix{{1, 2}, {3, 4}}
 > X:dot(ml.matrix{{1}, {1}})
@@ -1126,6 +1130,10 @@ matrix 2x1
 matrix 2x2
  10 14
  14 20
+> ml.dot(X, X, ml.ones(2, 2), 1, 10)   -- X X + 10 * ones
+matrix 2x2
+ 17 20
+ 25 32
 ]=]
 
 doc [=[

@@ -76,6 +76,17 @@ local function checky(y, X, anycols, who)
   if y:isnan():any() ~= 0 then ml._error("%s: y contains NaN", who) end
 end
 
+-- 1 when no element of X is NaN or infinite.  A finite sum settles it in one
+-- pass with no new matrix (a NaN or an infinity makes the sum NaN or
+-- infinite); only a sum that is not finite (those, or finite values summing
+-- past the largest double) asks element by element.  Training checks its X
+-- at every call: two masks of X's size cost more than a mini-batch epoch.
+local function allfinite(X)
+  local s = X:sum()
+  if s - s == 0 then return true end
+  return X:isnan():any() == 0 and X:isinf():any() == 0
+end
+
 -- class labels: whole numbers 0..k-1 (k given), else 0..max; returns k
 local function checklabels(y, k, who)
   local lo, hi = y:min(), y:max()
@@ -226,9 +237,7 @@ function Model:train(X, y)
   checkself(self, "train")
   local who = self.name .. ":train"
   checkX(X, nil, who)
-  if X:isnan():any() ~= 0 or X:isinf():any() ~= 0 then
-    ml._error("%s: X contains NaN or infinite values", who)
-  end
+  if not allfinite(X) then ml._error("%s: X contains NaN or infinite values", who) end
   self:_prepare(X, y, who)
   if self.solver ~= nil and self.solver ~= "gd" then
     self:_solve(X, y)
@@ -241,6 +250,10 @@ function Model:train(X, y)
   if mpi then Nall, first = place(mpi, N) end
   local bs = math.min(self.batch_size or Nall, Nall)
   local opt = ml._optimizer(self.optimizer, self.lr, who)
+  -- a model that can fold a plain gd step into the products of its
+  -- gradients (ml.MLP) gets the rate and returns no gradients once it has
+  -- stepped; across processes the gradients must be averaged first
+  local gdrate = mpi == nil and ml._gdrate(opt) or nil
   local hist = ml.zeros(1, epochs)
   local lead = mpi == nil or mpi.rank() == 0  -- the rank that prints
   local bar <close> = newbar(lead and self.progress, epochs, self.name)
@@ -258,7 +271,7 @@ function Model:train(X, y)
       if bs < Nall or mpi then Xb, yb = batch(X, y, order, s, t, first) end
       local cost, grads, nb
       if Xb.rows > 0 then
-        cost, grads = self:_lossgrad(Xb, yb, Nall)
+        cost, grads = self:_lossgrad(Xb, yb, Nall, gdrate)
       else  -- none of this batch's rows are on this rank
         cost, grads = 0, {}
         for i, p in ipairs(self._params) do grads[i] = ml.zeros(p.rows, p.cols) end
@@ -266,7 +279,7 @@ function Model:train(X, y)
       nb = Xb.rows
       if mpi then cost, nb = mpi.average(grads, cost, nb) end
       total = total + cost * nb
-      opt:step(self._params, grads)
+      if grads then opt:step(self._params, grads) else ml._gdstepped(opt) end
     end
     local cost = total / Nall
     if cost ~= cost or cost == math.huge then

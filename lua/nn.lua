@@ -200,6 +200,28 @@ function Linear:backward(dY, needdx)
   return ml.dot(dY, self.W, dX)
 end
 
+-- backward and a plain gradient-descent step at once, for ml.MLP: dX = dY W
+-- first (from the weights before the step), then W -= lr dY^T X and
+-- b -= lr sum(dY) as the products' alpha = -lr, beta = 1 into the weights,
+-- so that no dW or db is written and read back.  Returns dX (nil when
+-- needdx is false).
+function Linear:_backstep(dY, needdx, lr)
+  local X, dX = self.input, nil
+  if needdx ~= false then
+    dX = ml.dot(dY, self.W, buffer(self, "_dX", X.rows, self.n_in))
+  end
+  ml.dot(X:T(), dY, self.W:T(), -lr, 1)
+  if self.b then
+    local ones = buffer(self, "_ones", 1, X.rows)
+    if ones:get(1, 1) ~= 1 then ones:fill_(1) end
+    ml.dot(ones, dY, self.b, -lr, 1)
+  end
+  return dX
+end
+
+-- a layer without parameters has no step to take: its backward
+function Layer:_backstep(dY) return self:backward(dY) end
+
 function Linear:parameters()
   checklayer(self, "parameters")
   return self.b and {self.W, self.b} or {self.W} end
@@ -332,6 +354,11 @@ function Sequential:backward(dY, needdx)
   return dY
 end
 
+-- backward with each Linear's gradient-descent step folded in (_backstep)
+function Sequential:_backstep(dY, lr)
+  for i = #self, 1, -1 do dY = self[i]:_backstep(dY, i > 1, lr) end
+end
+
 local function collect(self, method)
   local out = {}
   for i = 1, #self do
@@ -434,8 +461,10 @@ end
 
 -- cost and gradients of a batch: the loss fused with the output's
 -- derivative, the layers' backward into their buffers, l2/(2N) sum ||W||^2
--- over the weights (not the biases)
-function MLP:_lossgrad(Xb, yb, N)
+-- over the weights (not the biases).  Given gdrate (the training's optimiser
+-- is plain gd) and no l2, the step is taken in the backward pass itself
+-- (Sequential:_backstep) and no gradients are returned.
+function MLP:_lossgrad(Xb, yb, N, gdrate)
   local net = self.net
   local Z = net:_forward(Xb)
   local G = buffer(self, "_G", Z.rows, Z.cols)
@@ -449,6 +478,10 @@ function MLP:_lossgrad(Xb, yb, N)
     ml.sub(Z, yb, G)
     cost = ml.inner(G, G) / (2 * n)
     G:div_(n)
+  end
+  if gdrate and self.l2 == 0 then
+    net:_backstep(G, gdrate)
+    return cost, nil
   end
   net:backward(G, false)
   local grads = net:gradients()

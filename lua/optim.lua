@@ -153,10 +153,24 @@ local function newoptimizer(kind, opts, spec, shown, update)
 end
 
 -- plain gradient descent: p -= lr * g
+local function gdupdate(self, p, g) p:add_(g, -self.lr) end
 function optim.gd(opts)
-  return newoptimizer("gd", opts, {lr = {"number", 0.01}}, {"lr"},
-    function(self, p, g) p:add_(g, -self.lr) end)
+  return newoptimizer("gd", opts, {lr = {"number", 0.01}}, {"lr"}, gdupdate)
 end
+
+-- The learning rate of opt when it is the library's own gd, untouched
+-- (its step is p:add_(g, -lr): a model may fold that into the products
+-- that make g, and then calls ml._gdstepped instead of step); else nil.
+function ml._gdrate(opt)
+  if getmetatable(opt) == Optimizer and opt.kind == "gd" and rawget(opt, "step") == nil
+     and opt._update == gdupdate then
+    return opt.lr
+  end
+  return nil
+end
+
+-- count a step a model made itself (opt.t, as step counts them)
+function ml._gdstepped(opt) opt.t = opt.t + 1 end
 
 function optim.momentum(opts)
   return newoptimizer("momentum", opts,

@@ -78,6 +78,86 @@ describe("dot", function()
   end)
 end)
 
+describe("dot with alpha and beta: out = alpha a b + beta out", function()
+  local D1, D2, D3, D4 = H.M(I.D1), H.M(I.D2), H.M(I.D3), H.M(I.D4)
+  local R = ref.dot_ab
+  -- the formula of gen_ref.py's grid_int: ((a i + b j) mod m - m // 2) / 4
+  local function grid_int(r, c, a, b, m)
+    local x = ml.zeros(r, c)
+    for i = 1, r do
+      for j = 1, c do x:set(i, j, ((a * i + b * j) % m - m // 2) / 4) end
+    end
+    return x
+  end
+
+  it("into out, also a transposed view, a column and a row", function()
+    local C = H.M(I.C32)
+    assert.are.equal(C, ml.dot(D1, D2, C, -0.5, 2))  -- returns out
+    H.close(C, R["D1.D2,-0.5,2"], PROD_TOL)
+    local Ct = H.M(H.transpose(I.C32))
+    H.close(D3:T():dot(D4:T(), Ct:T(), 3, -1), R["D3T.D4T,3,-1"], PROD_TOL)
+    H.close(Ct, H.transpose(R["D3T.D4T,3,-1"]), PROD_TOL)
+    local c = H.M(I.C32):col(1)
+    H.close(ml.dot(D1, H.M(I.v4), c, 2, 0.5), R["D1.v4,2,0.5"], PROD_TOL)
+    local row = D1:row(1):copy()
+    H.close(H.M(I.u3):dot(D1, row, -1, 1), R["u3.D1,-1,1"], PROD_TOL)
+  end)
+
+  it("alpha alone scales a new product; beta 0 ignores out's NaN", function()
+    H.close(ml.dot(D1, D2, nil, 2), R["D1.D2,2,0"], PROD_TOL)
+    H.close(ml.dot(D1, D2, ml.full(3, 2, 0 / 0), 2, 0), R["D1.D2,2,0"], PROD_TOL)
+    H.close(ml.dot(D1, D2, ml.full(3, 2, 0 / 0), 2), R["D1.D2,2,0"], PROD_TOL)
+  end)
+
+  it("out that is also an operand is read before it is written", function()
+    local A = ml.matrix{{1, 2}, {3, 4}}
+    H.close(ml.dot(A, ml.matrix{{1, 0}, {1, 1}}, A, 1, 1), {{4, 4}, {10, 8}})
+  end)
+
+  it("a product for BLAS", function()
+    local G3 = grid_int(40, 20, 3, 1, 7)
+    ml.dot(grid_int(40, 30, 7, 3, 11), grid_int(30, 20, 5, 2, 9), G3, -0.25, 1)
+    H.close(G3, R["G1.G2,-0.25,1"], 1e-12)
+  end)
+
+  it("X^T G into W^T (a gradient-descent step), by our loop and by BLAS", function()
+    local script = [[
+local function grid_int(r, c, a, b, m)
+  local x = ml.zeros(r, c)
+  for i = 1, r do for j = 1, c do x:set(i, j, ((a * i + b * j) % m - m // 2) / 4) end end
+  return x
+end
+local X, N, W = grid_int(200, 30, 3, 5, 13), grid_int(200, 5, 2, 7, 5), grid_int(5, 30, 1, 4, 7)
+ml.dot(X:T(), N, W:T(), -0.1, 1)
+for _, row in ipairs(W:totable()) do
+  for _, v in ipairs(row) do io.write(string.format("%.17g\n", v)) end
+end
+]]
+    for _, env in ipairs{"LUAML_KERNEL=own", "LUAML_KERNEL=blas"} do
+      local got = {}
+      for line in H.host(script, env):gmatch("[^\n]+") do got[#got + 1] = tonumber(line) end
+      local want = R["X200T.N5,-0.1,1"]
+      assert.are.equal(5 * 30, #got, env)
+      for i = 1, 5 do
+        for j = 1, 30 do H.close(got[(i - 1) * 30 + j], want[i][j], 1e-12, env) end
+      end
+    end
+  end)
+
+  it("says what is wrong", function()
+    H.raises(function() ml.dot(D1, D2, nil, 1, 2) end,
+             "dot: beta = 2 adds beta * out to the product, so it needs out",
+             "ml.dot(a, b, out, alpha, beta)")
+    H.raises(function() ml.dot(2, D2, nil, 3) end,
+             "dot: alpha and beta go with a product of two matrices", "write x * m")
+    H.raises(function() ml.dot(D1, D2, ml.zeros(3, 2), "x") end, "bad argument #4", "number expected")
+    H.raises(function() ml.dot(D1, D2, ml.zeros(3, 2), 1, {}) end, "bad argument #5", "number expected")
+    H.raises(function() ml.dot(D1, D2, ml.zeros(2, 3), 1, 1) end, "dot", "3x2")
+    H.raises(function() ml.grad(function(x) return ml.dot(x, x, nil, 2):sum() end)(ml.eye(2)) end,
+             "dot: inside ml.grad leave out alpha and beta")
+  end)
+end)
+
 describe("outer and inner", function()
   it("outer of a row and a row, of a column and a row", function()
     H.close(ml.outer(H.M(I.u3), H.M(I.w4)), ref.outer["u3,w4"], 0)

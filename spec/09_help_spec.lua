@@ -107,7 +107,7 @@ describe("ml.help", function()
     assert.are.equal("ml.exp(m [, out]) -> matrix", helpout("m:exp_"):match("^[^\n]+"))
     assert.are.equal("ml.exp(m [, out]) -> matrix", helpout("x:exp"):match("^[^\n]+"))
     assert.are.equal("m:reshape(r [, c]) -> matrix", helpout("reshape"):match("^[^\n]+"))
-    assert.are.equal("ml.dot(a, b [, out]) -> matrix", helpout(methods.matmul):match("^[^\n]+"))
+    assert.are.equal("ml.dot(a, b [, out [, alpha [, beta]]]) -> matrix", helpout(methods.matmul):match("^[^\n]+"))
   end)
 
   it("finds the methods of models and optimisers, and their classes", function()

@@ -269,6 +269,19 @@ describe("model errors", function()
     H.raises(function() ml.SoftmaxRegression{epochs = 1}:train(X, y + y:eq(0) * 1.5) end,
              "(found 1.5)")
     H.raises(function() m:train(X / 0, y) end, "X contains NaN or infinite values")
+    -- one bad element among finite ones, of each kind; finite values whose
+    -- sum overflows are not bad
+    for _, v in ipairs{0 / 0, math.huge, -math.huge} do
+      local Xv = X:copy()
+      Xv:set(37, 2, v)
+      H.raises(function() m:train(Xv, y) end, "X contains NaN or infinite values")
+    end
+    local Xi = X:copy()
+    Xi:set(1, 1, math.huge)
+    Xi:set(2, 1, -math.huge)  -- inf - inf: a NaN sum
+    H.raises(function() m:train(Xi, y) end, "X contains NaN or infinite values")
+    local big = ml.LogisticRegression{epochs = 1}
+    assert.has_no.errors(function() big:train(ml.full(4, 2, 1e308), ml.matrix{{0}, {1}, {0}, {1}}) end)
     H.raises(function() ml.LinearRegression():train(X, y / 0) end, "y contains NaN")
     H.raises(function() ml.LinearRegression{solver = "qr"} end, "solver must be")
     H.raises(function() ml.LogisticRegression{epochs = 2.5} end, "option 'epochs' must be integer")

@@ -254,6 +254,32 @@ describe("ml.MLP", function()
     H.close(b1, c1 - dZ1:sum(1) * 0.5, 1e-14)
   end)
 
+  it("folds a plain gd step into its products: the same weights as the step after", function()
+    ml.seed(5)
+    local Xs = ml.randn(50, 6)
+    local ys = Xs:col(1):gt(0) + Xs:col(2):gt(0.5)  -- classes 0, 1, 2
+    local function train(optimizer)
+      ml.seed(6)
+      local m = ml.MLP{layers = {6, 8, 5, 3}, activation = "tanh", lr = 0.3, epochs = 4,
+                       batch_size = 16, shuffle = false, optimizer = optimizer}
+      return m:train(Xs, ys)
+    end
+    local gd = ml.optim.gd{lr = 0.3}
+    local folded = train(gd)
+    assert.are.equal(4 * 4, gd.t)  -- 4 epochs of 4 batches: 16 steps counted
+    -- an optimiser object of the user's own: its step, after the gradients
+    local steps = 0
+    local plain = train({step = function(_, params, grads)
+      steps = steps + 1
+      for i = 1, #params do params[i]:add_(grads[i], -0.3) end
+    end})
+    assert.are.equal(16, steps)
+    H.close(folded.cost_history, plain.cost_history, 1e-13)
+    local pf, pp = folded:parameters(), plain:parameters()
+    for k = 1, #pf do H.close(pf[k], pp[k], 1e-13) end
+    assert.is_true(folded.cost_history:get(1, 4) < folded.cost_history:get(1, 1))
+  end)
+
   it("reuses its buffers from one step to the next", function()
     ml.seed(3)
     local m = ml.MLP{layers = {3, 4, 2}, output = "softmax"}

@@ -527,20 +527,26 @@ void lm_copy(const lm_mat *a, const lm_mat *o) {
 
 /* ---- derivatives (ml.grad's backward pass) -------------------------- */
 
-/* out = g * f'(x), y = f(x): one loop per op, flat when every view is
-** dense, else row by row through the strides */
+/* out = g * f'(x), y = f(x): one loop per op, flat (and vectorised, for
+** the derivatives that allow it: relu's mask, tanh's 1 - y^2 ...) when
+** every view is dense, else row by row through the strides.  out is a new
+** matrix (lgrad.c), never one of the operands. */
 #define UNGRAD(E, name, lname, F, loop, cost, kind, DF)                      \
-  static double ud_##name(double x, double y) {                              \
+  static inline double ud_##name(double x, double y) {                       \
     (void)x; (void)y;                                                        \
     return DF;                                                               \
   }                                                                          \
+  CLONES static void ugf_##name(const double *x, const double *y,            \
+                                const double *g, double *o, size_t n) {      \
+    size_t k;                                                                \
+    IVDEP for (k = 0; k < n; k++) o[k] = g[k] * ud_##name(x[k], y[k]);       \
+  }                                                                          \
   static void ug_##name(const lm_mat *px, const lm_mat *py, const lm_mat *pg, \
                         const lm_mat *po) {                                  \
-    size_t k, n = lm_size(po);                                               \
+    size_t n = lm_size(po);                                                  \
     int i, j;                                                                \
     if (flat(px) && flat(py) && flat(pg) && flat(po)) {                      \
-      for (k = 0; k < n; k++)                                                \
-        po->data[k] = pg->data[k] * ud_##name(px->data[k], py->data[k]);     \
+      ugf_##name(px->data, py->data, pg->data, po->data, n);                 \
       return;                                                                \
     }                                                                        \
     for (i = 0; i < po->rows; i++)                                           \

@@ -248,16 +248,17 @@ static int f_cumsum(lua_State *L) {
 ** one call; smaller panels cost more) */
 #define PANEL_FLOPS 2147483648.0
 
-/* tgt = a @ b (lm_gemm, scratch as lm_gemm_scratch(a, b, tgt) asks).
-** With a deadline (time_limit) and more than two panels of work, in
-** panels of columns of b and tgt (strided views BLAS takes as they are),
-** the deadline checked before each; the plain path is one lm_gemm call,
-** as fast as before. */
-static int gemm(const lm_mat *a, const lm_mat *b, const lm_mat *tgt, double *scratch) {
+/* tgt = alpha a @ b + beta tgt (lm_gemm, scratch as lm_gemm_scratch(a, b,
+** tgt) asks).  With a deadline (time_limit) and more than two panels of
+** work, in panels of columns of b and tgt (strided views BLAS takes as
+** they are), the deadline checked before each; the plain path is one
+** lm_gemm call, as fast as before. */
+static int gemm(double alpha, const lm_mat *a, const lm_mat *b, double beta,
+                const lm_mat *tgt, double *scratch) {
   double flops = 2.0 * a->rows * (double)a->cols * b->cols;
   int j, w, st = LM_OK;
   if (lm_deadline() == 0 || flops < 2 * PANEL_FLOPS)
-    return lm_gemm(1.0, a, b, 0.0, tgt, scratch);
+    return lm_gemm(alpha, a, b, beta, tgt, scratch);
   w = (int)(PANEL_FLOPS / (2.0 * a->rows * (double)a->cols));
   if (w < 32) w = 32;
   for (j = 0; j < b->cols && st == LM_OK && !lm_past_deadline(); j += w) {
@@ -265,36 +266,52 @@ static int gemm(const lm_mat *a, const lm_mat *b, const lm_mat *tgt, double *scr
     pb.cols = pt.cols = b->cols - j < w ? b->cols - j : w;
     pb.data += (ptrdiff_t)j * b->cs;
     pt.data += (ptrdiff_t)j * tgt->cs;
-    st = lm_gemm(1.0, a, &pb, 0.0, &pt, scratch);
+    st = lm_gemm(alpha, a, &pb, beta, &pt, scratch);
   }
   return st;
 }
 
-/* dot(a, b [, out]): matrix product (a number on either side scales) */
+/* dot(a, b [, out [, alpha [, beta]]]): out = alpha * a @ b + beta * out,
+** BLAS's gemm (alpha 1, beta 0 by default: the plain product).  beta other
+** than 0 reads out, so it needs one; a number on either side scales (alpha
+** and beta then have nothing to fold into). */
 static int f_dot(lua_State *L) {
   lm_mat *a, *b, *o, tgt;
   size_t ns;
-  double *scratch = NULL;
+  double *scratch = NULL, alpha, beta;
   int tmp = 0, given = !lua_isnoneornil(L, 3);  /* out given */
   char s1[LM_SHAPEBUF], s2[LM_SHAPEBUF];
-  if (lua_type(L, 1) == LUA_TNUMBER || lua_type(L, 2) == LUA_TNUMBER)
+  alpha = luaL_optnumber(L, 4, 1.0);
+  beta = luaL_optnumber(L, 5, 0.0);
+  if (lua_type(L, 1) == LUA_TNUMBER || lua_type(L, 2) == LUA_TNUMBER) {
+    if (!lua_isnoneornil(L, 4) || !lua_isnoneornil(L, 5)) {
+      lmL_checkmatlike(L, 1);  /* a closed matrix, a string: say that first */
+      lmL_checkmatlike(L, 2);
+      lmL_error(L, "dot: alpha and beta go with a product of two matrices; "
+                "to scale by a number write x * m");
+    }
     return lmL_arith(L, LM_MUL, "dot", 3);
+  }
   a = lmL_checkmatlike(L, 1);
   b = lmL_checkmatlike(L, 2);
   if (a->cols != b->rows)
     lmL_error(L, "dot: shapes %s and %s not aligned (%d columns vs %d rows)",
               lmL_shape(s1, a), lmL_shape(s2, b), a->cols, b->rows);
+  if (beta != 0 && lua_isnoneornil(L, 3))
+    lmL_error(L, "dot: beta = %g adds beta * out to the product, so it needs "
+              "out: ml.dot(a, b, out, alpha, beta) (argument 3)", beta);
   lmL_charge(L, 2.0 * a->rows * (double)a->cols * b->cols / LM_FLOPS_PER_INSTR);
   o = result(L, 3, a->rows, b->cols, "dot");
   tgt = *o;
   if (given &&  /* a new result (pushed at 3 by result) overlaps nothing */
       (lmL_overlap(o, a) || lmL_overlap(o, b))) {  /* compute aside */
     tgt = *lmL_newmat(L, a->rows, b->cols, "dot");
+    if (beta != 0) lm_copy(o, &tgt);
     tmp = 1;
   }
   ns = lm_gemm_scratch(a, b, &tgt);
   if (ns > 0) scratch = lmL_newmat(L, 1, (lua_Integer)ns, "dot")->data;
-  if (gemm(a, b, &tgt, scratch) == LM_ENOLIB)
+  if (gemm(alpha, a, b, beta, &tgt, scratch) == LM_ENOLIB)
     lmL_liberror(L, "dot");
   if (ns > 0) lua_pop(L, 1);
   lmL_endwork(L);

@@ -8,8 +8,8 @@
 ** library's C functions do not know them: a traced value fails their
 ** matrix check, and only on that failure path (lmL_traced) does anything
 ** happen, so a call on plain matrices costs what it cost before.  There,
-** inside ml.grad's coroutine, the C function yields (marker, itself, the
-** caller's position, its arguments) to ml.grad, which computes the
+** inside ml.grad's coroutine, the C function yields (marker, itself, its
+** arguments) to ml.grad, which computes the
 ** operation on the values, records its derivative rule and resumes the
 ** coroutine with the traced result: Lua returns it as the C function's
 ** result.  A traced value met anywhere else (kept after ml.grad returned)
@@ -54,13 +54,26 @@ int lmL_traced(lua_State *L, int idx) {
                       "library function from a callback that cannot hand it "
                       "back (table.sort's comparison, string.gsub's "
                       "replacement, a metamethod such as __tostring)");
-  /* stack: arguments..., metatable -> metatable, function, where, args... */
+  /* stack: arguments..., metatable -> metatable, function, args... (the
+  ** caller's position is asked for, by where(), only when the rule fails) */
   lua_insert(L, 1);
   if (lua_getstack(L, 0, &ar) && lua_getinfo(L, "f", &ar)) lua_insert(L, 2);
   else { lua_pushnil(L); lua_insert(L, 2); }
-  luaL_where(L, 1);
-  lua_insert(L, 3);
   return lua_yield(L, lua_gettop(L));  /* does not return here */
+}
+
+/* where(co): "file:line: " of the code that called the library function
+** co is suspended in (as luaL_where(co, 1) says it), or "" */
+static int g_where(lua_State *L) {
+  lua_State *co = lua_tothread(L, 1);
+  luaL_argexpected(L, co != NULL, 1, "coroutine");
+  if (!lua_checkstack(co, 2)) {
+    lua_pushliteral(L, "");
+    return 1;
+  }
+  luaL_where(co, 1);
+  lua_xmove(co, L, 1);
+  return 1;
 }
 
 /* settraced(mt): the metatable of traced values */
@@ -156,7 +169,7 @@ static int g_ops(lua_State *L) {
 
 static const luaL_Reg gradcore[] = {
   {"settraced", g_settraced}, {"ugrad", g_ugrad}, {"bgrad", g_bgrad},
-  {"ops", g_ops},
+  {"ops", g_ops}, {"where", g_where},
   {NULL, NULL}
 };
 

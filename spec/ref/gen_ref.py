@@ -308,6 +308,32 @@ ref["dot"] = {
     "D1s.D2s": D1[:, 1:4] @ D2[0:3, :],  # strided slices
     "D1col2.u3": D1[:, 1:2] @ I["u3"],   # a column view (stride 4) . row
 }
+# ml.dot(a, b, out, alpha, beta): out = alpha a b + beta out (BLAS's gemm).
+# The small cases use the inputs above; "big" ones are made by a formula that
+# luaml's spec repeats exactly (small integers over 4: every value exact),
+# large enough that the product goes to BLAS, and a narrow one (an X^T G with
+# 5 columns: the library's own skinny loop) written through a transposed out.
+def grid_int(r, c, a, b, m):
+    """(r, c): ((a i + b j) mod m - m // 2) / 4 for 1-based i, j"""
+    i = np.arange(1, r + 1).reshape(-1, 1)
+    j = np.arange(1, c + 1).reshape(1, -1)
+    return arr(((a * i + b * j) % m - m // 2) / 4.0)
+
+
+C32 = arr([[1.0, -2.0], [0.5, 3.0], [-4.0, 0.25]])
+G1, G2, G3 = grid_int(40, 30, 7, 3, 11), grid_int(30, 20, 5, 2, 9), grid_int(40, 20, 3, 1, 7)
+X200, N5, W5 = grid_int(200, 30, 3, 5, 13), grid_int(200, 5, 2, 7, 5), grid_int(5, 30, 1, 4, 7)
+I["C32"] = C32
+ref["dot_ab"] = {
+    "D1.D2,-0.5,2": -0.5 * (D1 @ D2) + 2.0 * C32,
+    "D3T.D4T,3,-1": 3.0 * (D3.T @ D4.T) - 1.0 * C32,   # out = C32^T viewed as its T
+    "D1.v4,2,0.5": 2.0 * (D1 @ I["v4"]) + 0.5 * C32[:, 0:1],
+    "u3.D1,-1,1": -1.0 * (I["u3"] @ D1) + 1.0 * D1[0:1, :],
+    "D1.D2,2,0": 2.0 * (D1 @ D2),
+    "G1.G2,-0.25,1": -0.25 * (G1 @ G2) + G3,
+    "X200T.N5,-0.1,1": (W5.T - 0.1 * (X200.T @ N5)).T,  # into W5 through W5^T
+}
+
 ref["outer"] = {
     "u3,w4": np.outer(I["u3"], I["w4"]),
     "v4,x3": np.outer(I["v4"], I["x3"]),
