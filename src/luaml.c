@@ -166,7 +166,11 @@ typedef struct Ctl {
   double deadline;   /* monotonic time the call must end by, 0 = none */
   int tripped;       /* a limit was hit: Lua code raises until a new call */
   int inhandler;     /* guarded handlers running (__close, __gc, msgh) */
-  int pending;       /* tripped in a finalizer: the call must still fail */
+  int pending;       /* tripped in a handler: the call must still fail */
+  /* the finalizers' budget, the call's second one (see guardgc) */
+  double gcleft;     /* instructions left for the call's finalizers */
+  double gcdeadline; /* monotonic time they must end by, 0 = none */
+  int gccut;         /* a finalizer hit a limit: the call runs no more */
   char msg[96];      /* the limit's error message */
   int sandbox;       /* luaml_options.sandbox */
   int depth;         /* luaml_pcall calls running */
@@ -275,12 +279,15 @@ static int pastdeadline(Ctl *c) {
          lm_now() > c->deadline;
 }
 
-/* a full budget for a new call */
+/* a full budget for a new call, and one for the finalizers it runs */
 static void renew(Ctl *c) {
   c->tripped = 0;
   c->pending = 0;
   c->ileft = c->ilimit;
   c->deadline = c->tlimit > 0 ? lm_now() + c->tlimit : 0;
+  c->gcleft = c->ilimit;
+  c->gcdeadline = c->tlimit > 0 ? c->deadline + c->tlimit : 0;
+  c->gccut = 0;
 }
 
 /* raise the limit's error (c->msg), with the position of the Lua code
@@ -398,21 +405,39 @@ static lua_State *runhandler(lua_State *L, Ctl *c, int period, int *st,
 }
 
 /* __gc, guarded: upvalue 1 is the finalizer.  Lua runs finalizers with
-** hooks off, so it runs in a new coroutine, whose hook counts it into the
-** budget; a tripped call runs no finalizer at all.  Its error becomes
-** Lua's "error in __gc" warning. */
+** hooks off, so it runs in a new coroutine, whose hook counts it.  A
+** finalizer runs in whichever call completes a collection cycle, often
+** not the one that set it, so finalizers are not charged to the call's
+** budget: each call has a second one, as large, for the finalizers it
+** runs (from the deadline, another time_limit).  A finalizer that
+** exhausts it is cut off -- its error, the limit's, becomes Lua's "error
+** in __gc" warning -- and the call's later finalizers do not run; the
+** call itself goes on untouched.  So a call takes at most twice its
+** limits, and a script's finalizers never fail the host's next call.  A
+** tripped call runs no finalizer at all. */
 static int guardgc(lua_State *L) {
   Ctl *c = getctl(L);
   lua_State *co;
-  int st, nres;
-  double deadline = c->deadline;
+  int st, nres, cut;
+  double ileft = c->ileft, deadline = c->deadline;
   if (c->tripped || !lua_isfunction(L, lua_upvalueindex(1))) return 0;
-  if (c->depth == 0 && c->inhandler == 0 && c->tlimit > 0)
-    c->deadline = lm_now() + c->tlimit;  /* outside luaml_pcall: its own time */
+  if (c->depth == 0 && c->inhandler == 0 && c->tlimit > 0 && !c->gccut &&
+      lm_now() > c->gcdeadline)
+    c->gcdeadline = lm_now() + c->tlimit;  /* outside luaml_pcall: its own time */
+  if (c->gccut) return 0;  /* the call's finalizers used their budget */
+  c->ileft = c->gcleft;
+  c->deadline = c->gcdeadline;
   co = runhandler(L, c, c->period, &st, &nres);
+  cut = c->tripped;  /* the finalizer hit a limit of its own budget */
+  c->gcleft = c->ileft;
+  c->gccut = cut;
+  c->ileft = ileft;
   c->deadline = deadline;
-  if (c->pending)  /* the call goes on: raise at its next instruction */
-    lua_sethook(L, counthook, LUA_MASKCOUNT, 1);
+  if (cut) {  /* the call was not tripped: it goes on */
+    c->tripped = 0;
+    c->pending = 0;
+    lua_sethook(L, counthook, LUA_MASKCOUNT, c->period);
+  }
   if (st != LUA_OK && st != LUA_YIELD) {
     lua_xmove(co, L, 1);  /* the error */
     lua_resetthread(co);
@@ -582,6 +607,20 @@ static int ltabmove(lua_State *L) {
 
 /* replace field name of the table at -1 by f with the old value as
 ** upvalue 1 (or none: nup 0) */
+/* collectgarbage, guarded: a full collection (or a step, which may end
+** a cycle) visits the whole heap, so it is charged as C work over the
+** bytes in use; the rest is the standard function's */
+static int lcollect(lua_State *L) {
+  const char *opt = luaL_optstring(L, 1, "collect");
+  Ctl *c = getctl(L);
+  if (c != NULL && (strcmp(opt, "collect") == 0 || strcmp(opt, "step") == 0))
+    lmL_charge(L, (double)c->used / (sizeof(double) * LM_ELEMS_PER_INSTR));
+  lua_pushvalue(L, lua_upvalueindex(1));
+  lua_insert(L, 1);
+  lua_call(L, lua_gettop(L) - 1, LUA_MULTRET);
+  return lua_gettop(L);
+}
+
 static void wrapfield(lua_State *L, const char *name, lua_CFunction f, int nup) {
   if (nup) lua_getfield(L, -1, name);
   lua_pushcclosure(L, f, nup);
@@ -602,6 +641,7 @@ static void guardlimits(lua_State *L) {
   wrapfield(L, "pcall", lpcall, 0);
   wrapfield(L, "xpcall", lxpcall, 0);
   wrapfield(L, "setmetatable", lsetmetatable, 0);
+  wrapfield(L, "collectgarbage", lcollect, 1);
   lua_getfield(L, -1, "coroutine");
   wrapfield(L, "resume", lresume, 1);
   wrapfield(L, "close", lresume, 1);

@@ -59,7 +59,8 @@ typedef struct luaml_matrix {
 **
 ** The guarantee: whatever a script does, a luaml_pcall on a state with
 ** sandbox, memory_limit, instruction_limit and time_limit set returns
-** within time_limit seconds plus at most one piece of C work that does
+** within twice time_limit seconds (its own time, and as much again for
+** the finalizers it runs) plus at most one piece of C work that does
 ** not watch the clock (a LAPACK routine, or a pass over at most
 ** memory_limit bytes: a copy, a sort, a loader), having allocated at most
 ** memory_limit bytes, without touching files, the environment or the
@@ -102,10 +103,11 @@ typedef struct luaml_options {
   size_t memory_limit;
   /* VM instructions one call may run, 0 (or negative) = no limit; values
   ** above INT_MAX count as INT_MAX.  The budget is the call's, shared by
-  ** all its coroutines and finalizers; work done in C is charged to it
+  ** all its coroutines; work done in C is charged to it
   ** (one instruction per 16 matrix elements read or written, per 64
   ** floating-point operations of a product or a LAPACK routine, per 16
-  ** copies of string.rep, per element of table.move, per 2 steps of the
+  ** copies of string.rep, per element of table.move, per 128 bytes in use
+  ** for a collectgarbage("collect") or ("step"), per 2 steps of the
   ** pattern matcher of string.find, match, gmatch and gsub, charged as it
   ** goes), and a C routine whose cost exceeds what is left is refused
   ** before it starts.
@@ -116,8 +118,15 @@ typedef struct luaml_options {
   ** renews the budget for each call; calls made with plain lua_pcall
   ** (luaL_dostring) share the budget of the last luaml_pcall, and after a
   ** limit's error the next call gets a full budget whichever way it is
-  ** made.  Finalizers (__gc) run counted in a coroutine of their own; a
-  ** call that hit a limit runs none. */
+  ** made.  Finalizers (__gc) run in whichever call completes a
+  ** collection cycle, often not the call that set them, so they are not
+  ** charged to the call: each call has a second budget of the same
+  ** instruction_limit (and time_limit, from the call's deadline) for the
+  ** finalizers it runs.  A finalizer that exhausts it is cut off (its
+  ** error becomes the "error in __gc" warning) and the call runs no more
+  ** finalizers; the call itself goes on.  A call that hit a limit runs
+  ** none.  So a call runs at most twice the limits, and a script's
+  ** finalizers never fail the host's next call. */
   long instruction_limit;
   /* Seconds of wall time one luaml_pcall may take, 0 = no limit.  Checked
   ** every 1000 instructions, at each charge of C work (see above), every
