@@ -193,6 +193,11 @@ $(BUILD)/tests/%: spec/c/%.c spec/c/tap.h $(CORE_OBJ) $(HEADERS) | $(BUILD)/test
 $(BUILD)/tests/test_faults: spec/c/checkalloc.h
 $(BUILD)/tests/test_faults $(BUILD)/tests/test_cache $(BUILD)/tests/test_hostile: $(BUILD)/tests/%: spec/c/%.c spec/c/tap.h $(BUILD)/libluaml.a $(HEADERS) | $(BUILD)/tests
 	$(CC) $(ALL_CFLAGS) $< $(BUILD)/libluaml.a -o $@ $(LUA_LIBS) $(LIBS)
+# -- LAPACK's workspace inside memory_limit: test_la_limit drives the
+# -- linear algebra through sandboxed states, so it links the library too
+$(BUILD)/tests/test_la_limit: spec/c/test_la_limit.c spec/c/tap.h $(BUILD)/libluaml.a $(HEADERS) | $(BUILD)/tests
+	$(CC) $(ALL_CFLAGS) $< $(BUILD)/libluaml.a -o $@ $(LUA_LIBS) $(LIBS)
+$(BUILD)/tests/test_la_limit $(BUILD)/tests/test_hostile: spec/c/procinfo.h
 
 .PHONY: tests
 tests: all $(C_TESTS)

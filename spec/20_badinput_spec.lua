@@ -781,6 +781,10 @@ describe("NaN and +-inf", function()
       H.raises(function() return ml.lstsq(ml.eye(2), ml.matrix{{1}, {v}}) end, "NaN or infinite")
       tried = tried + 2
     end
+    -- a NaN cut-off is the argument's fault, not the matrix's
+    H.raises(function() return ml.lstsq(ml.eye(2), ml.ones(2, 1), nan) end,
+             "rcond is NaN (a cut-off such as 1e-15")
+    tried = tried + 1
   end)
   it("printing", function()
     local s = tostring(ml.matrix{{nan, inf, -inf, 1e308}})

@@ -39,8 +39,22 @@ enum {
   LM_EARG = -6,       /* invalid argument value */
   LM_EIO = -7,        /* I/O error (errno is set) */
   LM_EFORMAT = -8,    /* malformed file */
-  LM_ENOLIB = -9      /* BLAS or LAPACKE cannot be loaded (lm_lib_error) */
+  LM_ENOLIB = -9,     /* BLAS or LAPACKE cannot be loaded (lm_lib_error) */
+  LM_ETOOBIG = -10    /* sizes beyond what LAPACK's 32-bit integers index */
 };
+
+/* an allocator with lua_Alloc's contract: realloc when nsize > 0, free
+** (returning NULL) when nsize == 0; osize is the block's size, or anything
+** when ptr is NULL */
+typedef void *(*lm_allocf)(void *ud, void *ptr, size_t osize, size_t nsize);
+
+/* an allocator and its user data, for the core functions that allocate
+** (a binding passes its Lua state's, so a memory limit covers them); a
+** NULL lm_alloc * means malloc/free */
+typedef struct lm_alloc {
+  lm_allocf f;
+  void *ud;
+} lm_alloc;
 
 /* ---- views ---------------------------------------------------------- */
 
@@ -176,8 +190,11 @@ ptrdiff_t lm_one_hot(const lm_mat *labels, int k, const lm_mat *out);
 /* ---- linear algebra (LAPACKE) --------------------------------------- */
 /* Each takes contiguous row-major inputs the caller has copied (LAPACK
 ** overwrites them) and returns LM_OK or an LM_E* code.  Unlike the kernels
-** above they allocate LAPACK's workspace themselves (LM_ENOMEM when that
-** fails; they never print).  Input that would be read and is NaN or +-inf
+** above, solve, inv, eigh, svd and lstsq allocate LAPACK's workspace, all
+** of it through al (NULL: malloc), and free it before they return
+** (LM_ENOMEM when al refuses; they never print).  LM_ETOOBIG: a workspace
+** or a size that LAPACK's 32-bit integers cannot express, found before
+** LAPACK is called.  Input that would be read and is NaN or +-inf
 ** gives LM_EARG and nothing is computed.  cholesky and eigh read only the
 ** lower triangle.  det of a singular matrix is 0 with LM_OK; solve and
 ** inv give LM_ESINGULAR also for a matrix singular to working precision
@@ -185,22 +202,24 @@ ptrdiff_t lm_one_hot(const lm_mat *labels, int k, const lm_mat *out);
 ** BLAS or LAPACKE cannot be loaded. */
 int lm_solve(double *a /* (n,n) overwritten */, int n,
              double *b /* (n,nrhs) overwritten with x */, int nrhs,
-             int *ipiv /* (n) */);
-int lm_inv(double *a /* (n,n) overwritten */, int n, int *ipiv);
+             int *ipiv /* (n) */, const lm_alloc *al);
+int lm_inv(double *a /* (n,n) overwritten */, int n, int *ipiv,
+           const lm_alloc *al);
 int lm_det(double *a /* (n,n) overwritten */, int n, int *ipiv, double *det);
 int lm_cholesky(double *a /* (n,n) overwritten with lower L */, int n);
 int lm_eigh(double *a /* (n,n) overwritten with eigenvectors (columns) */, int n,
-            double *w /* (n) eigenvalues ascending */);
+            double *w /* (n) eigenvalues ascending */, const lm_alloc *al);
 /* thin SVD of a (m,n): u (m,p), s (p), vt (p,n), p = min(m,n), s
 ** descending.  dgesdd, then dgesvd if it does not converge; superb may be
 ** NULL, else it receives dgesvd's unconverged superdiagonal (p-1). */
 int lm_svd(double *a /* (m,n) destroyed */, int m, int n, double *u, double *s,
-           double *vt, double *superb /* (p) */);
+           double *vt, double *superb /* (p) */, const lm_alloc *al);
 /* least squares min ||a x - b|| via SVD (dgelsd); x is the top n rows of b
 ** (minimum-norm when rank deficient; rows m.. of b need not be set).
 ** rank receives the effective rank; rcond < 0 uses machine precision. */
 int lm_lstsq(double *a /* (m,n) */, int m, int n, double *b /* (max(m,n),nrhs) */,
-             int nrhs, double rcond, double *s /* (min(m,n)) */, int *rank);
+             int nrhs, double rcond, double *s /* (min(m,n)) */, int *rank,
+             const lm_alloc *al);
 
 /* ---- selection and ordering (core_sel.c) ---------------------------- */
 

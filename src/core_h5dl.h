@@ -19,7 +19,8 @@
   X(H5Lexists) X(H5Literate) X(H5Sclose) X(H5Sget_simple_extent_dims)        \
   X(H5Sget_simple_extent_ndims) X(H5Sget_simple_extent_type) X(H5Tclose)     \
   X(H5Tget_class) X(H5Tget_native_type) X(H5Tget_sign) X(H5Tget_size)        \
-  X(H5Tget_super) LM_H5_FUNCS_112(X)
+  X(H5Tget_super) X(H5Oopen) X(H5Oclose) X(H5Iget_type)                     \
+  X(H5garbage_collect) LM_H5_FUNCS_112(X)
 #if H5_VERSION_GE(1, 12, 0)
 #define LM_H5_FUNCS_112(X) X(H5Fis_accessible)
 #else
@@ -70,6 +71,10 @@ int lm_h5_load(char *err);
 #define H5Tget_sign LM_H5_REDIRECT(H5Tget_sign)
 #define H5Tget_size LM_H5_REDIRECT(H5Tget_size)
 #define H5Tget_super LM_H5_REDIRECT(H5Tget_super)
+#define H5Oopen LM_H5_REDIRECT(H5Oopen)
+#define H5Oclose LM_H5_REDIRECT(H5Oclose)
+#define H5Iget_type LM_H5_REDIRECT(H5Iget_type)
+#define H5garbage_collect LM_H5_REDIRECT(H5garbage_collect)
 #undef H5T_NATIVE_DOUBLE_g
 #define H5T_NATIVE_DOUBLE_g (*lm_h5.native_double)
 #endif

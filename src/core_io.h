@@ -46,11 +46,6 @@
 /* what a reader is reading (LM_IO_NONE: closed) */
 enum { LM_IO_NONE, LM_IO_CSV, LM_IO_NPY, LM_IO_IDX, LM_IO_H5 };
 
-/* an allocator with lua_Alloc's contract: realloc when nsize > 0, free
-** (returning NULL) when nsize == 0; osize is the block's size, or anything
-** when ptr is NULL */
-typedef void *(*lm_allocf)(void *ud, void *ptr, size_t osize, size_t nsize);
-
 /* A file being loaded.  Fields other than rows, cols, names, nnames, alloc
 ** and alloc_ud are private to core_io.c / core_h5.c. */
 typedef struct lm_reader {

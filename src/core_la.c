@@ -14,9 +14,11 @@
 ** written on that identity and calls LAPACK through LAPACKE's column-major
 ** "_work" layer, which passes straight through to LAPACK.  So no transposed
 ** copies are made (except for lstsq, whose problem is not symmetric in A and
-** A^T), and every workspace is allocated here.  LAPACKE's row-major wrappers
-** are avoided on purpose: on a failed allocation they printf() to stdout
-** (LAPACKE_xerbla) before returning, and the core never prints.
+** A^T), and every workspace is allocated here, through the caller's
+** allocator (a Lua state's, so that memory_limit covers it).  LAPACKE's
+** row-major wrappers are avoided on purpose: on a failed allocation they
+** printf() to stdout (LAPACKE_xerbla) before returning, and the core never
+** prints.
 **
 ** Non-finite input: every linear-algebra function checks the entries that
 ** LAPACK would read and returns LM_EARG (computing nothing) when one is NaN
@@ -272,12 +274,14 @@ int lm_inner(const lm_mat *a, const lm_mat *b, double *sum) {
 /* ---- linear algebra --------------------------------------------------- */
 /* ====================================================================== */
 
-/* status of a LAPACK info: info > 0 is the routine's own failure (pos) */
+/* status of a LAPACK info: info > 0 is the routine's own failure (pos).
+** The arguments are checked here before every call, so an argument LAPACK
+** refuses (info < 0) can only be a size its 32-bit integers cannot hold. */
 static int status(lapack_int info, int pos) {
   if (info == 0) return LM_OK;
   if (info == LAPACK_WORK_MEMORY_ERROR || info == LAPACK_TRANSPOSE_MEMORY_ERROR)
     return LM_ENOMEM;
-  return info < 0 ? LM_EARG : pos;
+  return info < 0 ? LM_ETOOBIG : pos;
 }
 
 /* 1 when the rows x cols row-major block at a (row stride ld) is finite */
@@ -301,22 +305,65 @@ static int finite_lower(const double *a, int n) {
   return 1;
 }
 
+/* 1 when a count LAPACK computes (in double here) fits its 32-bit
+** integers.  Each routine checks, before any LAPACK call, that its
+** documented minimal workspace and the products of its sizes that LAPACK
+** forms internally (m*n, n*n: they choose its code paths) fit: a product
+** that wrapped around inside LAPACK would make it believe that a small
+** workspace suffices and write past it. */
+static int fits(double count) {
+  return count <= (double)INT_MAX;
+}
+
 /* A workspace size returned by a LAPACK query (a double), at least
-** minimum; -1 when it does not fit in a lapack_int. */
+** minimum (the documented one: a query is only advice); -1 when it does
+** not fit in a lapack_int. */
 static lapack_int wsize(double q, lapack_int minimum) {
+  if (q != q) return -1;  /* NaN */
+  if (q < (double)minimum) return minimum;
   if (!(q < (double)INT_MAX)) return -1;
-  return (lapack_int)q > minimum ? (lapack_int)q : minimum;
+  return (lapack_int)q;
 }
 
-/* doubles of workspace, or NULL (n < 0 or out of memory) */
-static double *dalloc(lapack_int n) {
-  if (n < 0) return NULL;
-  return (double *)malloc((size_t)(n > 0 ? n : 1) * sizeof(double));
+/* LAPACK's workspace: nd doubles then ni lapack_ints (each count at least
+** 1) in one block from al, so that a memory limit covers it.  wsfree
+** accepts an empty one (d == NULL). */
+typedef struct lawork {
+  double *d;          /* (nd) */
+  lapack_int *i;      /* (ni) */
+  size_t bytes;       /* of the block at d */
+  const lm_alloc *al;
+} lawork;
+
+/* 1 and ws filled, or 0 (a negative count, or al refused) with ws empty */
+static int wsalloc(lawork *ws, const lm_alloc *al, lapack_int nd, lapack_int ni) {
+  size_t dbytes;
+  ws->d = NULL;
+  ws->i = NULL;
+  ws->bytes = 0;
+  ws->al = al;
+  if (nd < 0 || ni < 0) return 0;
+  dbytes = (size_t)(nd > 0 ? nd : 1) * sizeof(double);
+  ws->bytes = dbytes + (size_t)(ni > 0 ? ni : 1) * sizeof(lapack_int);
+  ws->d = (al == NULL || al->f == NULL) ? (double *)malloc(ws->bytes)
+                                        : (double *)al->f(al->ud, NULL, 0, ws->bytes);
+  if (ws->d == NULL) { ws->bytes = 0; return 0; }
+  ws->i = (lapack_int *)(void *)((char *)ws->d + dbytes);
+  return 1;
 }
 
-static lapack_int *ialloc(lapack_int n) {
-  if (n < 0) return NULL;
-  return (lapack_int *)malloc((size_t)(n > 0 ? n : 1) * sizeof(lapack_int));
+static void wsfree(lawork *ws) {
+  if (ws->d == NULL) return;
+  if (ws->al == NULL || ws->al->f == NULL) free(ws->d);
+  else ws->al->f(ws->al->ud, ws->d, ws->bytes, 0);
+  ws->d = NULL;
+  ws->i = NULL;
+  ws->bytes = 0;
+}
+
+/* the status of a failed wsalloc: a size that does not fit, or memory */
+static int wsfail(lapack_int nd, lapack_int ni) {
+  return (nd < 0 || ni < 0) ? LM_ETOOBIG : LM_ENOMEM;
 }
 
 /* in-place transpose of a square (n,n) */
@@ -355,18 +402,16 @@ static double norm1_t(const double *a, int n) {
 ** machine epsilon: the matrix is singular to working precision, and an
 ** inverse or solution would be rounding noise (entries ~1e15 for a 3x3
 ** whose third row is twice its first).  LM_ENOMEM without workspace. */
-static int wellposed(const double *lu, int n, double anorm) {
-  double rcond = 0, *work = dalloc(4 * (lapack_int)n);
-  lapack_int *iwork = ialloc(n), info;
-  if (work == NULL || iwork == NULL) {
-    free(work);
-    free(iwork);
-    return LM_ENOMEM;
-  }
+static int wellposed(const double *lu, int n, double anorm,
+                     const lm_alloc *al) {
+  double rcond = 0;
+  lapack_int info;
+  lawork ws;
+  if (!fits(4.0 * n)) return LM_ETOOBIG;
+  if (!wsalloc(&ws, al, 4 * n, n)) return LM_ENOMEM;
   info = LAPACKE_dgecon_work(LAPACK_COL_MAJOR, '1', n, lu, n, anorm, &rcond,
-                             work, iwork);
-  free(work);
-  free(iwork);
+                             ws.d, ws.i);
+  wsfree(&ws);
   if (info != 0) return status(info, LM_ESINGULAR);
   return rcond < DBL_EPSILON ? LM_ESINGULAR : LM_OK;
 }
@@ -380,7 +425,7 @@ static int lapack_ready(void) {
 **   U^T w = b (lower, non-unit), L^T v = w (upper, unit), x = P v,
 ** the last applying ipiv's interchanges in reverse order to b's rows. */
 int lm_solve(double *a /* (n,n) */, int n, double *b /* (n,nrhs) */, int nrhs,
-             int *ipiv /* (n) */) {
+             int *ipiv /* (n) */, const lm_alloc *al) {
   lapack_int info;
   int i, j, st;
   double anorm;
@@ -392,7 +437,7 @@ int lm_solve(double *a /* (n,n) */, int n, double *b /* (n,nrhs) */, int nrhs,
   anorm = norm1_t(a, n);
   info = lu_t(a, n, ipiv);
   if (info != 0) return status(info, LM_ESINGULAR);
-  if ((st = wellposed(a, n, anorm)) != LM_OK) return st;
+  if ((st = wellposed(a, n, anorm, al)) != LM_OK) return st;
   if (nrhs == 0) return LM_OK;
   cblas_dtrsm(CblasRowMajor, CblasLeft, CblasLower, CblasNoTrans,
               CblasNonUnit, n, nrhs, 1.0, a, n, b, nrhs);
@@ -410,23 +455,25 @@ int lm_solve(double *a /* (n,n) */, int n, double *b /* (n,nrhs) */, int nrhs,
 
 /* a = a^{-1}: dgetri inverts the column-major A^T, giving (A^T)^{-1} =
 ** (A^{-1})^T column-major, which is A^{-1} row-major. */
-int lm_inv(double *a /* (n,n) */, int n, int *ipiv /* (n) */) {
+int lm_inv(double *a /* (n,n) */, int n, int *ipiv /* (n) */,
+           const lm_alloc *al) {
   lapack_int info, lwork;
-  double q, *work, anorm;
+  double q, anorm;
   int st;
+  lawork ws;
   if (n == 0) return LM_OK;
   if (!lapack_ready()) return LM_ENOLIB;
   if (!finite_block(a, n, n, (size_t)n)) return LM_EARG;
   anorm = norm1_t(a, n);
   info = lu_t(a, n, ipiv);
   if (info != 0) return status(info, LM_ESINGULAR);
-  if ((st = wellposed(a, n, anorm)) != LM_OK) return st;
+  if ((st = wellposed(a, n, anorm, al)) != LM_OK) return st;
   info = LAPACKE_dgetri_work(LAPACK_COL_MAJOR, n, a, n, ipiv, &q, -1);
   if (info != 0) return status(info, LM_ESINGULAR);
   lwork = wsize(q, n);
-  if ((work = dalloc(lwork)) == NULL) return LM_ENOMEM;
-  info = LAPACKE_dgetri_work(LAPACK_COL_MAJOR, n, a, n, ipiv, work, lwork);
-  free(work);
+  if (!wsalloc(&ws, al, lwork, 0)) return wsfail(lwork, 0);
+  info = LAPACKE_dgetri_work(LAPACK_COL_MAJOR, n, a, n, ipiv, ws.d, lwork);
+  wsfree(&ws);
   return status(info, LM_ESINGULAR);
 }
 
@@ -478,27 +525,25 @@ int lm_cholesky(double *a /* (n,n) */, int n) {
 ** eigh) by divide and conquer (dsyevd, numpy's choice).  LAPACK returns the
 ** eigenvectors as columns of a column-major matrix, i.e. rows of the
 ** row-major buffer: one in-place transpose makes them columns. */
-int lm_eigh(double *a /* (n,n) */, int n, double *w /* (n) */) {
+int lm_eigh(double *a /* (n,n) */, int n, double *w /* (n) */,
+            const lm_alloc *al) {
   lapack_int info, lwork, liwork, iq;
-  double q, *work;
-  lapack_int *iwork;
+  double q;
+  lawork ws;
   if (n == 0) return LM_OK;
   if (!lapack_ready()) return LM_ENOLIB;
+  /* dsyevd with vectors: at least 1 + 6n + 2n^2 doubles, 3 + 5n ints */
+  if (!fits(1.0 + 6.0 * n + 2.0 * n * (double)n)) return LM_ETOOBIG;
   if (!finite_lower(a, n)) return LM_EARG;
   info = LAPACKE_dsyevd_work(LAPACK_COL_MAJOR, 'V', 'U', n, a, n, w,
                              &q, -1, &iq, -1);
   if (info != 0) return status(info, LM_ENOCONV);
-  lwork = wsize(q, 1);
-  liwork = iq > 1 ? iq : 1;
-  work = dalloc(lwork);
-  iwork = ialloc(liwork);
-  if (work == NULL || iwork == NULL) {
-    free(work); free(iwork);
-    return LM_ENOMEM;
-  }
+  lwork = wsize(q, 1 + 6 * n + 2 * n * n);
+  liwork = iq > 3 + 5 * n ? iq : 3 + 5 * n;
+  if (!wsalloc(&ws, al, lwork, liwork)) return wsfail(lwork, liwork);
   info = LAPACKE_dsyevd_work(LAPACK_COL_MAJOR, 'V', 'U', n, a, n, w,
-                             work, lwork, iwork, liwork);
-  free(work); free(iwork);
+                             ws.d, lwork, ws.i, liwork);
+  wsfree(&ws);
   if (info != 0) return status(info, LM_ENOCONV);
   transpose_sq(a, n);
   return LM_OK;
@@ -526,43 +571,49 @@ static lapack_int gesdd_o(int m, int n, double *x, double *y, double *s,
 
 /* dgesdd on a copy of a, so that a stays intact for the fallback: the copy
 ** goes into whichever of u, vt has a's size, which is where 'O' leaves
-** the factor that overwrites A'.  *nomem is set on allocation failure. */
-static lapack_int svd_gesdd(const double *a, int m, int n, double *u,
-                            double *s, double *vt, int *nomem) {
-  int p = m < n ? m : n;
+** the factor that overwrites A'.  Returns an LM_* status for a failure
+** before LAPACK ran, else LAPACK's info in *info. */
+static int svd_gesdd(const double *a, int m, int n, double *u, double *s,
+                     double *vt, const lm_alloc *al, lapack_int *info) {
+  int p = m < n ? m : n, mx = m > n ? m : n;
   double *x = (n >= m) ? vt : u;  /* A', then U' (n >= m) or VT' (n < m) */
   double *y = (n >= m) ? u : vt;  /* the other factor */
-  double q, *work;
-  lapack_int info, lwork, *iwork;
+  double q;
+  lapack_int lwork, iq = 0;
+  lawork ws;
   memcpy(x, a, (size_t)m * (size_t)n * sizeof(double));
-  if ((iwork = ialloc(8 * p)) == NULL) { *nomem = 1; return 0; }
-  info = gesdd_o(m, n, x, y, s, &q, -1, iwork);
-  if (info != 0) { free(iwork); return info; }
-  lwork = wsize(q, 1);
-  if ((work = dalloc(lwork)) == NULL) { free(iwork); *nomem = 1; return 0; }
-  info = gesdd_o(m, n, x, y, s, work, lwork, iwork);
-  free(work); free(iwork);
-  return info;
+  *info = gesdd_o(m, n, x, y, s, &q, -1, &iq);  /* iwork unused by a query */
+  if (*info != 0) return LM_OK;
+  /* jobz 'O': at least 3p + max(mx, 5p^2 + 4p) doubles, 8p ints */
+  lwork = wsize(q, 3 * p + (mx > 5 * p * p + 4 * p ? mx : 5 * p * p + 4 * p));
+  if (!wsalloc(&ws, al, lwork, 8 * p)) return wsfail(lwork, 0);
+  *info = gesdd_o(m, n, x, y, s, ws.d, lwork, ws.i);
+  wsfree(&ws);
+  return LM_OK;
 }
 
 /* dgesvd (QR iteration): slower than dgesdd but it converges where
-** dgesdd's divide and conquer occasionally does not.  a is destroyed. */
-static lapack_int svd_gesvd(double *a, int m, int n, double *u, double *s,
-                            double *vt, double *superb, int *nomem) {
-  int i, p = m < n ? m : n;
-  double q, *work;
-  lapack_int info, lwork;
-  info = LAPACKE_dgesvd_work(LAPACK_COL_MAJOR, 'S', 'S', n, m, a, n, s,
-                             vt, n, u, p, &q, -1);
-  if (info != 0) return info;
-  lwork = wsize(q, 1);
-  if ((work = dalloc(lwork)) == NULL) { *nomem = 1; return 0; }
-  info = LAPACKE_dgesvd_work(LAPACK_COL_MAJOR, 'S', 'S', n, m, a, n, s,
-                             vt, n, u, p, work, lwork);
+** dgesdd's divide and conquer occasionally does not.  a is destroyed.
+** Returns a status as svd_gesdd. */
+static int svd_gesvd(double *a, int m, int n, double *u, double *s,
+                     double *vt, double *superb, const lm_alloc *al,
+                     lapack_int *info) {
+  int i, p = m < n ? m : n, mx = m > n ? m : n;
+  double q;
+  lapack_int lwork;
+  lawork ws;
+  *info = LAPACKE_dgesvd_work(LAPACK_COL_MAJOR, 'S', 'S', n, m, a, n, s,
+                              vt, n, u, p, &q, -1);
+  if (*info != 0) return LM_OK;
+  /* at least max(3p + mx, 5p) doubles */
+  lwork = wsize(q, 3 * p + mx > 5 * p ? 3 * p + mx : 5 * p);
+  if (!wsalloc(&ws, al, lwork, 0)) return wsfail(lwork, 0);
+  *info = LAPACKE_dgesvd_work(LAPACK_COL_MAJOR, 'S', 'S', n, m, a, n, s,
+                              vt, n, u, p, ws.d, lwork);
   if (superb != NULL)  /* the unconverged superdiagonal, as LAPACKE does */
-    for (i = 0; i + 1 < p; i++) superb[i] = work[i + 1];
-  free(work);
-  return info;
+    for (i = 0; i + 1 < p; i++) superb[i] = ws.d[i + 1];
+  wsfree(&ws);
+  return LM_OK;
 }
 
 /* Thin SVD: a (m,n) = u (m,p) diag(s) vt (p,n), s descending.  dgesdd
@@ -571,18 +622,19 @@ static lapack_int svd_gesvd(double *a, int m, int n, double *u, double *s,
 ** dgesvd's unconverged superdiagonal then. */
 int lm_svd(double *a /* (m,n) */, int m, int n, double *u /* (m,p) */,
            double *s /* (p) */, double *vt /* (p,n) */,
-           double *superb /* (p) */) {
-  lapack_int info;
-  int nomem = 0;
+           double *superb /* (p) */, const lm_alloc *al) {
+  lapack_int info = 0;
+  int st, p = m < n ? m : n, mx = m > n ? m : n;
   if (m == 0 || n == 0) return LM_OK;
   if (!lapack_ready()) return LM_ENOLIB;
+  /* m n, older LAPACKs' 3p^2 + 5p^2 + 4p for jobz 'O', the 8p ints */
+  if (!fits((double)m * n + 8.0 * p * (double)p + 4.0 * p + mx + 8.0 * p))
+    return LM_ETOOBIG;
   if (!finite_block(a, m, n, (size_t)n)) return LM_EARG;
-  info = svd_gesdd(a, m, n, u, s, vt, &nomem);
-  if (nomem) return LM_ENOMEM;
-  if (info > 0) {
-    info = svd_gesvd(a, m, n, u, s, vt, superb, &nomem);
-    if (nomem) return LM_ENOMEM;
-  }
+  if ((st = svd_gesdd(a, m, n, u, s, vt, al, &info)) != LM_OK) return st;
+  if (info > 0 &&
+      (st = svd_gesvd(a, m, n, u, s, vt, superb, al, &info)) != LM_OK)
+    return st;
   return status(info, LM_ENOCONV);
 }
 
@@ -606,12 +658,12 @@ static void colmajor_copy(double *rm, size_t ldr, double *cm, size_t ldc,
 ** m == 0 gives x = 0 and rank 0. */
 int lm_lstsq(double *a /* (m,n) */, int m, int n,
              double *b /* (max(m,n),nrhs) */, int nrhs, double rcond,
-             double *s /* (min(m,n)) */, int *rank) {
-  int mx = m > n ? m : n, i, j;
+             double *s /* (min(m,n)) */, int *rank, const lm_alloc *al) {
+  int mx = m > n ? m : n, mn = m < n ? m : n, i, j;
   int ta = (m > 1 && n > 1), tb = (nrhs > 1);  /* need a transposed copy */
-  lapack_int info, lwork, liwork, iq, rk = 0;
-  double q, *at = a, *bt = b, *work, *buf = NULL;
-  lapack_int *iwork;
+  lapack_int info, lwork, liwork, iq, rk = 0, lmin, limin, nlvl;
+  double q, *at = a, *bt = b;
+  lawork ws, copies;  /* LAPACK's workspace; the transposed copies */
   size_t lda = (size_t)(m > 1 ? m : 1), ldb = (size_t)(mx > 1 ? mx : 1);
   *rank = 0;
   if (isnan(rcond)) return LM_EARG;
@@ -620,36 +672,44 @@ int lm_lstsq(double *a /* (m,n) */, int m, int n,
     for (j = 0; j < nrhs; j++) b[(size_t)i * nrhs + j] = 0.0;
   if (m == 0) return LM_OK;  /* x = 0 (zeroed above), rank 0 */
   if (!lapack_ready()) return LM_ENOLIB;
+  /* dgelsd: at least 12 mn + 2 mn 25 + 8 mn nlvl + mn nrhs + 26^2 doubles
+  ** and 3 mn nlvl + 11 mn ints (smlsiz 25, nlvl = log2(mn / 26) + 1), and
+  ** it forms products of the sizes (m n, mx nrhs) */
+  nlvl = mn > 26 ? (lapack_int)(log((double)mn / 26.0) / log(2.0)) + 1 : 1;
+  if (!fits((double)mx * ((double)n + nrhs) + (62.0 + 8.0 * nlvl + nrhs) * mn +
+            676.0 + 2.0 * mx) || !fits((3.0 * nlvl + 11.0) * mn))
+    return LM_ETOOBIG;
+  lmin = (62 + 8 * nlvl + nrhs) * mn + 676;
+  limin = (3 * nlvl + 11) * mn;
   if (!finite_block(a, m, n, (size_t)n) ||
       !finite_block(b, m, nrhs, (size_t)nrhs))
     return LM_EARG;
-  if (ta || tb) {
-    size_t na = ta ? lda * (size_t)n : 0, nb = tb ? ldb * (size_t)nrhs : 0;
-    if ((buf = (double *)malloc((na + nb) * sizeof(double))) == NULL)
-      return LM_ENOMEM;
-    if (ta) { at = buf; colmajor_copy(a, (size_t)n, at, lda, m, n, 0); }
-    if (tb) {
-      bt = buf + na;
-      colmajor_copy(b, (size_t)nrhs, bt, ldb, mx, nrhs, 0);
-    }
+  copies.d = NULL;
+  copies.al = al;
+  if ((ta || tb) &&
+      !wsalloc(&copies, al, (lapack_int)((ta ? lda * (size_t)n : 0) +
+                                         (tb ? ldb * (size_t)nrhs : 0)), 0))
+    return LM_ENOMEM;
+  if (ta) { at = copies.d; colmajor_copy(a, (size_t)n, at, lda, m, n, 0); }
+  if (tb) {
+    bt = copies.d + (ta ? lda * (size_t)n : 0);
+    colmajor_copy(b, (size_t)nrhs, bt, ldb, mx, nrhs, 0);
   }
   info = LAPACKE_dgelsd_work(LAPACK_COL_MAJOR, m, n, nrhs, at, (lapack_int)lda,
                              bt, (lapack_int)ldb, s, rcond, &rk, &q, -1, &iq);
-  if (info != 0) { free(buf); return status(info, LM_ENOCONV); }
-  lwork = wsize(q, 1);
-  liwork = iq > 1 ? iq : 1;
-  work = dalloc(lwork);
-  iwork = ialloc(liwork);
-  if (work == NULL || iwork == NULL) {
-    free(work); free(iwork); free(buf);
-    return LM_ENOMEM;
+  if (info != 0) { wsfree(&copies); return status(info, LM_ENOCONV); }
+  lwork = wsize(q, lmin);
+  liwork = iq > limin ? iq : limin;
+  if (!wsalloc(&ws, al, lwork, liwork)) {
+    wsfree(&copies);
+    return wsfail(lwork, liwork);
   }
   info = LAPACKE_dgelsd_work(LAPACK_COL_MAJOR, m, n, nrhs, at, (lapack_int)lda,
-                             bt, (lapack_int)ldb, s, rcond, &rk, work, lwork,
-                             iwork);
-  free(work); free(iwork);
+                             bt, (lapack_int)ldb, s, rcond, &rk, ws.d, lwork,
+                             ws.i);
+  wsfree(&ws);
   if (tb) colmajor_copy(b, (size_t)nrhs, bt, ldb, mx, nrhs, 1);
-  free(buf);
+  wsfree(&copies);
   if (info != 0) return status(info, LM_ENOCONV);
   *rank = rk;
   return LM_OK;

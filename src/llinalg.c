@@ -2,7 +2,9 @@
 ** llinalg.c -- linear algebra for Lua through LAPACKE (core_la.c):
 ** solve, inv, det, lstsq, cholesky, eigh, svd, pinv.  Inputs are copied
 ** into new dense matrices that LAPACK may overwrite; pivots and scratch
-** live in userdata, so an error never leaks.
+** live in userdata, so an error never leaks.  LAPACK's workspace comes
+** from the state's allocator (laalloc), so memory_limit covers it too; the
+** core frees it before it returns, and raises nothing in between.
 */
 #include <float.h>
 #include <math.h>
@@ -24,6 +26,30 @@ static lm_mat *densecopy(lua_State *L, const lm_mat *m, const char *fn) {
 ** LAPACK call cannot be interrupted. */
 static void cost(lua_State *L, double flops) {
   lmL_charge(L, flops / LM_FLOPS_PER_INSTR);
+}
+
+/* The state's allocator for the core's workspace (ud: the lua_State).  A
+** refused request is retried once after a full collection, as Lua does
+** for its own: matrices that are garbage but not yet collected must not
+** make a workspace fail.  Finalizers may run then; the caller's matrices
+** are on its stack. */
+static void *laalloc(void *ud, void *ptr, size_t osize, size_t nsize) {
+  lua_State *L = (lua_State *)ud;
+  void *aud, *p;
+  lua_Alloc f = lua_getallocf(L, &aud);
+  p = f(aud, ptr, osize, nsize);
+  if (p == NULL && nsize > 0) {
+    lua_gc(L, LUA_GCCOLLECT);
+    p = f(aud, ptr, osize, nsize);
+  }
+  return p;
+}
+
+/* the allocator to pass to the core (held by the caller's frame) */
+static const lm_alloc *stalloc(lua_State *L, lm_alloc *al) {
+  al->f = laalloc;
+  al->ud = L;
+  return al;
 }
 
 static int *intbuf(lua_State *L, int n) {
@@ -50,6 +76,10 @@ static void check(lua_State *L, int st, const char *fn) {
       lmL_error(L, "%s: the computation did not converge", fn); break;
     case LM_ENOMEM:
       lmL_error(L, "%s: not enough memory for LAPACK's workspace", fn); break;
+    case LM_ETOOBIG:
+      lmL_error(L, "%s: the matrix is too large for LAPACK, whose sizes and "
+                "workspace are 32-bit counts (at most 2147483647 elements)", fn);
+      break;
     case LM_EARG:
       lmL_error(L, "%s: the matrix contains NaN or infinite values", fn); break;
     case LM_ENOLIB:
@@ -64,6 +94,7 @@ static int l_solve(lua_State *L) {
   lua_settop(L, 2);  /* fixed stack slots below: drop extra arguments */
   lm_mat *a = lmL_checkmatlike(L, 1), *b = lmL_checkmatlike(L, 2), *ac, *x;
   char s1[LM_SHAPEBUF], s2[LM_SHAPEBUF];
+  lm_alloc al;
   checksquare(L, a, "solve");
   if (b->rows != a->rows)
     lmL_error(L, "solve: A is %s, B is %s (B needs %d rows%s)", lmL_shape(s1, a),
@@ -74,7 +105,8 @@ static int l_solve(lua_State *L) {
   ac = densecopy(L, a, "solve");
   x = densecopy(L, b, "solve");
   if (a->rows > 0 && b->cols > 0)
-    check(L, lm_solve(ac->data, a->rows, x->data, b->cols, intbuf(L, a->rows)), "solve");
+    check(L, lm_solve(ac->data, a->rows, x->data, b->cols, intbuf(L, a->rows),
+                      stalloc(L, &al)), "solve");
   lua_settop(L, 4);  /* A, B, copy of A, X */
   return 1;
 }
@@ -82,10 +114,12 @@ static int l_solve(lua_State *L) {
 static int l_inv(lua_State *L) {
   lua_settop(L, 1);  /* fixed stack slots below: drop extra arguments */
   lm_mat *a = lmL_checkmatlike(L, 1), *o;
+  lm_alloc al;
   checksquare(L, a, "inv");
   cost(L, 2.0 * a->rows * (double)a->rows * a->rows);
   o = densecopy(L, a, "inv");
-  if (a->rows > 0) check(L, lm_inv(o->data, a->rows, intbuf(L, a->rows)), "inv");
+  if (a->rows > 0)
+    check(L, lm_inv(o->data, a->rows, intbuf(L, a->rows), stalloc(L, &al)), "inv");
   lua_settop(L, 2);
   return 1;
 }
@@ -121,11 +155,12 @@ static int l_cholesky(lua_State *L) {
 static int l_eigh(lua_State *L) {
   lua_settop(L, 1);  /* fixed stack slots below: drop extra arguments */
   lm_mat *a = lmL_checkmatlike(L, 1), *w, *v;
+  lm_alloc al;
   checksquare(L, a, "eigh");
   cost(L, 9.0 * a->rows * (double)a->rows * a->rows);
   w = lmL_newmat(L, 1, a->rows, "eigh");
   v = densecopy(L, a, "eigh");
-  if (a->rows > 0) check(L, lm_eigh(v->data, a->rows, w->data), "eigh");
+  if (a->rows > 0) check(L, lm_eigh(v->data, a->rows, w->data, stalloc(L, &al)), "eigh");
   return 2;
 }
 
@@ -135,12 +170,15 @@ static void pushsvd(lua_State *L, int arg, const char *fn, lm_mat **u,
                     lm_mat **s, lm_mat **vt) {
   lm_mat *a = lmL_checkmatlike(L, arg), *ac;
   int m = a->rows, n = a->cols, p = m < n ? m : n;
+  lm_alloc al;
   cost(L, 22.0 * (m > n ? m : n) * (double)p * p);  /* gesdd, with vectors */
   ac = densecopy(L, a, fn);
   *u = lmL_newmat(L, m, p, fn);
   *s = lmL_newmat(L, 1, p, fn);
   *vt = lmL_newmat(L, p, n, fn);
-  if (p > 0) check(L, lm_svd(ac->data, m, n, (*u)->data, (*s)->data, (*vt)->data, NULL), fn);
+  if (p > 0)
+    check(L, lm_svd(ac->data, m, n, (*u)->data, (*s)->data, (*vt)->data, NULL,
+                    stalloc(L, &al)), fn);
 }
 
 /* svd(A): U (m x p), s (1 x p, descending), Vt (p x n), p = min(m, n) */
@@ -159,6 +197,9 @@ static int l_lstsq(lua_State *L) {
   /* numpy's default cut-off: machine epsilon times the larger dimension */
   double rcond = luaL_optnumber(L, 3, DBL_EPSILON * (m > n ? m : n));
   char s1[LM_SHAPEBUF], s2[LM_SHAPEBUF];
+  lm_alloc al;
+  if (rcond != rcond)
+    luaL_argerror(L, 3, "rcond is NaN (a cut-off such as 1e-15, or nil for the default)");
   if (b->rows != m)
     lmL_error(L, "lstsq: A is %s, B is %s (B needs %d rows)", lmL_shape(s1, a),
               lmL_shape(s2, b), m);
@@ -172,7 +213,8 @@ static int l_lstsq(lua_State *L) {
   x = lmL_newmat(L, n, k, "lstsq");                           /* 7 */
   if (m > 0 && n > 0 && k > 0) {
     lm_mat top;
-    check(L, lm_lstsq(ac->data, m, n, bb->data, k, rcond, s->data, &rank), "lstsq");
+    check(L, lm_lstsq(ac->data, m, n, bb->data, k, rcond, s->data, &rank,
+                      stalloc(L, &al)), "lstsq");
     top = lm_dense(bb->data, n, k);
     lm_copy(&top, x);
   } else {

@@ -93,7 +93,8 @@ typedef struct luaml_options {
   ** scripts with luaL_loadfilex(L, path, "t"). */
   int sandbox;
   /* Bytes the state may allocate, 0 = no limit.  Everything counts:
-  ** Lua objects and every matrix's storage (it lives in a userdata).  An
+  ** Lua objects, every matrix's storage (it lives in a userdata) and the
+  ** workspace of the linear-algebra functions (LAPACK's).  An
   ** allocation beyond the limit first triggers a full garbage collection,
   ** then fails with the Lua error "not enough memory" (status LUA_ERRMEM,
   ** raised in the script, catchable by pcall).  The state stays usable:

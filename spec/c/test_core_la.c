@@ -469,22 +469,22 @@ static void test_solve_inv_det(lm_rng *rng) {
   int ipiv[64], rc, i, j;
   double *a, *b, d;
   a = dup(A3, 9); b = dup(B32, 6);
-  rc = lm_solve(a, 3, b, 2, ipiv);
+  rc = lm_solve(a, 3, b, 2, ipiv, NULL);
   ok(rc == LM_OK && close_n(b, solve_A3_B32, 6, 1e-14), "solve 3x3, 2 rhs = numpy");
   free(a); free(b);
   a = dup(A4, 16); b = dup(A4, 16);  /* A4 x = A4 -> I (pivoting needed) */
-  rc = lm_solve(a, 4, b, 4, ipiv);
+  rc = lm_solve(a, 4, b, 4, ipiv, NULL);
   {
     static const double I4[16] = {1, 0, 0, 0, 0, 1, 0, 0, 0, 0, 1, 0, 0, 0, 0, 1};
     ok(rc == LM_OK && close_n(b, I4, 16, 1e-14), "solve A4 x = A4 gives I (pivoted)");
   }
   free(a); free(b);
   a = dup(A3, 9);
-  rc = lm_inv(a, 3, ipiv);
+  rc = lm_inv(a, 3, ipiv, NULL);
   ok(rc == LM_OK && close_n(a, inv_A3, 9, 1e-14), "inv 3x3 = numpy");
   free(a);
   a = dup(A4, 16);
-  rc = lm_inv(a, 4, ipiv);
+  rc = lm_inv(a, 4, ipiv, NULL);
   ok(rc == LM_OK && close_n(a, inv_A4, 16, 1e-14), "inv 4x4 (pivoted) = numpy");
   free(a);
   a = dup(A3, 9);
@@ -527,14 +527,14 @@ static void test_solve_inv_det(lm_rng *rng) {
     lm_rng_fill_normal(rng, &am, 0, 1);
     lm_rng_fill_normal(rng, &bm, 0, 1);
     a = dup(a0, N * N); x = dup(b0, N * R);
-    rc = lm_solve(a, N, x, R, ipiv);
+    rc = lm_solve(a, N, x, R, ipiv, NULL);
     ok(rc == LM_OK && prod_err(a0, x, b0, N, N, R) < 1e-11,
        "solve 60x60 random: residual %.2g", prod_err(a0, x, b0, N, N, R));
     free(a); free(x);
     ai = dup(a0, N * N);
     id = calloc(N * N, sizeof(double));
     for (i = 0; i < N; i++) id[i * N + i] = 1;
-    rc = lm_inv(ai, N, ipiv);
+    rc = lm_inv(ai, N, ipiv, NULL);
     ok(rc == LM_OK && prod_err(a0, ai, id, N, N, N) < 1e-11,
        "inv 60x60 random: |A inv(A) - I| %.2g", prod_err(a0, ai, id, N, N, N));
     free(ai); free(id); free(a0); free(b0);
@@ -542,31 +542,31 @@ static void test_solve_inv_det(lm_rng *rng) {
   /* errors and edge cases */
   {
     double s2[4] = {1, 2, 2, 4}, r2[4] = {1, 1, 1, 1};
-    rc = lm_solve(s2, 2, r2, 2, ipiv);
+    rc = lm_solve(s2, 2, r2, 2, ipiv, NULL);
     ok(rc == LM_ESINGULAR, "solve singular -> LM_ESINGULAR (%d)", rc);
     s2[0] = 1; s2[1] = 2; s2[2] = 2; s2[3] = 4;
-    rc = lm_solve(s2, 2, NULL, 0, ipiv);
+    rc = lm_solve(s2, 2, NULL, 0, ipiv, NULL);
     ok(rc == LM_ESINGULAR, "solve singular with 0 rhs -> LM_ESINGULAR");
     s2[0] = 1; s2[1] = 2; s2[2] = 2; s2[3] = 4;
-    rc = lm_inv(s2, 2, ipiv);
+    rc = lm_inv(s2, 2, ipiv, NULL);
     ok(rc == LM_ESINGULAR, "inv singular -> LM_ESINGULAR (%d)", rc);
     s2[0] = 1; s2[1] = 2; s2[2] = 2; s2[3] = 4;
     rc = lm_det(s2, 2, ipiv, &d);
     ok(rc == LM_OK && d == 0, "det singular = 0");
     rc = lm_det(NULL, 0, ipiv, &d);
     ok(rc == LM_OK && d == 1, "det of 0x0 = 1");
-    ok(lm_solve(NULL, 0, NULL, 3, ipiv) == LM_OK && lm_inv(NULL, 0, ipiv) == LM_OK,
+    ok(lm_solve(NULL, 0, NULL, 3, ipiv, NULL) == LM_OK && lm_inv(NULL, 0, ipiv, NULL) == LM_OK,
        "solve and inv of 0x0 are LM_OK");
     for (j = 0; j < 2; j++) {
       double bad = j ? INFINITY : NAN;
       double m3[9], v3[3] = {1, 2, 3};
       int all = 1;
       memcpy(m3, A3, sizeof m3); m3[4] = bad;
-      all &= lm_solve(m3, 3, v3, 1, ipiv) == LM_EARG;
+      all &= lm_solve(m3, 3, v3, 1, ipiv, NULL) == LM_EARG;
       memcpy(m3, A3, sizeof m3); v3[1] = bad;
-      all &= lm_solve(m3, 3, v3, 1, ipiv) == LM_EARG;
+      all &= lm_solve(m3, 3, v3, 1, ipiv, NULL) == LM_EARG;
       memcpy(m3, A3, sizeof m3); m3[8] = bad;
-      all &= lm_inv(m3, 3, ipiv) == LM_EARG;
+      all &= lm_inv(m3, 3, ipiv, NULL) == LM_EARG;
       memcpy(m3, A3, sizeof m3); m3[0] = bad;
       all &= lm_det(m3, 3, ipiv, &d) == LM_EARG && isnan(d);
       ok(all, "solve/inv/det with %s input -> LM_EARG", j ? "inf" : "NaN");
@@ -596,7 +596,7 @@ static void test_cholesky_eigh(lm_rng *rng) {
     ok(lm_cholesky(NULL, 0) == LM_OK, "cholesky 0x0 is LM_OK");
   }
   a = dup(S4, 16);
-  rc = lm_eigh(a, 4, w);
+  rc = lm_eigh(a, 4, w, NULL);
   signfix(a, 4, 4, NULL, 0);
   ok(rc == LM_OK && close_n(w, eigh_w_S4, 4, 1e-14) &&
      close_n(a, eigh_v_S4, 16, 1e-13), "eigh SPD 4x4 = numpy (vectors as columns)");
@@ -604,7 +604,7 @@ static void test_cholesky_eigh(lm_rng *rng) {
   a = dup(E4, 16);
   for (i = 0; i < 4; i++)  /* only the lower triangle is read */
     for (j = i + 1; j < 4; j++) a[i * 4 + j] = 1e300;
-  rc = lm_eigh(a, 4, w);
+  rc = lm_eigh(a, 4, w, NULL);
   signfix(a, 4, 4, NULL, 0);
   ok(rc == LM_OK && close_n(w, eigh_w_E4, 4, 1e-14) &&
      close_n(a, eigh_v_E4, 16, 1e-13),
@@ -620,7 +620,7 @@ static void test_cholesky_eigh(lm_rng *rng) {
     for (i = 0; i < N; i++)
       for (j = 0; j < i; j++) s[j * N + i] = s[i * N + j];
     v = dup(s, N * N);
-    rc = lm_eigh(v, N, ws);
+    rc = lm_eigh(v, N, ws, NULL);
     av = calloc(N * N, sizeof(double)); vw = calloc(N * N, sizeof(double));
     vtv = calloc(N * N, sizeof(double)); id = calloc(N * N, sizeof(double));
     for (i = 0; i < N; i++) {
@@ -640,8 +640,8 @@ static void test_cholesky_eigh(lm_rng *rng) {
   }
   {
     double m2[4] = {1, 0, INFINITY, 1};
-    ok(lm_eigh(m2, 2, w) == LM_EARG, "eigh inf in lower -> LM_EARG");
-    ok(lm_eigh(NULL, 0, w) == LM_OK, "eigh 0x0 is LM_OK");
+    ok(lm_eigh(m2, 2, w, NULL) == LM_EARG, "eigh inf in lower -> LM_EARG");
+    ok(lm_eigh(NULL, 0, w, NULL) == LM_OK, "eigh 0x0 is LM_OK");
   }
 }
 
@@ -661,7 +661,7 @@ static void test_svd(lm_rng *rng) {
   double u[64], s[8], vt[64], sb[8], *a;
   int rc;
   a = dup(M43, 12);
-  rc = lm_svd(a, 4, 3, u, s, vt, sb);
+  rc = lm_svd(a, 4, 3, u, s, vt, sb, NULL);
   signfix(u, 4, 3, vt, 3);
   ok(rc == LM_OK && close_n(s, svd_s_M43, 3, 1e-14) &&
      close_n(u, svd_u_M43, 12, 1e-13) && close_n(vt, svd_vt_M43, 9, 1e-13),
@@ -669,7 +669,7 @@ static void test_svd(lm_rng *rng) {
   ok(memcmp(a, M43, sizeof M43) == 0, "svd: dgesdd works on a copy (a intact for the dgesvd fallback)");
   free(a);
   a = dup(M35, 15);
-  rc = lm_svd(a, 3, 5, u, s, vt, sb);
+  rc = lm_svd(a, 3, 5, u, s, vt, sb, NULL);
   signfix(u, 3, 3, vt, 5);
   ok(rc == LM_OK && close_n(s, svd_s_M35, 3, 1e-14) &&
      close_n(u, svd_u_M35, 9, 1e-13) && close_n(vt, svd_vt_M35, 15, 1e-13),
@@ -687,7 +687,7 @@ static void test_svd(lm_rng *rng) {
       xu = malloc((size_t)m * p * sizeof(double));
       xs = malloc((size_t)p * sizeof(double));
       xvt = malloc((size_t)p * n * sizeof(double));
-      rc = lm_svd(a, m, n, xu, xs, xvt, NULL);
+      rc = lm_svd(a, m, n, xu, xs, xvt, NULL, NULL);
       for (i = 1; i < p; i++) if (xs[i] > xs[i - 1]) desc = 0;
       e = svd_err(x, xu, xs, xvt, m, n);
       ok(rc == LM_OK && desc && e < 1e-13,
@@ -697,8 +697,8 @@ static void test_svd(lm_rng *rng) {
   }
   {
     double z[6] = {1, 2, 3, 4, 5, NAN};
-    ok(lm_svd(z, 2, 3, u, s, vt, sb) == LM_EARG, "svd NaN -> LM_EARG");
-    ok(lm_svd(NULL, 0, 3, u, s, vt, sb) == LM_OK, "svd 0x3 is LM_OK");
+    ok(lm_svd(z, 2, 3, u, s, vt, sb, NULL) == LM_EARG, "svd NaN -> LM_EARG");
+    ok(lm_svd(NULL, 0, 3, u, s, vt, sb, NULL) == LM_OK, "svd 0x3 is LM_OK");
   }
 }
 
@@ -707,13 +707,13 @@ static void test_lstsq(lm_rng *rng) {
   int rc, rank, i;
   a = dup(X53, 15);
   memcpy(b, Y52, sizeof Y52);
-  rc = lm_lstsq(a, 5, 3, b, 2, -1, s, &rank);
+  rc = lm_lstsq(a, 5, 3, b, 2, -1, s, &rank, NULL);
   ok(rc == LM_OK && rank == 3 && close_n(b, lstsq_x_X53, 6, 1e-13) &&
      close_n(s, lstsq_s_X53, 3, 1e-14), "lstsq 5x3, 2 rhs (overdetermined) = numpy");
   free(a);
   a = dup(A24, 8);
   b[0] = b21[0]; b[1] = b21[1]; b[2] = NAN; b[3] = NAN;  /* rows 2..3 unset */
-  rc = lm_lstsq(a, 2, 4, b, 1, -1, s, &rank);
+  rc = lm_lstsq(a, 2, 4, b, 1, -1, s, &rank, NULL);
   ok(rc == LM_OK && rank == 2 && close_n(b, lstsq_x_A24, 4, 1e-13) &&
      close_n(s, lstsq_s_A24, 2, 1e-14),
      "lstsq 2x4 (underdetermined, minimum norm) = numpy");
@@ -721,7 +721,7 @@ static void test_lstsq(lm_rng *rng) {
   a = dup(A24, 8);
   for (i = 0; i < 8; i++) b[i] = NAN;
   b[0] = b21[0]; b[2] = b21[1]; b[1] = b21[0]; b[3] = b21[1];  /* 2 rhs */
-  rc = lm_lstsq(a, 2, 4, b, 2, -1, s, &rank);
+  rc = lm_lstsq(a, 2, 4, b, 2, -1, s, &rank, NULL);
   {
     double want[8];
     for (i = 0; i < 4; i++) want[2 * i] = want[2 * i + 1] = lstsq_x_A24[i];
@@ -731,7 +731,7 @@ static void test_lstsq(lm_rng *rng) {
   free(a);
   a = dup(R43, 12);
   memcpy(b, y42, sizeof y42);
-  rc = lm_lstsq(a, 4, 3, b, 2, 1e-10, s, &rank);
+  rc = lm_lstsq(a, 4, 3, b, 2, 1e-10, s, &rank, NULL);
   ok(rc == LM_OK && rank == 2 && close_n(b, lstsq_x_R43, 6, 1e-12) &&
      close_n(s, lstsq_s_R43, 2, 1e-14) && fabs(s[2]) < 1e-14,
      "lstsq rank-deficient 4x3 (rcond 1e-10) = numpy, rank 2");
@@ -745,7 +745,7 @@ static void test_lstsq(lm_rng *rng) {
     lm_rng_fill_normal(rng, &bm, 0, 1);
     a = dup(a0, M * N);
     memcpy(x, b0, sizeof b0);
-    rc = lm_lstsq(a, M, N, x, 1, -1, sv, &rank);
+    rc = lm_lstsq(a, M, N, x, 1, -1, sv, &rank, NULL);
     for (i = 0; i < M; i++) {
       r[i] = -b0[i];
       for (j = 0; j < N; j++) r[i] += a0[i * N + j] * x[j];
@@ -761,13 +761,29 @@ static void test_lstsq(lm_rng *rng) {
   }
   {
     double z[6] = {1, 2, 3, 4, 5, 6}, zb[3] = {1, INFINITY, 3};
-    ok(lm_lstsq(z, 3, 2, zb, 1, -1, s, &rank) == LM_EARG, "lstsq inf in b -> LM_EARG");
+    ok(lm_lstsq(z, 3, 2, zb, 1, -1, s, &rank, NULL) == LM_EARG, "lstsq inf in b -> LM_EARG");
     zb[1] = 2;
-    ok(lm_lstsq(z, 3, 2, zb, 1, NAN, s, &rank) == LM_EARG, "lstsq rcond NaN -> LM_EARG");
+    ok(lm_lstsq(z, 3, 2, zb, 1, NAN, s, &rank, NULL) == LM_EARG, "lstsq rcond NaN -> LM_EARG");
     b[0] = b[1] = b[2] = b[3] = 7;
-    rc = lm_lstsq(NULL, 0, 2, b, 2, -1, s, &rank);
+    rc = lm_lstsq(NULL, 0, 2, b, 2, -1, s, &rank, NULL);
     ok(rc == LM_OK && rank == 0 && b[0] == 0 && b[1] == 0 && b[2] == 0 && b[3] == 0,
        "lstsq with 0 equations: x = 0, rank 0");
+  }
+  {
+    /* sizes whose workspace (or m n) a 32-bit LAPACK cannot count are
+    ** refused before any element is read: one-element buffers stand in
+    ** for the 10^9-element ones */
+    double one[1] = {1}, o2[1], o3[1], o4[1];
+    ok(lm_eigh(one, 40000, o2, NULL) == LM_ETOOBIG,
+       "eigh 40000 x 40000 (2 n^2 doubles of workspace) -> LM_ETOOBIG");
+    ok(lm_svd(one, 30000, 30000, o2, o3, o4, NULL, NULL) == LM_ETOOBIG,
+       "svd 30000 x 30000 (5 p^2 doubles of workspace) -> LM_ETOOBIG");
+    ok(lm_svd(one, 3, 800000000, o2, o3, o4, NULL, NULL) == LM_ETOOBIG,
+       "svd 3 x 8e8 (m n > 2^31) -> LM_ETOOBIG");
+    ok(lm_lstsq(one, 50000, 50000, o2, 1, -1, o3, &rank, NULL) == LM_ETOOBIG,
+       "lstsq 50000 x 50000 -> LM_ETOOBIG");
+    ok(lm_lstsq(one, 3, 3, o2, 800000000, -1, o3, &rank, NULL) == LM_ETOOBIG,
+       "lstsq with 8e8 right-hand sides -> LM_ETOOBIG");
   }
 }
 

@@ -5,7 +5,8 @@
 ** matrix ops: dot, sigmoid, add_, sums, broadcasting, a transposed view,
 ** plus a CSV load, a solve, one_hot/softmax and printing), then one
 ** through the Lua library (a model with Adam, minimize, xor data,
-** standardize, train_test_split), runs in a
+** standardize, train_test_split), then one of linear algebra (whose
+** LAPACK workspace comes from the state's allocator), runs in a
 ** lua_State whose allocator, once armed, refuses the k-th allocation and
 ** every one after it (a state that has hit its memory limit: Lua retries a
 ** refused allocation after a full collection, so refusing one alone would
@@ -79,6 +80,22 @@ static const char modelscript[] =
   "local x = ml.minimize(function(v) return v * v + v, 2 * v + 1 end, 3, {iters = 5})\n"
   "return m:score(Xte, yte) + m.cost_history:sum() + x + #tostring(m)\n";
 
+/* linear algebra: the functions whose LAPACK workspace comes from the
+** state's allocator, and those that take none (the allocator checks the
+** size each workspace block is freed with) */
+static const char lascript[] =
+  "local ml = require 'luaml'\n"
+  "ml.seed(11)\n"
+  "local A = ml.rand(12, 12) + ml.eye(12) * 12\n"
+  "local S = A:T():dot(A)\n"
+  "local R = ml.rand(9, 5)\n"
+  "local u, s, vt = ml.svd(R)\n"
+  "local w = ml.eigh(S)\n"
+  "local x = ml.lstsq(R, ml.rand(9, 2))\n"
+  "local y = ml.lstsq(R, ml.rand(9, 1))\n"
+  "return ml.inv(A):sum() + ml.solve(A, ml.ones(12, 2)):sum() + s:sum()\n"
+  "  + w:sum() / 1000 + x:sum() + y:sum() + ml.pinv(R):sum()\n"
+  "  + ml.cholesky(S):sum() + ml.det(A / 12)\n";
 static const char probe[] =
   "local ml = require 'luaml'\n"
   "return ml.ones(2, 3):dot(ml.full(3, 1, 2)):sum()\n";  /* 12 */
@@ -225,6 +242,7 @@ int main(void) {
   static const struct { const char *name, *code; } scripts[] = {
     {"training script (matrix ops)", script},
     {"training script (model, optimiser, data helpers)", modelscript},
+    {"linear algebra (LAPACK's workspace from the state's allocator)", lascript},
   };
   long faults, nk, np;
   size_t i;

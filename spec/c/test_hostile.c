@@ -26,15 +26,8 @@
 #include "lauxlib.h"
 
 #include "luaml.h"
+#include "procinfo.h"
 #include "tap.h"
-
-#if defined(__SANITIZE_ADDRESS__)
-#define ASAN 1
-#elif defined(__has_feature)
-#if __has_feature(address_sanitizer)
-#define ASAN 1
-#endif
-#endif
 
 #define MEMLIMIT ((size_t)64 << 20)
 #define ILIMIT 10000000L
@@ -80,18 +73,6 @@ static lua_State *newsandbox(double tlimit, long ilimit) {
 }
 
 static long rss0;
-
-/* 1 when running under valgrind (its preload library is mapped) */
-static int invalgrind(void) {
-  char line[512];
-  int found = 0;
-  FILE *f = fopen("/proc/self/maps", "r");
-  if (f == NULL) return 0;
-  while (!found && fgets(line, sizeof line, f) != NULL)
-    found = strstr(line, "vgpreload") != NULL;
-  fclose(f);
-  return found;
-}
 
 /* the state still runs code: through luaml_pcall and plain lua_pcall */
 static void usable(lua_State *L, const char *name) {
