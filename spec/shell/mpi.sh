@@ -80,8 +80,14 @@ for p in 1 2 4; do
   rcmp=$?
   [ $rcmp -eq 0 ] && [ "$(wc -l < "$tmp/w$p")" -eq "$(wc -l < "$tmp/w0")" ] \
     && [ "$(wc -l < "$tmp/w0")" -gt 60 ]
-  ok $? "$p ranks: the weights of the 6 models (full batch and mini-batches) equal one process's within 1e-12"
+  rc=$?
+  ok $rc "$p ranks: the weights of the 6 models (full batch and mini-batches) equal one process's within 1e-12"
   cat "$tmp/cmp"
+  if [ $rc -ne 0 ]; then  # what differs besides the numbers
+    echo "# lines: $(wc -l < "$tmp/w$p") at $p ranks, $(wc -l < "$tmp/w0") in one process"
+    diff "$tmp/w0" "$tmp/w$p" | grep -v '^[<>] [a-z_0-9]* [a-z_0-9]* -\{0,1\}[0-9]' | head -8 | sed 's/^/# /'
+    show "$tmp/err"
+  fi
 done
 
 # --- verbose output and the progress bar: rank 0 only ------------------------
