@@ -20,10 +20,18 @@
 ** MPI is initialised once per process (MPI_Init may be called only once),
 ** so its state is the process's, not a Lua state's: every luaml state of
 ** the process shares rank and size.  At exit (on_exit, which sees the
-** status) MPI is finalised when the process ends with status 0, and
-** otherwise MPI_Abort ends every rank of the job: an error on one rank has
+** status) MPI is finalised when the process ends with status 0.  Any
+** other status must end every rank of the job: an error on one rank has
 ** been printed by then (by luaml or lua5.4), and the other ranks, perhaps
-** waiting for it in a collective, end too instead of hanging.  The MPI
+** waiting for it in a collective, must end too instead of hanging.  Under
+** Open MPI's mpirun the rank just ends, unfinalised, with its status:
+** mpirun ends the whole job for it (its default; it prints so and exits
+** with that status), and it does so only after it has forwarded all the
+** rank's output.  MPI_Abort would not wait for that: its message can
+** overtake the rank's last lines on stderr, and the learner would see the
+** job end without the error that ended it (spec/shell/mpi.sh saw that,
+** rarely, on a loaded machine).  Under other launchers MPI_Abort stays the
+** way to end the job.  The MPI
 ** calls' return codes are not checked: MPI_COMM_WORLD keeps MPI's default
 ** handler, MPI_ERRORS_ARE_FATAL, which aborts the job with Open MPI's
 ** message on any failure; misuse a learner can make (shapes, operations,
@@ -35,6 +43,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "lbind.h"
 
@@ -71,6 +80,7 @@ static struct {
   LM_MPI_OBJS(LM_MPI_FIELD)
 #undef LM_MPI_FIELD
   int state;       /* 0 not tried, 1 ready, -1 failed (why says why) */
+  int mpirun;      /* started by Open MPI's mpirun (see atend) */
   int rank, size;  /* in MPI_COMM_WORLD */
   char why[512];
 } mpi;
@@ -90,8 +100,8 @@ static void atend(int status, void *arg) {
   (void)arg;
   if (mpi.MPI_Finalized(&done) != 0 || done) return;
   if (status != 0) {
-    fflush(stdout);
-    fflush(stderr);
+    fflush(NULL);  /* every output stream: _exit and MPI_Abort skip stdio */
+    if (mpi.mpirun) _exit(status);
     mpi.MPI_Abort(mpi.ompi_mpi_comm_world, status);
   }
   mpi.MPI_Finalize();
@@ -107,6 +117,9 @@ static void load(void) {
   void *h;
   if (name == NULL || name[0] == '\0') name = LM_MPI_SONAME;
   mpi.state = -1;
+  /* mpirun sets it before the rank starts (read before MPI_Init, which
+  ** may set variables of its own) */
+  mpi.mpirun = getenv("OMPI_COMM_WORLD_SIZE") != NULL;
   h = dlopen(name, RTLD_NOW | RTLD_GLOBAL);
   if (h == NULL) {
     const char *e = dlerror();
