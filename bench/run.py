@@ -466,16 +466,18 @@ def report(workloads, res, runs, info, path, acc, load_end, kcache=None):
     caches = sorted({sd.cache for w in workloads for sd in res[w[0]].values()
                      if getattr(sd, "cache", None)})
     lines += ["", "## Which loop ran", "",
-              "The skinny products (`X W`, `X^T d`, `X^T G` with up to 16 "
-              "columns) run in luaml's own loops or in BLAS, chosen per kind "
-              "and size once per machine (`ml.kernels()`): the first products "
-              "of a kind and size run on both paths in turn, each timed "
-              "with the work up to the next such product, and luaml's loop is "
+              "The skinny products (`X v`, `X^T d`, and `X W`, `X^T G` with "
+              "up to 16 columns) run in luaml's own loops or in BLAS, chosen "
+              "per kind and size once per machine (`ml.kernels()`): the first "
+              "products of a kind and size run on both paths in turn, each "
+              "timed with the work up to the next such product (the other "
+              "undecided kinds of the step run the same path, and keep the "
+              "same choice), and luaml's loop is "
               "kept only when its median is 5%% faster; the choice is written "
               "to a cache file and read by every later process. How: "
               "`measured` (in that run), `cached` (read from the cache), "
-              "`forced` (LUAML_KERNEL), `default` (BLAS while another kind "
-              "was measured). The cache: %s." % (
+              "`forced` (LUAML_KERNEL), `default` (undecided, on the path of "
+              "the kind being measured). The cache: %s." % (
                   ("a new file for this benchmark (%s), so the first luaml "
                    "run measured and the later runs read it" % kcache)
                   if kcache else

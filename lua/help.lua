@@ -2214,14 +2214,16 @@ Which code computes the products of gradient descent on this machine.
 t.simd is the instruction set of the vector functions ("avx512" ...);
 t.cache the file where the choices below are kept (nil: none);
 t[1], t[2] ... describe each kind of skinny product (t.product: "X W",
-"X^T d" or "X^T G", up to 16 columns) and size (t.size, in
+"X^T d", "X^T G" (up to 16 columns) or "X v") and size (t.size, in
 multiply-adds): t.path is "own" (luaml's loop), "blas" or "undecided",
 t.how says why: "measured" (the first products of that kind and size
 on this machine ran on both paths, alternating, each timed with the
 work up to the next such product, and luaml's loop was kept only when
 its median was 5% faster), "cached" (measured so before, read from
 t.cache), "forced" (by LUAML_KERNEL=own or blas), "measuring",
-"default" (BLAS while another kind is measured), "no BLAS" (none
+"default" (undecided while another kind is measured: the path of
+that kind's step, so that BLAS and luaml's threads never share a
+step), "no BLAS" (none
 could be loaded: luaml's loop), "not yet used";
 t.own_ns and t.blas_ns the median nanoseconds per multiply-add each
 path was measured at (0: not measured).  The cache is
@@ -2232,8 +2234,8 @@ again.  States a C host makes with luaml_newstate keep no file (nil)
 unless LUAML_KERNEL_CACHE names one.
 
 > k = ml.kernels()
-> #k, k[1].product, k[4].product, type(k.simd)
-9	X W	X^T d	string
+> #k, k[1].product, k[4].product, k[10].product, type(k.simd)
+12	X W	X^T d	X v	string
 ]=]
 
 doc [=[

@@ -470,6 +470,34 @@ CLONES static void sk_xw(void *ctx, size_t lo, size_t hi) {
   }
 }
 
+/* X v (one column): rows lo..hi-1 of out, four rows of X at a time, each
+** load of v serving the four.  Each row's sum has the lanes and order of
+** sk_xw's (eight lanes, added in sk_finish's tree): the bits do not depend
+** on the grouping, nor on the threads. */
+CLONES static void sk_xv(void *ctx, size_t lo, size_t hi) {
+  const skjob *j = (const skjob *)ctx;
+  const lm_mat *a = j->a;
+  const double *w = j->bt;
+  size_t i, q, kk = (size_t)a->cols, k8 = kk & ~(size_t)7;
+  for (i = lo; i < hi; i += 4) {
+    size_t r, nr = hi - i < 4 ? hi - i : 4;
+    const double *x[4];
+    lm_v8d acc[4] = {{0}, {0}, {0}, {0}};
+    for (r = 0; r < 4; r++)  /* past the last row: the last row again */
+      x[r] = a->data + (ptrdiff_t)(i + (r < nr ? r : nr - 1)) * a->rs;
+    for (q = 0; q < k8; q += 8) {
+      lm_v8d v, y;
+      memcpy(&v, w + q, sizeof v);
+      memcpy(&y, x[0] + q, sizeof y); acc[0] += y * v;
+      memcpy(&y, x[1] + q, sizeof y); acc[1] += y * v;
+      memcpy(&y, x[2] + q, sizeof y); acc[2] += y * v;
+      memcpy(&y, x[3] + q, sizeof y); acc[3] += y * v;
+    }
+    for (r = 0; r < nr; r++)
+      put(j, (ptrdiff_t)(i + r), 0, sk_finish(acc[r], x[r], w, q, kk));
+  }
+}
+
 /* blocks lo..hi-1 of rows of X: part[blk] (n, m) = X_blk^T G_blk, a = X^T
 ** (unit row stride: row i of X is a->data + i*a->cs), b = G (unit column
 ** stride).  Eight rows of X at a time (eight sequential streams), in
@@ -517,6 +545,37 @@ CLONES static void sk_xtg(void *ctx, size_t lo, size_t hi) {
   }
 }
 
+/* X^T d (one column): blocks lo..hi-1 of rows of X, part[blk] (m) =
+** X_blk^T d_blk.  Four rows at a time, each over its whole length (m
+** doubles of partial sum stay in the first-level cache): four sequential
+** streams, and each partial is loaded and stored once per four rows. */
+CLONES static void sk_xtd(void *ctx, size_t lo, size_t hi) {
+  const skjob *j = (const skjob *)ctx;
+  const lm_mat *a = j->a, *b = j->b;
+  size_t blk, i, jj, m = (size_t)j->o->rows;
+  for (blk = lo; blk < hi; blk++) {
+    double *restrict p = j->part + blk * m;
+    size_t r0 = blk * j->rb, r1 = r0 + j->rb;
+    if (r1 > (size_t)a->cols) r1 = (size_t)a->cols;
+    memset(p, 0, m * sizeof(double));
+    for (i = r0; i + 4 <= r1; i += 4) {
+      const double *x0 = a->data + (ptrdiff_t)i * a->cs;
+      const double *x1 = x0 + a->cs, *x2 = x1 + a->cs, *x3 = x2 + a->cs;
+      double h0 = b->data[(ptrdiff_t)i * b->rs];
+      double h1 = b->data[(ptrdiff_t)(i + 1) * b->rs];
+      double h2 = b->data[(ptrdiff_t)(i + 2) * b->rs];
+      double h3 = b->data[(ptrdiff_t)(i + 3) * b->rs];
+      for (jj = 0; jj < m; jj++)
+        p[jj] += (h0 * x0[jj] + h1 * x1[jj]) + (h2 * x2[jj] + h3 * x3[jj]);
+    }
+    for (; i < r1; i++) {
+      const double *x = a->data + (ptrdiff_t)i * a->cs;
+      double h = b->data[(ptrdiff_t)i * b->rs];
+      for (jj = 0; jj < m; jj++) p[jj] += h * x[jj];
+    }
+  }
+}
+
 /* output rows lo..hi-1 of X^T G: the partials added in block order */
 CLONES static void sk_xtg_sum(void *ctx, size_t lo, size_t hi) {
   const skjob *j = (const skjob *)ctx;
@@ -541,7 +600,7 @@ static size_t xtg_blocks(size_t kk, size_t mn) {
   return mn <= SK_PART ? nb : 0;
 }
 
-/* 1 for X W, 2 for X^T G, 0 for neither (see lm_gemm_skinny).  X W
+/* 1 for X W, 2 for X^T G, 3 for X v, 0 for none (see lm_gemm_skinny).  X W
 ** takes W's columns from a copy on the stack, or where they are rows in
 ** memory already (W = V^T of a row-major V, a layer's weights), from W
 ** itself, whatever their length (the input layer of the course's cat
@@ -549,6 +608,9 @@ static size_t xtg_blocks(size_t kk, size_t mn) {
 static int skinny_kind(const lm_mat *a, const lm_mat *b, const lm_mat *o) {
   size_t m = (size_t)o->rows, n = (size_t)o->cols, kk = (size_t)a->cols;
   if (n == 0 || m * kk < SK_MIN) return 0;
+  if (n == 1 && m > 1 && kk > 1 && a->cs == 1 &&
+      (b->rs == 1 || kk <= SK_PACK))
+    return 3;  /* X v (one row: X^T d below, whose blocks run in parallel) */
   if ((a->cs == 1 || kk == 1) && n >= 4 &&
       ((n <= LM_SKINNY_N && n * kk <= SK_PACK) ||
        (b->rs == 1 && kk > 1 && n <= SK_XW_N)))
@@ -568,6 +630,17 @@ int lm_gemm_skinny(double alpha, const lm_mat *a, const lm_mat *b,
   if (kind == 0) return 0;
   j.alpha = alpha; j.beta = beta; j.a = a; j.b = b; j.o = o; j.bt = NULL;
   j.part = NULL;
+  if (kind == 3) {  /* X v: v where it lies, or packed */
+    double v[SK_PACK];
+    size_t q;
+    j.bt = b->data;
+    if (b->rs != 1) {
+      for (q = 0; q < kk; q++) v[q] = b->data[(ptrdiff_t)q * b->rs];
+      j.bt = v;
+    }
+    lm_parallel(m, kk, LM_PAR_MIN_MEM, 1, sk_xv, &j);
+    return 1;
+  }
   if (kind == 1) {  /* X W */
     double bt[SK_PACK];
     size_t q, c;
@@ -588,7 +661,8 @@ int lm_gemm_skinny(double alpha, const lm_mat *a, const lm_mat *b,
   j.rb = (kk + j.nb - 1) / j.nb;
   j.part = (double *)malloc(j.nb * m * n * sizeof(double));
   if (j.part == NULL) return 0;
-  lm_parallel(j.nb, j.rb * m * n, LM_PAR_MIN_MEM, 1, sk_xtg, &j);
+  lm_parallel(j.nb, j.rb * m * n, LM_PAR_MIN_MEM, 1,
+              n == 1 ? sk_xtd : sk_xtg, &j);
   lm_parallel(m, j.nb * n, LM_PAR_MIN_MEM, 1, sk_xtg_sum, &j);
   free(j.part);
   return 1;
@@ -607,6 +681,7 @@ static struct kstate {
   int path;      /* 0 while undecided, else the choice + 1 */
   int cached;    /* the choice came from the cache */
   int last_path, last_timed;
+  int gen;       /* the measurement (kgen) it last followed */
   double last_t, last_madds;  /* the previous call: start, size */
   double t[2][LM_KSAMPLES];   /* periods per multiply-add, per path */
   double med[2];              /* their medians (or the cache's) */
@@ -614,6 +689,7 @@ static struct kstate {
 static int kforced = -2;  /* -2: LUAML_KERNEL not read yet */
 static int kslot = -1;    /* kind * LM_KCLASSES + class measuring, or -1 */
 static int kwaits;        /* calls of other kinds since its last call */
+static int kgen;          /* measurements begun, for the followers */
 static int kcache_read;   /* the cache file was read (or there is none) */
 static int kcache_allow;  /* the default path may be used */
 static char kcache[4096]; /* its path, "" for none */
@@ -648,6 +724,7 @@ void lm_kernel_reset(void) {
     for (c = 0; c < LM_KCLASSES; c++) memset(&K[k][c], 0, sizeof K[k][c]);
   kslot = -1;
   kwaits = 0;
+  kgen = 0;
   kcache_read = 0;
   kcache[0] = '\0';
   __atomic_store_n(&kforced, -2, __ATOMIC_RELAXED);
@@ -680,10 +757,10 @@ int lm_kernel_kind(const lm_mat *a, const lm_mat *b, const lm_mat *o,
   int kind = skinny_kind(a, b, o);
   *cls = work < (double)(1 << 21) ? 0 : work < (double)(1 << 24) ? 1 : 2;
   return kind == 1 ? LM_K_XW : kind == 2 ? (o->cols == 1 ? LM_K_XTD : LM_K_XTG)
-                                         : -1;
+       : kind == 3 ? LM_K_XV : -1;
 }
 
-static const char *const knames[LM_NKERN] = {"X W", "X^T d", "X^T G"};
+static const char *const knames[LM_NKERN] = {"X W", "X^T d", "X^T G", "X v"};
 
 const char *lm_kernel_name(int kind) {
   return kind >= 0 && kind < LM_NKERN ? knames[kind] : "?";
@@ -865,6 +942,32 @@ static void abandon(int slot) {
   s->begun = s->noted[0] = s->noted[1] = s->last_timed = 0;
 }
 
+/* s's call at t: the period of its previous call noted (under kmu) */
+static void note(struct kstate *s, double t) {
+  if (s->last_timed && s->noted[s->last_path] < LM_KSAMPLES)
+    s->t[s->last_path][s->noted[s->last_path]++] =
+        (t - s->last_t) / (s->last_madds > 0 ? s->last_madds : 1);
+}
+
+/* the measuring slot me chose p: it and every undecided slot that
+** followed it through its measurement (its calls then part of the steps
+** timed, on the same path) keep p, with the medians of their own periods
+** (under kmu) */
+static void decide(int me, int p) {
+  int k;
+  for (k = 0; k < LM_NKERN * LM_KCLASSES; k++) {
+    struct kstate *f = &K[k / LM_KCLASSES][k % LM_KCLASSES];
+    if (k != me && (f->path > 0 || f->gen != kgen ||
+                    f->noted[0] < LM_KSAMPLES - 1 ||
+                    f->noted[1] < LM_KSAMPLES - 1))
+      continue;
+    f->med[LM_KPATH_OWN] = median(f->t[1], f->noted[1]);
+    f->med[LM_KPATH_BLAS] = median(f->t[0], f->noted[0]);
+    __atomic_store_n(&f->path, p + 1, __ATOMIC_RELEASE);
+    cache_store(k / LM_KCLASSES, k % LM_KCLASSES);
+  }
+}
+
 int lm_kernel_path(int kind, int cls, double madds) {
   struct kstate *s = &K[kind][cls];
   int f = forced(), p, me = kind * LM_KCLASSES + cls;
@@ -881,23 +984,34 @@ int lm_kernel_path(int kind, int cls, double madds) {
   if (kslot >= 0 && kslot != me) {  /* another is measuring: still? */
     struct kstate *o = &K[kslot / LM_KCLASSES][kslot % LM_KCLASSES];
     if (++kwaits < LM_KWAITS || t - o->last_t <= LM_KSTALE) {
-      p = LM_KPATH_BLAS;
+      /* it follows: the path of the measured one's step (both pools of
+      ** threads never share a step), its own periods noted alike */
+      if (s->gen != kgen) {
+        abandon(me);
+        s->gen = kgen;
+      }
+      note(s, t);
+      p = o->last_path;
+      s->last_timed = o->last_timed;
+      s->last_path = p;
+      s->last_t = t;
+      s->last_madds = madds;
       goto done;
     }
     abandon(kslot);
   }
+  if (kslot != me) {  /* a measurement begins */
+    kgen++;
+    abandon(me);
+    s->gen = kgen;
+  }
   kslot = me;
   kwaits = 0;
-  if (s->last_timed && s->noted[s->last_path] < LM_KSAMPLES)
-    s->t[s->last_path][s->noted[s->last_path]++] =
-        (t - s->last_t) / (s->last_madds > 0 ? s->last_madds : 1);
+  note(s, t);
   if (s->noted[0] == LM_KSAMPLES && s->noted[1] == LM_KSAMPLES) {
     p = lm_kernel_choose(s->t[1], s->t[0], LM_KSAMPLES);
-    s->med[LM_KPATH_OWN] = median(s->t[1], LM_KSAMPLES);
-    s->med[LM_KPATH_BLAS] = median(s->t[0], LM_KSAMPLES);
-    __atomic_store_n(&s->path, p + 1, __ATOMIC_RELEASE);
     kslot = -1;
-    cache_store(kind, cls);
+    decide(me, p);
     goto done;
   }
   /* ours, BLAS, BLAS, ours, ours, BLAS ...: a program that alternates
@@ -936,12 +1050,18 @@ const char *lm_kernel_state(int kind, int cls, int *path, double *own,
 /* A pool of worker threads that sleep (on a condition variable) between
 ** jobs and join a job when woken, taking pieces of it from a shared
 ** counter; the calling thread works on the job from the start.  Workers
-** never spin: an idle pool costs no CPU, so it does not compete with
-** OpenBLAS's own threads (or with other processes), and a worker the
-** system is slow to wake only means the caller does more of the pieces.
-** (OpenMP's libgomp spins for milliseconds after each region, which on
-** this 2-core machine doubled the CPU time of a kernel-heavy script and
-** slowed the BLAS calls next to it.)  One job at a time: a kernel called
+** poll for the next job for LM_SPIN (50 microseconds) before they sleep,
+** and the caller polls as long for the workers to finish: waking a
+** sleeping thread takes tens of microseconds, more in a virtual machine
+** (a job of 16 pieces of 10 microseconds took 109 microseconds instead of
+** 80 without the polling, 84 with it, on the 2-core AMD EPYC of
+** bench/results), and a training loop's next kernel comes within
+** microseconds.  Past that the pool sleeps: an idle pool costs no CPU, so
+** it does not compete with OpenBLAS's own threads (or other processes),
+** and a worker the system is slow to wake only means the caller does more
+** of the pieces.  (OpenMP's libgomp spins for milliseconds after each
+** region, which on this 2-core machine doubled the CPU time of a
+** kernel-heavy script and slowed the BLAS calls next to it.)  One job at a time: a kernel called
 ** while the pool is busy (from another Lua state's thread, or from inside
 ** a piece) runs on its caller alone.  LUAML_THREADS=n caps the threads
 ** (1: none); the default is the CPUs this process may run on. */
@@ -1022,6 +1142,41 @@ static void serial(lm_rangefn fn, void *ctx, size_t n, size_t piece) {
   }
 }
 
+/* Polling for at most LM_SPIN seconds before sleeping on the condition
+** variable: waking a sleeping thread costs tens of microseconds (more in
+** a virtual machine), a large share of a millisecond's kernel, and a
+** training loop calls the next kernel within microseconds. */
+#define LM_SPIN 50e-6
+#if defined(__x86_64__) || defined(__i386__)
+#define relax() __builtin_ia32_pause()
+#else
+#define relax() ((void)0)
+#endif
+static void spin_until_changed(unsigned long *gen, unsigned long seen) {
+  double t0 = lm_now();
+  int k;
+  for (;;) {
+    for (k = 0; k < 64; k++) {
+      if (__atomic_load_n(gen, __ATOMIC_ACQUIRE) != seen) return;
+      relax();
+    }
+    if (lm_now() - t0 > LM_SPIN) return;
+  }
+}
+
+static void spin_until_idle(void) {
+  double t0 = lm_now();
+  int k;
+  for (;;) {
+    for (k = 0; k < 64; k++) {
+      if (__atomic_load_n(&P.active, __ATOMIC_ACQUIRE) == 0 &&
+          __atomic_load_n(&P.next, __ATOMIC_RELAXED) >= P.np) return;
+      relax();
+    }
+    if (lm_now() - t0 > LM_SPIN) return;
+  }
+}
+
 static void *worker(void *arg) {
   unsigned long seen = 0;
   (void)arg;
@@ -1031,16 +1186,22 @@ static void *worker(void *arg) {
     void *ctx;
     size_t n, piece, np;
     double deadline;
+    if (P.gen == seen) {  /* a moment's polling, then sleep */
+      pthread_mutex_unlock(&P.mu);
+      spin_until_changed(&P.gen, seen);
+      pthread_mutex_lock(&P.mu);
+    }
     while (P.gen == seen) pthread_cond_wait(&P.work, &P.mu);
     seen = P.gen;
     if (!P.busy) continue;  /* that job is over already */
-    P.active++;
+    __atomic_add_fetch(&P.active, 1, __ATOMIC_RELAXED);  /* polled */
     fn = P.fn; ctx = P.ctx; n = P.n; piece = P.piece; np = P.np;
     deadline = P.deadline;
     pthread_mutex_unlock(&P.mu);
     pieces(fn, ctx, n, piece, np, deadline);
     pthread_mutex_lock(&P.mu);
-    if (--P.active == 0) pthread_cond_signal(&P.done);
+    if (__atomic_sub_fetch(&P.active, 1, __ATOMIC_RELEASE) == 0)
+      pthread_cond_signal(&P.done);
   }
   return NULL;
 }
@@ -1118,10 +1279,11 @@ void lm_parallel(size_t n, size_t cost, size_t min, size_t align,
   P.fn = fn; P.ctx = ctx; P.n = n; P.piece = piece; P.np = np; P.next = 0;
   P.deadline = tl_deadline;
   P.stopped = 0;
-  P.gen++;
+  __atomic_add_fetch(&P.gen, 1, __ATOMIC_RELEASE);  /* polled */
   pthread_cond_broadcast(&P.work);
   pthread_mutex_unlock(&P.mu);
   pieces(fn, ctx, n, piece, np, P.deadline);
+  spin_until_idle();
   pthread_mutex_lock(&P.mu);
   P.busy = 0;  /* workers waking from now on stay out */
   while (P.active > 0) pthread_cond_wait(&P.done, &P.mu);

@@ -68,8 +68,12 @@ int lm_gemm_small(double alpha, const lm_mat *a, const lm_mat *b, double beta,
 
 /* out (m,n) = alpha * a (m,k) @ b (k,n) + beta * out for the skinny
 ** products of gradient descent on N x D data, n <= LM_SKINNY_N columns:
-**  - X W: a with unit column stride and n >= 4 (below 4 columns OpenBLAS's
-**    dgemv is as fast): each output row the dot products of a row of X
+**  - X v (one column, two rows or more): a with unit column stride; four
+**    rows of X at a time, each read once, in order, each load of v
+**    serving the four; the sums as in X W below, so the bits do not
+**    depend on the grouping (dgemv in BLAS);
+**  - X W: a with unit column stride and n >= 4 (2 and 3 columns go to
+**    BLAS's dgemm): each output row the dot products of a row of X
 **    (read once, in order) with the packed columns of b, in eight lanes
 **    added in a fixed tree; where b's columns are rows in memory already
 **    (unit row stride: b = W^T of a layer's row-major weights) they are
@@ -80,6 +84,8 @@ int lm_gemm_small(double alpha, const lm_mat *a, const lm_mat *b, double beta,
 **    each block's partial X_blk^T G_blk (one thread's, in order over the
 **    block's rows) goes to its own buffer, and the partials are added in
 **    block order.  The blocks depend on N alone, never on the threads.
+**    X^T d (one column) runs its own loop: four rows at a time over
+**    their whole length, the block's partial in the first-level cache.
 ** So the numbers do not depend on the threads, and the design does not
 ** depend on one cache hierarchy (no slices of rows, no tiles to fit).
 ** Same contract as lm_gemm_small; returns 0 (touching nothing) for other
@@ -93,11 +99,20 @@ int lm_gemm_skinny(double alpha, const lm_mat *a, const lm_mat *b,
 /* A product that lm_gemm_skinny could compute may also go to BLAS; which
 ** of the two runs is chosen per kind of product (LM_K_XW: X W; LM_K_XTD:
 ** X^T d, one column, dgemv in BLAS; LM_K_XTG: X^T G, 2 to 16 columns,
-** dgemm in BLAS) and size class (of m*n*k), once per machine:
+** dgemm in BLAS; LM_K_XV: X v, one column, dgemv in BLAS) and size class
+** (of m*n*k), once per machine:
 **
 ** - A kind and class with no choice yet is measured on the caller's own
-**   products, one kind and class at a time (the others meanwhile run
-**   BLAS): 2 + 2 * LM_KSAMPLES calls run ours and BLAS in the order ours,
+**   products, one kind and class at a time (the other undecided ones
+**   meanwhile run the path of its current step, so that a step is ours
+**   alone or BLAS alone: OpenBLAS's threads spin for a while after each
+**   call, and our pool's threads working beside them on 2 cores ran
+**   X^T d up to 1.5 times slower than alone).  Those that followed it
+**   through its whole measurement (at least LM_KSAMPLES - 1 periods of
+**   each path) keep its choice with it: what was timed was their steps
+**   too.  The others are measured afterwards, in turn, beside the choices
+**   made:
+**   2 + 2 * LM_KSAMPLES calls run ours and BLAS in the order ours,
 **   BLAS, BLAS, ours, ours, BLAS ..., the first of each path untimed (it
 **   starts threads, loads the library).
 **   What is timed is the period from the start of a call to the start of
@@ -120,13 +135,13 @@ int lm_gemm_skinny(double alpha, const lm_mat *a, const lm_mat *b,
 ** - LUAML_KERNEL=own|blas in the environment forces one path (to compare
 **   them, or in tests); it neither reads nor writes the cache.
 ** Thread-safe. */
-enum { LM_K_XW, LM_K_XTD, LM_K_XTG, LM_NKERN };
+enum { LM_K_XW, LM_K_XTD, LM_K_XTG, LM_K_XV, LM_NKERN };
 #define LM_KCLASSES 3    /* m*n*k below 2^21, below 2^24, above */
 #define LM_KSAMPLES 7    /* calls timed per path */
 #define LM_KMARGIN 0.05  /* ours must be this much faster (median) */
 #define LM_KSTALE 1.0    /* seconds without a call: a measurement gives way */
 #define LM_KWAITS 8      /* ... and calls of other kinds meanwhile */
-#define LM_KCACHE_REV 2  /* the kernels' revision, in the cache's key */
+#define LM_KCACHE_REV 3  /* the kernels' revision, in the cache's key */
 enum { LM_KPATH_BLAS = 0, LM_KPATH_OWN = 1 };
 
 /* LM_KPATH_OWN when our kernel is to be kept, from n periods (seconds per

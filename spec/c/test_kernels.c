@@ -140,14 +140,16 @@ static void test_sequence(void) {
        "under a key of the kernels' revision, the CPU, the threads, the BLAS");
   }
 
-  /* one kind and class measures at a time; the others run BLAS */
+  /* one kind and class measures at a time; the others, undecided, run
+  ** the path of its current step (ours with ours, BLAS with BLAS) */
   path = call(LM_K_XTD, 0, 1e-3, 2e-3);
   ok(path == LM_KPATH_OWN, "X^T d begins measuring");
   for (c = 0; c < 2 * LM_KWAITS; c++)
-    if (call(LM_K_XW, 0, 1e-3, 1e-3) != LM_KPATH_BLAS) break;
+    if (call(LM_K_XW, 0, 1e-3, 1e-3) != LM_KPATH_OWN) break;
   ok(c == 2 * LM_KWAITS &&
      strcmp(lm_kernel_state(LM_K_XW, 0, &path, &own, &blas), "default") == 0,
-     "meanwhile X W runs BLAS, by default (%d calls in %gs)", c, c * 1e-3);
+     "meanwhile X W runs ours, as X^T d's step does (%d calls in %gs)", c,
+     c * 1e-3);
   fake_now += 2 * LM_KSTALE;  /* a step longer than LM_KSTALE */
   ok(call(LM_K_XTD, 0, 1e-3, 2e-3) == LM_KPATH_BLAS &&
      strcmp(lm_kernel_state(LM_K_XTD, 0, &path, &own, &blas), "measuring") == 0,
@@ -155,7 +157,8 @@ static void test_sequence(void) {
   fake_now += 2 * LM_KSTALE;
   for (c = 0; c < LM_KWAITS - 1; c++)
     if (call(LM_K_XW, 0, 1e-3, 1e-3) != LM_KPATH_BLAS) break;
-  ok(c == LM_KWAITS - 1, "%d calls of another kind: still X^T d's turn", c);
+  ok(c == LM_KWAITS - 1, "%d calls of another kind, on BLAS as X^T d's "
+     "step now: still X^T d's turn", c);
   ok(measure(LM_K_XW, 0, 1e-3, 1e-3) &&
      strcmp(lm_kernel_state(LM_K_XTD, 0, &path, &own, &blas), "default") == 0,
      "X^T d left for %gs and %d calls of others gives way", 2 * LM_KSTALE,
@@ -251,6 +254,47 @@ static void test_sequence(void) {
   lm_kernel_reset();
 }
 
+/* a training step of two kinds, X v then X^T d: the first measures, the
+** second follows it on the same path, and both keep its choice.  On the
+** made-up clock X v costs 1 ms on either path; X^T d 1 ms ours, 3 ms
+** BLAS: the whole step is faster ours. */
+static void test_group(void) {
+  int k, path, good = 1;
+  double own, blas;
+  const char *how;
+  setenv("LUAML_KERNEL_CACHE", "off", 1);
+  unsetenv("LUAML_KERNEL");
+  lm_kernel_setclock(fake_clock);
+  lm_kernel_reset();
+  for (k = 0; k < 2 * (LM_KSAMPLES + 1); k++) {
+    int p = call(LM_K_XV, 1, 1e-3, 1e-3);
+    if (call(LM_K_XTD, 1, 1e-3, 3e-3) != p) good = 0;
+  }
+  ok(good, "X^T d runs the path of X v's step, every step");
+  ok(call(LM_K_XV, 1, 0, 0) == LM_KPATH_OWN, "X v: ours");
+  how = lm_kernel_state(LM_K_XV, 1, &path, &own, &blas);
+  ok(strcmp(how, "measured") == 0 && fabs(own - 2e-9) < 1e-21 &&
+     fabs(blas - 4e-9) < 1e-21, "X v measured, its periods the whole steps: "
+     "%s %g %g", how, own, blas);
+  how = lm_kernel_state(LM_K_XTD, 1, &path, &own, &blas);
+  ok(path == LM_KPATH_OWN && strcmp(how, "measured") == 0 && own > 0 &&
+     blas > 0, "X^T d keeps the same choice, measured with it (%s)", how);
+  ok(call(LM_K_XTD, 1, 0, 0) == LM_KPATH_OWN, "and runs it");
+  /* a kind that came in late did not follow the whole measurement */
+  lm_kernel_reset();
+  for (k = 0; k < 2 * (LM_KSAMPLES + 1); k++) {
+    call(LM_K_XV, 1, 1e-3, 1e-3);
+    if (k >= LM_KSAMPLES) call(LM_K_XTD, 1, 1e-3, 3e-3);
+  }
+  call(LM_K_XV, 1, 0, 0);
+  how = lm_kernel_state(LM_K_XTD, 1, &path, &own, &blas);
+  ok(path == -1 && strcmp(how, "default") == 0,
+     "a kind that followed half the steps stays undecided (%s)", how);
+  ok(measure(LM_K_XTD, 1, 1e-3, 3e-3), "and is measured next");
+  lm_kernel_setclock(NULL);
+  lm_kernel_reset();
+}
+
 /* ---- both paths on real products ---------------------------------------- */
 
 /* x[i] = sin(i + seed) * scale: no RNG */
@@ -315,7 +359,7 @@ static void both_paths(int xt, int bt, int m, int k, int n, double alpha,
   }
   if (bt) { b.rs = 1; b.cs = k; }
   ok(lm_kernel_kind(&a, &b, &probe, &cls) ==
-         (xt ? (n == 1 ? LM_K_XTD : LM_K_XTG) : LM_K_XW),
+         (xt ? (n == 1 ? LM_K_XTD : LM_K_XTG) : n == 1 ? LM_K_XV : LM_K_XW),
      "%s %dx%d @ %dx%d is a skinny product", xt ? "X^T G" : bt ? "X W^T" : "X W",
      m, k, k, n);
   reference(alpha, &a, &b, beta, out0, m, n, ref, tol);
@@ -331,17 +375,42 @@ static void both_paths(int xt, int bt, int m, int k, int n, double alpha,
   free(x); free(y); free(out0); free(ref); free(tol); free(own); free(blas);
 }
 
+/* X v with v a column of a wider matrix (row stride 3, packed first)
+** and with v dense: the same bits, on our path */
+static void xv_strided(void) {
+  enum { M = 5003, K = 301 };
+  double *x = grid((size_t)M * K, 0.5, 1), *y = grid((size_t)K * 3, 1.5, 2);
+  double *v = malloc(K * sizeof *v), *o1 = malloc(M * sizeof *o1);
+  double *o2 = malloc(M * sizeof *o2);
+  lm_mat a = lm_dense(x, M, K), vs = lm_dense(y + 1, K, 1);
+  lm_mat vd = lm_dense(v, K, 1), m1 = lm_dense(o1, M, 1), m2 = lm_dense(o2, M, 1);
+  int i, cls;
+  vs.rs = 3;
+  for (i = 0; i < K; i++) v[i] = y[3 * i + 1];
+  setenv("LUAML_KERNEL", "own", 1);
+  lm_kernel_reset();
+  ok(lm_kernel_kind(&a, &vs, &m1, &cls) == LM_K_XV &&
+     lm_gemm(1.0, &a, &vs, 0.0, &m1, NULL) == LM_OK &&
+     lm_gemm(1.0, &a, &vd, 0.0, &m2, NULL) == LM_OK &&
+     memcmp(o1, o2, M * sizeof *o1) == 0,
+     "X v with v strided (packed) and dense: the same bits");
+  free(x); free(y); free(v); free(o1); free(o2);
+}
+
 static void test_paths(void) {
   static const int ns[] = {1, 3, 4, 10, 16};
   size_t i;
   if (!lm_blas_ready()) {
-    tap_skip(2 * 15, "no BLAS");
+    tap_skip(2 * 18 + 1, "no BLAS");
     return;
   }
   for (i = 0; i < sizeof ns / sizeof ns[0]; i++) {
     both_paths(1, 0, 300, 2003, ns[i], 1.0, 0.0);       /* X^T G */
-    if (ns[i] >= 4) both_paths(0, 0, 2003, 300, ns[i], 1.0, 0.0);  /* X W */
+    if (ns[i] != 3) both_paths(0, 0, 2003, 300, ns[i], 1.0, 0.0);  /* X W */
   }
+  both_paths(0, 0, 4099, 257, 1, -0.5, 2.0);  /* X v */
+  both_paths(0, 0, 10001, 7, 1, 1.0, 0.0);    /* rows shorter than a vector */
+  both_paths(0, 1, 3001, 209, 1, 1.0, 0.0);   /* v a transposed row */
   both_paths(1, 0, 257, 4099, 10, -0.5, 2.0);
   both_paths(0, 0, 4099, 257, 7, -0.5, 2.0);
   both_paths(1, 0, 1, 70000, 1, 2.0, 0.5);  /* a 1-row result */
@@ -352,6 +421,7 @@ static void test_paths(void) {
   both_paths(0, 1, 209, 3001, 7, 1.0, 0.0);
   both_paths(0, 1, 130, 2501, 20, -0.5, 2.0);
   both_paths(0, 1, 65, 1025, 32, 1.0, 0.0);
+  xv_strided();
   unsetenv("LUAML_KERNEL");
   lm_kernel_reset();
 }
@@ -396,6 +466,8 @@ static void test_overflow(void) {
   overflow("small", 5, 100, 25, 0, 1, 1);
   overflow("skinny X W", 3000, 330, 5, 0, 0, 0);
   overflow("skinny X W^T", 300, 3300, 20, 0, 1, 0);
+  overflow("skinny X v", 3000, 330, 1, 0, 0, 0);
+  overflow("skinny X v", 3001, 330, 1, 0, 0, 1);
   overflow("skinny X^T G", 330, 3000, 1, 1, 0, 0);
   overflow("skinny X^T G", 330, 3000, 10, 1, 0, 1);
   unsetenv("LUAML_KERNEL");
@@ -406,6 +478,7 @@ int main(void) {
   setenv("LUAML_KERNEL_CACHE", "off", 1);
   test_choose();
   test_sequence();
+  test_group();
   test_paths();
   test_overflow();
   return tap_end();
