@@ -627,22 +627,21 @@ int lm_gemm_skinny(double alpha, const lm_mat *a, const lm_mat *b,
   skjob j;
   size_t m = (size_t)o->rows, n = (size_t)o->cols, kk = (size_t)a->cols;
   int kind = skinny_kind(a, b, o);
+  double bt[SK_PACK];  /* b^T packed (X W), or v (X v) */
   if (kind == 0) return 0;
   j.alpha = alpha; j.beta = beta; j.a = a; j.b = b; j.o = o; j.bt = NULL;
   j.part = NULL;
   if (kind == 3) {  /* X v: v where it lies, or packed */
-    double v[SK_PACK];
     size_t q;
     j.bt = b->data;
     if (b->rs != 1) {
-      for (q = 0; q < kk; q++) v[q] = b->data[(ptrdiff_t)q * b->rs];
-      j.bt = v;
+      for (q = 0; q < kk; q++) bt[q] = b->data[(ptrdiff_t)q * b->rs];
+      j.bt = bt;
     }
     lm_parallel(m, kk, LM_PAR_MIN_MEM, 1, sk_xv, &j);
     return 1;
   }
   if (kind == 1) {  /* X W */
-    double bt[SK_PACK];
     size_t q, c;
     if (b->rs == 1 && kk > 1) {  /* W's columns are rows in memory */
       j.bt = b->data; j.bts = (size_t)b->cs;
