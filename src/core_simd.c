@@ -247,11 +247,11 @@ CLONES static void gemm_small(double alpha, const lm_mat *a, const lm_mat *b,
 #define TINY_K 64     /* rows of b it packs */
 
 /* A tiny product (n <= TINY_N) keeps each row of out in registers: NH
-** vectors of the widest kind the instruction set has (AVX-512: 8 doubles,
-** AVX2: 4, SSE2: 2; GCC's vector extension) over columns [0, NH*HW), and
-** one of W <= HW lanes over the last W computed columns, W the least of 2,
-** 4, 8 that reaches them; the two overlap when the columns are fewer, and
-** the shared ones are summed twice, alike.  So the loop over k has no
+** vectors of the widest kind the instruction set has that fits in the row
+** (AVX-512: 8 doubles, AVX2: 4, SSE2: 2; GCC's vector extension) over
+** columns [0, NH*HW), and one of W <= HW lanes over the last W computed
+** columns, W the least of 2, 4, 8 that reaches them; the two overlap when
+** the columns are fewer, and the shared ones are summed twice, alike.  So the loop over k has no
 ** remainder and no memory traffic for the sums, which are those of
 ** gemm_small, in the same order.  Up to TINY_R rows go at once, as many
 ** as the registers hold: their sums are independent, so the additions
@@ -284,8 +284,8 @@ static void tiny_put(double alpha, const lm_mat *a, const lm_mat *b,
 
 /* TINY_ROWS(name, HV, NH, TV) defines name(alpha, a, b, p, prs, nc, beta,
 ** o, i, R, whole, sumh, sumt): rows i .. i+R-1 (R <= TINY_R) of out, NH
-** vectors HV and one TV each, from b's rows at p (prs apart, nc >= 8
-** contiguous columns computed, NH*HW <= nc; those past out's n are
+** vectors HV and one TV each, from b's rows at p (prs apart, nc >= W
+** contiguous columns computed, NH*HW < nc; those past out's n are
 ** dropped).  With whole (a plain product, out's rows contiguous, nc <= n)
 ** the vectors are stored whole and added to *sumh, *sumt: a lane there
 ** that is not finite tells the caller that a sum stored may not be;
@@ -346,17 +346,21 @@ static void tiny_put(double alpha, const lm_mat *a, const lm_mat *b,
     }                                                                        \
   }
 
-/* the row kernels each instruction set uses, for 8 .. 16 columns */
+/* the row kernels each instruction set uses, for 2 .. 16 columns */
+TINY_ROWS(tiny2_0_2, lm_v2d, 0, lm_v2d)  /* all: 2 */
+TINY_ROWS(tiny2_1_2, lm_v2d, 1, lm_v2d)  /* 3 (SSE2: 3, 4) */
+TINY_ROWS(tiny4_0_4, lm_v4d, 0, lm_v4d)  /* AVX: 4 */
 TINY_ROWS(tiny8_0_8, lm_v8d, 0, lm_v8d)  /* AVX-512: 8 */
 TINY_ROWS(tiny8_1_2, lm_v8d, 1, lm_v2d)  /* 9, 10 */
 TINY_ROWS(tiny8_1_4, lm_v8d, 1, lm_v4d)  /* 11, 12 */
 TINY_ROWS(tiny8_1_8, lm_v8d, 1, lm_v8d)  /* 13 .. 16 */
-TINY_ROWS(tiny4_1_4, lm_v4d, 1, lm_v4d)  /* AVX2: 8 */
+TINY_ROWS(tiny4_1_4, lm_v4d, 1, lm_v4d)  /* AVX: 5 .. 7 (AVX2: 8) */
 TINY_ROWS(tiny4_2_2, lm_v4d, 2, lm_v2d)  /* 9, 10 */
 TINY_ROWS(tiny4_2_4, lm_v4d, 2, lm_v4d)  /* 11, 12 */
 TINY_ROWS(tiny4_3_2, lm_v4d, 3, lm_v2d)  /* 13, 14 */
 TINY_ROWS(tiny4_3_4, lm_v4d, 3, lm_v4d)  /* 15, 16 */
-TINY_ROWS(tiny2_3_2, lm_v2d, 3, lm_v2d)  /* SSE2: 8 */
+TINY_ROWS(tiny2_2_2, lm_v2d, 2, lm_v2d)  /* SSE2: 5, 6 */
+TINY_ROWS(tiny2_3_2, lm_v2d, 3, lm_v2d)  /* 7, 8 */
 TINY_ROWS(tiny2_4_2, lm_v2d, 4, lm_v2d)  /* 9, 10 */
 TINY_ROWS(tiny2_5_2, lm_v2d, 5, lm_v2d)  /* 11, 12 */
 TINY_ROWS(tiny2_6_2, lm_v2d, 6, lm_v2d)  /* 13, 14 */
@@ -389,11 +393,11 @@ TINY_ROWS(tiny2_7_2, lm_v2d, 7, lm_v2d)  /* 15, 16 */
 
 /* TINY_KERNEL(name, TGT, SELECT) defines the tiny kernel name of one
 ** instruction set (target attribute TGT): gemm_small for n <= TINY_N, k
-** <= TINY_K.  With 8 or more columns and b's rows contiguous, b is read
-** where it lies; otherwise it is packed first into rows of TINY_N, those
-** of fewer than 8 columns padded with zeros to 8 (element by element: the
-** vector loads come after all of it).  SELECT runs TINY_ALL with the row
-** kernel for nc columns. */
+** <= TINY_K.  With 2 or more columns and b's rows contiguous, b is read
+** where it lies; otherwise it is packed first into rows of TINY_N, a
+** single column padded with a zero (element by element: the vector loads
+** come after all of it).  SELECT runs TINY_ALL with the row kernel for nc
+** columns. */
 #define TINY_KERNEL(name, TGT, SELECT)                                        \
   TGT static void name(double alpha, const lm_mat *a, const lm_mat *b,       \
                        double beta, const lm_mat *o) {                       \
@@ -402,8 +406,8 @@ TINY_ROWS(tiny2_7_2, lm_v2d, 7, lm_v2d)  /* 15, 16 */
     ptrdiff_t prs = b->rs;                                                   \
     int m = o->rows, n = o->cols, nc = n, i = 0, j, k, whole;                \
     double u = 0.0;                                                          \
-    if (b->cs != 1 || n < 8) {                                               \
-      nc = n < 8 ? 8 : n;                                                    \
+    if (b->cs != 1 || n < 2) {                                               \
+      nc = n < 2 ? 2 : n;                                                    \
       for (k = 0; k < a->cols; k++) {                                        \
         const double *q = b->data + (ptrdiff_t)k * b->rs;                    \
         for (j = 0; j < n; j++) bp[k * TINY_N + j] = q[(ptrdiff_t)j * b->cs]; \
@@ -423,20 +427,32 @@ TINY_ROWS(tiny2_7_2, lm_v2d, 7, lm_v2d)  /* 15, 16 */
   }
 
 #ifdef LM_HAVE_CLONES
+/* 2 .. 7 columns: 2-double vectors, then 4-double ones (AVX) */
+#define TINY_NARROW(ACC)                                                      \
+  if (nc == 2) TINY_ALL(tiny2_0_2, lm_v2d, 0, lm_v2d, ACC);                   \
+  else if (nc == 3) TINY_ALL(tiny2_1_2, lm_v2d, 1, lm_v2d, ACC);              \
+  else if (nc == 4) TINY_ALL(tiny4_0_4, lm_v4d, 0, lm_v4d, ACC);              \
+  else if (nc < 8) TINY_ALL(tiny4_1_4, lm_v4d, 1, lm_v4d, ACC);
+
 TINY_KERNEL(tiny_avx512, __attribute__((target("arch=x86-64-v4"))),
-  if (nc <= 8) TINY_ALL(tiny8_0_8, lm_v8d, 0, lm_v8d, 28);
+  TINY_NARROW(28)
+  else if (nc == 8) TINY_ALL(tiny8_0_8, lm_v8d, 0, lm_v8d, 28);
   else if (nc <= 10) TINY_ALL(tiny8_1_2, lm_v8d, 1, lm_v2d, 28);
   else if (nc <= 12) TINY_ALL(tiny8_1_4, lm_v8d, 1, lm_v4d, 28);
   else TINY_ALL(tiny8_1_8, lm_v8d, 1, lm_v8d, 28);)
 TINY_KERNEL(tiny_avx2, __attribute__((target("arch=x86-64-v3"))),
-  if (nc <= 8) TINY_ALL(tiny4_1_4, lm_v4d, 1, lm_v4d, 13);
+  TINY_NARROW(13)
+  else if (nc == 8) TINY_ALL(tiny4_1_4, lm_v4d, 1, lm_v4d, 13);
   else if (nc <= 10) TINY_ALL(tiny4_2_2, lm_v4d, 2, lm_v2d, 13);
   else if (nc <= 12) TINY_ALL(tiny4_2_4, lm_v4d, 2, lm_v4d, 13);
   else if (nc <= 14) TINY_ALL(tiny4_3_2, lm_v4d, 3, lm_v2d, 13);
   else TINY_ALL(tiny4_3_4, lm_v4d, 3, lm_v4d, 13);)
 #endif
 TINY_KERNEL(tiny_sse2, ,
-  if (nc <= 8) TINY_ALL(tiny2_3_2, lm_v2d, 3, lm_v2d, 8);
+  if (nc == 2) TINY_ALL(tiny2_0_2, lm_v2d, 0, lm_v2d, 8);
+  else if (nc <= 4) TINY_ALL(tiny2_1_2, lm_v2d, 1, lm_v2d, 8);
+  else if (nc <= 6) TINY_ALL(tiny2_2_2, lm_v2d, 2, lm_v2d, 8);
+  else if (nc <= 8) TINY_ALL(tiny2_3_2, lm_v2d, 3, lm_v2d, 8);
   else if (nc <= 10) TINY_ALL(tiny2_4_2, lm_v2d, 4, lm_v2d, 8);
   else if (nc <= 12) TINY_ALL(tiny2_5_2, lm_v2d, 5, lm_v2d, 8);
   else if (nc <= 14) TINY_ALL(tiny2_6_2, lm_v2d, 6, lm_v2d, 8);
