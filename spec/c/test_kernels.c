@@ -407,13 +407,16 @@ static void test_overflow(void) {
 
 /* ---- the tiny kernel of every instruction set ---------------------------- */
 
-/* a view (r, c) of layout kind over its own zeroed storage: 0 dense, 1
-** transposed (rs 1), 2 rows 3 apart beyond the row (a slice), 3 rows
-** reversed (rs -c), 4 columns 2 apart (cs 2) */
-#define TINY_SPAN(r, c) ((size_t)(r) * (2 * (size_t)(c) + 3) + 1)
-static lm_mat tiny_view(int kind, int r, int c, double **store) {
+/* a view (r, c) of layout kind over its own zeroed storage of *span
+** doubles, exactly those it covers (a read beyond them is the sanitizer's
+** error): 0 dense, 1 transposed (rs 1), 2 rows 3 apart beyond the row (a
+** slice), 3 rows reversed (rs -c), 4 columns 2 apart (cs 2) */
+static lm_mat tiny_view(int kind, int r, int c, double **store, size_t *span) {
   lm_mat v;
-  *store = calloc(TINY_SPAN(r, c), sizeof(double));
+  *span = kind == 2 ? (size_t)(r - 1) * (c + 3) + c
+        : kind == 4 ? (size_t)(r - 1) * 2 * c + 2 * (size_t)c - 1
+        : (size_t)r * c;
+  *store = calloc(*span, sizeof(double));
   v.data = *store;
   v.rows = r;
   v.cols = c;
@@ -479,11 +482,11 @@ static void test_tiny_isas(void) {
           double alpha = ab[t][0], beta = ab[t][1];
           double *sa, *sb, *so, *o0;
           lm_mat a, b, o;
-          size_t span = TINY_SPAN(m, n), q;
+          size_t span, span_a, span_b, q;
           if ((double)m * n * k > LM_GEMM_SMALL) continue;  /* not small */
-          a = tiny_view(la == 2 ? 3 : la, m, k, &sa);
-          b = tiny_view(lb, k, n, &sb);
-          o = tiny_view(lo, m, n, &so);
+          a = tiny_view(la == 2 ? 3 : la, m, k, &sa, &span_a);
+          b = tiny_view(lb, k, n, &sb, &span_b);
+          o = tiny_view(lo, m, n, &so, &span);
           for (i = 0; i < m; i++)
             for (j = 0; j < k; j++) TV_AT(a, i, j) = sin(1.0 + i * 17 + j) - 0.25;
           for (i = 0; i < k; i++)
