@@ -361,6 +361,36 @@ describe("small products without BLAS", function()
     end
   end)
 
+  it("are one path for a:dot(b), ml.dot, ml.matmul, tables, nil and given outs", function()
+    local a = ml.linspace(-1, 2, 100):reshape(10, 10):copy()
+    local b = ml.linspace(3, -2, 100):reshape(10, 10):copy():sin_()
+    local want, out = naive(a, b), ml.full(10, 10, 0 / 0)
+    for name, p in pairs{["a:dot(b)"] = a:dot(b), ["ml.dot(a, b)"] = ml.dot(a, b),
+                         ["ml.matmul(a, b)"] = ml.matmul(a, b),
+                         ["ml.dot(a, b, nil)"] = ml.dot(a, b, nil),
+                         ["ml.dot(a, b, nil, 1, 0)"] = ml.dot(a, b, nil, 1, 0),
+                         ["a:dot(table)"] = a:dot(b:totable()),
+                         ["ml.dot(table, b)"] = ml.dot(a:totable(), b)} do
+      assert.is_nil((firstdiff(p, want)), name)
+    end
+    assert.are.equal(out, a:dot(b, out))
+    assert.is_nil((firstdiff(out, want)))
+    assert.is_nil((firstdiff(ml.dot(2, b), b * 2)))
+    assert.is_nil((firstdiff(a:dot(-3), a * -3)))
+  end)
+
+  it("say which operand is closed, missing or not a matrix", function()
+    local a, c = ml.ones(2, 2), ml.ones(2, 2)
+    c:close()
+    H.raises(function() return a:dot(c) end, "bad argument #1 to 'dot' (matrix has been closed)")
+    H.raises(function() return ml.dot(a, c) end, "bad argument #2 to 'dot' (matrix has been closed)")
+    H.raises(function() return ml.dot(c, a) end, "bad argument #1 to 'dot' (matrix has been closed)")
+    H.raises(function() return ml.dot(c, 2) end, "bad argument #1 to 'dot' (matrix has been closed)")
+    H.raises(function() return a:dot("x") end, "bad argument #1 to 'dot' (matrix expected, got string)")
+    H.raises(function() return a.dot(a) end, "a method call takes a colon: X:dot(Y), not X.dot(Y)")
+    H.raises(function() return ml.dot(a, a, nil, "q") end, "bad argument #4 to 'dot' (number expected")
+  end)
+
   it("overwrite an 'out' holding NaN, and keep NaN and inf of the inputs", function()
     local a, b = ml.ones(3, 4), ml.ones(4, 2)
     local out = ml.full(3, 2, 0 / 0)

@@ -246,129 +246,265 @@ CLONES static void gemm_small(double alpha, const lm_mat *a, const lm_mat *b,
 #define TINY_N 16     /* columns of a tiny product's padded rows */
 #define TINY_K 64     /* rows of b it packs */
 
-/* A tiny product (n <= TINY_N) keeps each row of out in registers: an
-** 8-double vector over columns [0, 8) and a W-double one over the last W
-** computed columns (GCC's vector extension: AVX-512, AVX2 or SSE2
-** registers in each clone), W the least of 2, 4, 8 that reaches them; the
-** two overlap when there are fewer than 8 + W columns, and the shared ones
-** are summed twice, alike.  So the loop over k has no remainder and no
-** memory traffic for the sums, which are those of gemm_small, in the same
-** order.  Up to TINY_R rows go at once: their sums are independent, so
-** the additions overlap instead of waiting for each other. */
+/* A tiny product (n <= TINY_N) keeps each row of out in registers: NH
+** vectors of the widest kind the instruction set has that fits in the row
+** (AVX-512: 8 doubles, AVX2: 4, SSE2: 2; GCC's vector extension) over
+** columns [0, NH*HW), and one of W <= HW lanes over the last W computed
+** columns, W the least of 2, 4, 8 that reaches them; the two overlap when
+** the columns are fewer, and the shared ones are summed twice, alike.  So the loop over k has no
+** remainder and no memory traffic for the sums, which are those of
+** gemm_small, in the same order.  Up to TINY_R rows go at once, as many
+** as the registers hold: their sums are independent, so the additions
+** overlap instead of waiting for each other.  (A vector wider than the
+** registers, 8 doubles in AVX2, GCC moves through memory: 6x slower.) */
 typedef double lm_v8d __attribute__((vector_size(64)));
 typedef double lm_v4d __attribute__((vector_size(32)));
 typedef double lm_v2d __attribute__((vector_size(16)));
 #define TINY_R 5
 
-/* the helpers below are inlined into each clone of gemm_tiny: called
-** out of line they would run for the default instruction set */
+/* the helpers below are inlined into each kernel of an instruction set:
+** called out of line they would run for the default one */
 #define ALWAYS __attribute__((always_inline))
 
-/* TINY_ROWS(name, TV) defines name(alpha, a, b, p, prs, nc, beta, o, i, R,
-** badh, badt): rows i .. i+R-1 (R <= TINY_R) of out from b's rows at p (prs
-** apart, nc >= 8 contiguous columns computed; those past out's n are
-** dropped).  A plain product with unit column stride stores the vectors
-** whole when they lie inside the row, and adds v - v to *badh, *badt: NaN
-** lanes there tell the caller that a sum stored was not finite; the other
-** stores redo such a sum at once (fma_dot). */
-#define TINY_ROWS(name, TV)                                                   \
+/* rows i .. i+R-1 of out from sums v (rows TINY_N apart), the general
+** way: any alpha, beta and column stride; a sum not finite redone */
+static void tiny_put(double alpha, const lm_mat *a, const lm_mat *b,
+                     double beta, const lm_mat *o, int i, int R,
+                     double v[][TINY_N]) {
+  int r, j;
+  for (r = 0; r < R; r++) {
+    double *z = o->data + (ptrdiff_t)(i + r) * o->rs;
+    for (j = 0; j < o->cols; j++) {
+      double *w = z + (ptrdiff_t)j * o->cs, s = v[r][j];
+      if (!isfinite(s)) s = fma_dot(a, b, i + r, j);
+      *w = (beta == 0) ? alpha * s : alpha * s + beta * *w;
+    }
+  }
+}
+
+/* TINY_ROWS(name, HV, NH, TV) defines name(alpha, a, b, p, prs, nc, beta,
+** o, i, R, whole, sumh, sumt): rows i .. i+R-1 (R <= TINY_R) of out, NH
+** vectors HV and one TV each, from b's rows at p (prs apart, nc >= W
+** contiguous columns computed, NH*HW < nc; those past out's n are
+** dropped).  With whole (a plain product, out's rows contiguous, nc <= n)
+** the vectors are stored whole and added to *sumh, *sumt: a lane there
+** that is not finite tells the caller that a sum stored may not be;
+** otherwise tiny_put stores them.  The loops over rows and vectors are
+** unrolled, so the sums never leave the registers. */
+#define TINY_ROWS(name, HV, NH, TV)                                           \
   static inline ALWAYS void name(double alpha, const lm_mat *a,              \
                                  const lm_mat *b, const double *p,           \
                                  ptrdiff_t prs, int nc, double beta,         \
-                                 const lm_mat *o, int i, int R,              \
-                                 lm_v8d *badh, TV *badt) {                   \
-    enum { W = sizeof(TV) / sizeof(double) };                                \
-    lm_v8d h[TINY_R] = {{0}};                                                \
+                                 const lm_mat *o, int i, int R, int whole,   \
+                                 HV *sumh, TV *sumt) {                       \
+    enum { HW = sizeof(HV) / sizeof(double), W = sizeof(TV) / sizeof(double), \
+           NV = (NH) > 0 ? (NH) : 1 };                                       \
+    HV h[TINY_R][NV] = {{{0}}};                                              \
     TV t[TINY_R] = {{0}};                                                    \
-    int n = o->cols, k, r, j;                                                \
+    int k, r, q;                                                             \
     for (k = 0; k < a->cols; k++, p += prs) {                                \
       const double *x = a->data + (ptrdiff_t)i * a->rs + (ptrdiff_t)k * a->cs; \
-      lm_v8d bh;                                                             \
+      HV bh[NV];                                                             \
       TV bt;                                                                 \
-      memcpy(&bh, p, sizeof bh);                                             \
+      _Pragma("GCC unroll 8")                                                \
+      for (q = 0; q < (NH); q++) memcpy(&bh[q], p + q * HW, sizeof bh[q]);   \
       memcpy(&bt, p + nc - W, sizeof bt);                                    \
-      _Pragma("GCC unroll 5")  /* TINY_R: the sums stay in registers */     \
+      _Pragma("GCC unroll 5")  /* TINY_R */                                  \
       for (r = 0; r < R; r++) {                                              \
         double s = x[(ptrdiff_t)r * a->rs];                                  \
-        h[r] += s * bh;                                                      \
+        _Pragma("GCC unroll 8")                                              \
+        for (q = 0; q < (NH); q++) h[r][q] += s * bh[q];                     \
         t[r] += s * bt;                                                      \
       }                                                                      \
     }                                                                        \
-    for (r = 0; r < R; r++) {                                                \
-      double *z = o->data + (ptrdiff_t)(i + r) * o->rs, v[TINY_N];           \
-      if (alpha == 1 && beta == 0 && o->cs == 1 && nc <= n) {                \
+    if (whole) {                                                             \
+      HV sh = *sumh;                                                         \
+      TV st = *sumt;                                                         \
+      _Pragma("GCC unroll 5")                                                \
+      for (r = 0; r < R; r++) {                                              \
+        double *z = o->data + (ptrdiff_t)(i + r) * o->rs;                    \
         memcpy(z + nc - W, &t[r], sizeof t[r]);                              \
-        memcpy(z, &h[r], sizeof h[r]);                                       \
-        *badh += h[r] - h[r];  /* 0, or NaN where not finite */             \
-        *badt += t[r] - t[r];                                                \
-        continue;                                                            \
+        st += t[r];                                                          \
+        _Pragma("GCC unroll 8")                                              \
+        for (q = 0; q < (NH); q++) {                                         \
+          memcpy(z + q * HW, &h[r][q], sizeof h[r][q]);                      \
+          sh += h[r][q];                                                     \
+        }                                                                    \
       }                                                                      \
-      memcpy(v + nc - W, &t[r], sizeof t[r]);                                \
-      memcpy(v, &h[r], sizeof h[r]);                                         \
-      for (j = 0; j < n; j++) {                                              \
-        double *w = z + (ptrdiff_t)j * o->cs;                                \
-        if (!isfinite(v[j])) v[j] = fma_dot(a, b, i + r, j);                 \
-        *w = (beta == 0) ? alpha * v[j] : alpha * v[j] + beta * *w;          \
+      *sumh = sh;                                                            \
+      *sumt = st;                                                            \
+    } else {                                                                 \
+      double v[TINY_R][TINY_N];                                              \
+      _Pragma("GCC unroll 5")                                                \
+      for (r = 0; r < R; r++) {                                              \
+        memcpy(v[r] + nc - W, &t[r], sizeof t[r]);                           \
+        _Pragma("GCC unroll 8")                                              \
+        for (q = 0; q < (NH); q++)                                           \
+          memcpy(v[r] + q * HW, &h[r][q], sizeof h[r][q]);                   \
       }                                                                      \
+      tiny_put(alpha, a, b, beta, o, i, R, v);                               \
     }                                                                        \
   }
 
-TINY_ROWS(tiny_rows2, lm_v2d)
-TINY_ROWS(tiny_rows4, lm_v4d)
-TINY_ROWS(tiny_rows8, lm_v8d)
+/* the row kernels each instruction set uses, for 2 .. 16 columns */
+TINY_ROWS(tiny2_0_2, lm_v2d, 0, lm_v2d)  /* all: 2 */
+TINY_ROWS(tiny2_1_2, lm_v2d, 1, lm_v2d)  /* 3 (SSE2: 3, 4) */
+TINY_ROWS(tiny4_0_4, lm_v4d, 0, lm_v4d)  /* AVX: 4 */
+TINY_ROWS(tiny8_0_8, lm_v8d, 0, lm_v8d)  /* AVX-512: 8 */
+TINY_ROWS(tiny8_1_2, lm_v8d, 1, lm_v2d)  /* 9, 10 */
+TINY_ROWS(tiny8_1_4, lm_v8d, 1, lm_v4d)  /* 11, 12 */
+TINY_ROWS(tiny8_1_8, lm_v8d, 1, lm_v8d)  /* 13 .. 16 */
+TINY_ROWS(tiny4_1_4, lm_v4d, 1, lm_v4d)  /* AVX: 5 .. 7 (AVX2: 8) */
+TINY_ROWS(tiny4_2_2, lm_v4d, 2, lm_v2d)  /* 9, 10 */
+TINY_ROWS(tiny4_2_4, lm_v4d, 2, lm_v4d)  /* 11, 12 */
+TINY_ROWS(tiny4_3_2, lm_v4d, 3, lm_v2d)  /* 13, 14 */
+TINY_ROWS(tiny4_3_4, lm_v4d, 3, lm_v4d)  /* 15, 16 */
+TINY_ROWS(tiny2_2_2, lm_v2d, 2, lm_v2d)  /* SSE2: 5, 6 */
+TINY_ROWS(tiny2_3_2, lm_v2d, 3, lm_v2d)  /* 7, 8 */
+TINY_ROWS(tiny2_4_2, lm_v2d, 4, lm_v2d)  /* 9, 10 */
+TINY_ROWS(tiny2_5_2, lm_v2d, 5, lm_v2d)  /* 11, 12 */
+TINY_ROWS(tiny2_6_2, lm_v2d, 6, lm_v2d)  /* 13, 14 */
+TINY_ROWS(tiny2_7_2, lm_v2d, 7, lm_v2d)  /* 15, 16 */
 
-/* every row of out: TINY_R at a time, then pairs, then one; bad set when
-** a sum stored whole was not finite */
-#define TINY_ALL(rows, TV)                                                    \
+/* every row of out with the row kernel rows (NH vectors HV and one TV per
+** row): as many rows at once as ACC registers of sums hold (at most
+** TINY_R), then pairs, then one; bad set when a sum stored whole may not
+** be finite (the sums of the vectors stored whole are not when one of
+** them is not) */
+#define TINY_ALL(rows, HV, NH, TV, ACC)                                       \
   do {                                                                        \
-    lm_v8d bh = {0};                                                          \
-    TV bt = {0};                                                              \
-    for (i = 0; i + TINY_R <= m; i += TINY_R)                                 \
-      rows(alpha, a, b, p, prs, nc, beta, o, i, TINY_R, &bh, &bt);            \
-    for (; i + 2 <= m; i += 2)                                                \
-      rows(alpha, a, b, p, prs, nc, beta, o, i, 2, &bh, &bt);                 \
-    if (i < m) rows(alpha, a, b, p, prs, nc, beta, o, i, 1, &bh, &bt);        \
-    for (j = 0; j < (int)(sizeof bt / sizeof(double)); j++) bh[j] += bt[j];   \
-    for (j = 0; j < 8; j++) bad |= bh[j] != 0;                                \
+    enum { R = (ACC) / ((NH) + 1) > TINY_R ? TINY_R                           \
+             : (ACC) / ((NH) + 1) < 1 ? 1 : (ACC) / ((NH) + 1) };             \
+    HV sh = {0};                                                              \
+    TV st = {0};                                                              \
+    double l[8];                                                              \
+    for (i = 0; i + R <= m; i += R)                                           \
+      rows(alpha, a, b, p, prs, nc, beta, o, i, R, whole, &sh, &st);          \
+    if (R > 2)                                                                \
+      for (; i + 2 <= m; i += 2)                                              \
+        rows(alpha, a, b, p, prs, nc, beta, o, i, 2, whole, &sh, &st);        \
+    if (R > 1 && i < m)                                                       \
+      rows(alpha, a, b, p, prs, nc, beta, o, i, 1, whole, &sh, &st);          \
+    memcpy(l, &sh, sizeof sh);                                                \
+    for (j = 0; j < (int)(sizeof sh / sizeof(double)); j++) u += l[j];       \
+    memcpy(l, &st, sizeof st);                                                \
+    for (j = 0; j < (int)(sizeof st / sizeof(double)); j++) u += l[j];       \
   } while (0)
 
-/* gemm_small for n <= TINY_N, k <= TINY_K.  With 8 or more columns and
-** b's rows contiguous, b is read where it lies; otherwise it is packed
-** first into rows padded with zeros to TINY_N (element by element: the
-** vector loads come after all of it). */
-CLONES static void gemm_tiny(double alpha, const lm_mat *a, const lm_mat *b,
-                             double beta, const lm_mat *o) {
-  double bp[TINY_K * TINY_N] __attribute__((aligned(64)));
-  const double *p = b->data;
-  ptrdiff_t prs = b->rs;
-  int m = o->rows, n = o->cols, nc = n, i, j, k, bad = 0;
-  if (b->cs != 1 || n < 8) {
-    for (k = 0; k < a->cols; k++) {
-      const double *q = b->data + (ptrdiff_t)k * b->rs;
-      for (j = 0; j < n; j++) bp[k * TINY_N + j] = q[(ptrdiff_t)j * b->cs];
-      for (; j < TINY_N; j++) bp[k * TINY_N + j] = 0.0;
-    }
-    p = bp;
-    prs = TINY_N;
-    nc = TINY_N;
+/* TINY_KERNEL(name, TGT, SELECT) defines the tiny kernel name of one
+** instruction set (target attribute TGT): gemm_small for n <= TINY_N, k
+** <= TINY_K.  With 2 or more columns and b's rows contiguous, b is read
+** where it lies; otherwise it is packed first into rows of TINY_N, a
+** single column padded with a zero (element by element: the vector loads
+** come after all of it).  SELECT runs TINY_ALL with the row kernel for nc
+** columns. */
+#define TINY_KERNEL(name, TGT, SELECT)                                        \
+  TGT static void name(double alpha, const lm_mat *a, const lm_mat *b,       \
+                       double beta, const lm_mat *o) {                       \
+    double bp[TINY_K * TINY_N] __attribute__((aligned(64)));                 \
+    const double *p = b->data;                                               \
+    ptrdiff_t prs = b->rs;                                                   \
+    int m = o->rows, n = o->cols, nc = n, i = 0, j, k, whole;                \
+    double u = 0.0;                                                          \
+    if (b->cs != 1 || n < 2) {                                               \
+      nc = n < 2 ? 2 : n;                                                    \
+      for (k = 0; k < a->cols; k++) {                                        \
+        const double *q = b->data + (ptrdiff_t)k * b->rs;                    \
+        for (j = 0; j < n; j++) bp[k * TINY_N + j] = q[(ptrdiff_t)j * b->cs]; \
+        for (; j < nc; j++) bp[k * TINY_N + j] = 0.0;                        \
+      }                                                                      \
+      p = bp;                                                                \
+      prs = TINY_N;                                                          \
+    }                                                                        \
+    whole = alpha == 1 && beta == 0 && o->cs == 1 && nc <= n;                \
+    SELECT                                                                   \
+    if (!isfinite(u))  /* rows stored whole (out = a b): sums redone */      \
+      for (i = 0; i < m; i++)                                                \
+        for (j = 0; j < n; j++) {                                            \
+          double *z = o->data + (ptrdiff_t)i * o->rs + j;                    \
+          if (!isfinite(*z)) *z = fma_dot(a, b, i, j);                       \
+        }                                                                    \
   }
-  i = 0;
-  if (nc <= 10) TINY_ALL(tiny_rows2, lm_v2d);
-  else if (nc <= 12) TINY_ALL(tiny_rows4, lm_v4d);
-  else TINY_ALL(tiny_rows8, lm_v8d);
-  if (bad)  /* rows stored whole (out = a b): sums not finite redone */
-    for (i = 0; i < m; i++)
-      for (j = 0; j < n; j++) {
-        double *z = o->data + (ptrdiff_t)i * o->rs + j;
-        if (!isfinite(*z)) *z = fma_dot(a, b, i, j);
-      }
+
+#ifdef LM_HAVE_CLONES
+/* 2 .. 7 columns: 2-double vectors, then 4-double ones (AVX) */
+#define TINY_NARROW(ACC)                                                      \
+  if (nc == 2) TINY_ALL(tiny2_0_2, lm_v2d, 0, lm_v2d, ACC);                   \
+  else if (nc == 3) TINY_ALL(tiny2_1_2, lm_v2d, 1, lm_v2d, ACC);              \
+  else if (nc == 4) TINY_ALL(tiny4_0_4, lm_v4d, 0, lm_v4d, ACC);              \
+  else if (nc < 8) TINY_ALL(tiny4_1_4, lm_v4d, 1, lm_v4d, ACC);
+
+TINY_KERNEL(tiny_avx512, __attribute__((target("arch=x86-64-v4"))),
+  TINY_NARROW(28)
+  else if (nc == 8) TINY_ALL(tiny8_0_8, lm_v8d, 0, lm_v8d, 28);
+  else if (nc <= 10) TINY_ALL(tiny8_1_2, lm_v8d, 1, lm_v2d, 28);
+  else if (nc <= 12) TINY_ALL(tiny8_1_4, lm_v8d, 1, lm_v4d, 28);
+  else TINY_ALL(tiny8_1_8, lm_v8d, 1, lm_v8d, 28);)
+TINY_KERNEL(tiny_avx2, __attribute__((target("arch=x86-64-v3"))),
+  TINY_NARROW(13)
+  else if (nc == 8) TINY_ALL(tiny4_1_4, lm_v4d, 1, lm_v4d, 13);
+  else if (nc <= 10) TINY_ALL(tiny4_2_2, lm_v4d, 2, lm_v2d, 13);
+  else if (nc <= 12) TINY_ALL(tiny4_2_4, lm_v4d, 2, lm_v4d, 13);
+  else if (nc <= 14) TINY_ALL(tiny4_3_2, lm_v4d, 3, lm_v2d, 13);
+  else TINY_ALL(tiny4_3_4, lm_v4d, 3, lm_v4d, 13);)
+#endif
+TINY_KERNEL(tiny_sse2, ,
+  if (nc == 2) TINY_ALL(tiny2_0_2, lm_v2d, 0, lm_v2d, 8);
+  else if (nc <= 4) TINY_ALL(tiny2_1_2, lm_v2d, 1, lm_v2d, 8);
+  else if (nc <= 6) TINY_ALL(tiny2_2_2, lm_v2d, 2, lm_v2d, 8);
+  else if (nc <= 8) TINY_ALL(tiny2_3_2, lm_v2d, 3, lm_v2d, 8);
+  else if (nc <= 10) TINY_ALL(tiny2_4_2, lm_v2d, 4, lm_v2d, 8);
+  else if (nc <= 12) TINY_ALL(tiny2_5_2, lm_v2d, 5, lm_v2d, 8);
+  else if (nc <= 14) TINY_ALL(tiny2_6_2, lm_v2d, 6, lm_v2d, 8);
+  else TINY_ALL(tiny2_7_2, lm_v2d, 7, lm_v2d, 8);)
+
+typedef void (*tiny_fn)(double, const lm_mat *, const lm_mat *, double,
+                        const lm_mat *);
+
+/* the tiny kernel of instruction set isa (LM_ISA_*), or NULL when this CPU
+** (or this build) lacks it; LM_ISA_BEST: the best this CPU runs, chosen
+** once (a race only chooses the same twice) */
+static tiny_fn tiny_kernel(int isa) {
+  static tiny_fn best = NULL;
+  tiny_fn f;
+  if (isa == LM_ISA_BEST) {
+    f = __atomic_load_n(&best, __ATOMIC_RELAXED);
+    if (f == NULL) {
+      f = tiny_kernel(LM_ISA_AVX512);
+      if (f == NULL) f = tiny_kernel(LM_ISA_AVX2);
+      if (f == NULL) f = tiny_sse2;
+      __atomic_store_n(&best, f, __ATOMIC_RELAXED);
+    }
+    return f;
+  }
+#ifdef LM_HAVE_CLONES
+  __builtin_cpu_init();
+  if (isa == LM_ISA_AVX512)
+    return __builtin_cpu_supports("x86-64-v4") ? tiny_avx512 : NULL;
+  if (isa == LM_ISA_AVX2)
+    return __builtin_cpu_supports("x86-64-v3") ? tiny_avx2 : NULL;
+#else
+  if (isa == LM_ISA_AVX512 || isa == LM_ISA_AVX2) return NULL;
+#endif
+  return tiny_sse2;
+}
+
+int lm_gemm_tiny(int isa, double alpha, const lm_mat *a, const lm_mat *b,
+                 double beta, const lm_mat *o) {
+  tiny_fn f;
+  if (o->cols > TINY_N || a->cols > TINY_K || !LM_GEMM_IS_SMALL(a, o))
+    return 0;
+  f = tiny_kernel(isa);
+  if (f == NULL) return 0;
+  f(alpha, a, b, beta, o);
+  return 1;
 }
 
 int lm_gemm_small(double alpha, const lm_mat *a, const lm_mat *b, double beta,
                   const lm_mat *o) {
   if (!LM_GEMM_IS_SMALL(a, o)) return 0;
   if (o->cols <= TINY_N && a->cols <= TINY_K)
-    gemm_tiny(alpha, a, b, beta, o);
+    tiny_kernel(LM_ISA_BEST)(alpha, a, b, beta, o);
   else
     gemm_small(alpha, a, b, beta, o);
   return 1;

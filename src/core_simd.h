@@ -16,6 +16,7 @@
     defined(__linux__)
 #define CLONES \
   __attribute__((target_clones("arch=x86-64-v4", "arch=x86-64-v3", "default")))
+#define LM_HAVE_CLONES 1  /* and target attributes, __builtin_cpu_supports */
 #else
 #define CLONES
 #endif
@@ -61,6 +62,13 @@ const char *lm_isa_name(int isa);
 #define LM_GEMM_SMALLN 256
 int lm_gemm_small(double alpha, const lm_mat *a, const lm_mat *b, double beta,
                   const lm_mat *out);
+/* lm_gemm_small for n <= 16 and k <= 64 with the kernel of instruction
+** set isa (LM_ISA_AVX512, LM_ISA_AVX2; any other: SSE2, or plain vectors
+** elsewhere; LM_ISA_BEST: the best this CPU runs, as lm_gemm_small), for
+** the tests: the same numbers on every one.  Returns 0 (touching nothing)
+** when the product is not that small or this CPU lacks isa. */
+int lm_gemm_tiny(int isa, double alpha, const lm_mat *a, const lm_mat *b,
+                 double beta, const lm_mat *out);
 /* 1 when lm_gemm_small computes a (m,k) @ b (k,n) into out (m,n) */
 #define LM_GEMM_IS_SMALL(a, out)                                             \
   ((double)(out)->rows * (out)->cols * (a)->cols <= LM_GEMM_SMALL &&         \

@@ -15,7 +15,10 @@
 ** same numbers on both paths within rounding, and within rounding of a
 ** long-double reference; and every small and skinny kernel giving the
 ** in-order fma chain where a plain sum overflows in an intermediate
-** (1e308 * 1.5 + 1e308 * -2 = -5e307, not -inf).
+** (1e308 * 1.5 + 1e308 * -2 = -5e307, not -inf); the tiny products' kernel
+** of each instruction set this CPU runs (lm_gemm_tiny) giving the in-order
+** sum bit for bit on every shape up to 16 x 64 x 16, layouts, alpha and
+** beta, with NaN, inf and such overflows.
 */
 #include <math.h>
 #include <stdio.h>
@@ -474,6 +477,145 @@ static void test_overflow(void) {
   lm_kernel_reset();
 }
 
+/* ---- the tiny kernel of every instruction set ---------------------------- */
+
+/* a view (r, c) of layout kind over its own zeroed storage of *span
+** doubles, exactly those it covers (a read beyond them is the sanitizer's
+** error): 0 dense, 1 transposed (rs 1), 2 rows 3 apart beyond the row (a
+** slice), 3 rows reversed (rs -c), 4 columns 2 apart (cs 2) */
+static lm_mat tiny_view(int kind, int r, int c, double **store, size_t *span) {
+  lm_mat v;
+  *span = kind == 2 ? (size_t)(r - 1) * (c + 3) + c
+        : kind == 4 ? (size_t)(r - 1) * 2 * c + 2 * (size_t)c - 1
+        : (size_t)r * c;
+  *store = calloc(*span, sizeof(double));
+  v.data = *store;
+  v.rows = r;
+  v.cols = c;
+  switch (kind) {
+    case 1: v.rs = 1; v.cs = r; break;
+    case 2: v.rs = c + 3; v.cs = 1; break;
+    case 3: v.rs = -c; v.cs = 1; v.data += (ptrdiff_t)(r - 1) * c; break;
+    case 4: v.rs = 2 * c; v.cs = 2; break;
+    default: v.rs = c; v.cs = 1; break;
+  }
+  return v;
+}
+
+#define TV_AT(v, i, j) ((v).data[(ptrdiff_t)(i) * (v).rs + (ptrdiff_t)(j) * (v).cs])
+
+/* lm_gemm_small's definition: out[i][j] = alpha s + beta out[i][j] (beta
+** 0: out ignored), s the in-order sum over k, redone as the in-order fma
+** chain where it is not finite */
+static double tiny_ref(double alpha, const lm_mat *a, const lm_mat *b,
+                       double beta, double old, int i, int j) {
+  double s = 0.0;
+  int k;
+  for (k = 0; k < a->cols; k++) s += TV_AT(*a, i, k) * TV_AT(*b, k, j);
+  if (!isfinite(s))
+    for (s = 0.0, k = 0; k < a->cols; k++)
+      s = fma(TV_AT(*a, i, k), TV_AT(*b, k, j), s);
+  return beta == 0 ? alpha * s : alpha * s + beta * old;
+}
+
+/* equal bits, or both NaN */
+static int same_bits(double x, double y) {
+  return (isnan(x) && isnan(y)) || memcmp(&x, &y, sizeof x) == 0;
+}
+
+/* Every m, n in 1..16 and k in {1, 3, 10, 64} (every grouping of rows and
+** width of vectors each kernel has), with layouts of a, b and out, alpha
+** and beta drawn at random (seeded), on each instruction set this CPU
+** runs: bit for bit the definition, nothing written around out's view.
+** Half the cases hold a NaN, an inf or a sum that overflows in an
+** intermediate (which the fma chain redoes). */
+static void test_tiny_isas(void) {
+  static const int isas[] = {LM_ISA_AVX512, LM_ISA_AVX2, LM_ISA_SSE2};
+  static const int ks[] = {1, 3, 10, 64};
+  static const double ab[][2] = {{1, 0}, {1, 0}, {-0.75, 0}, {2, 0.5}, {1, 1}};
+  static const double odd[] = {NAN, INFINITY, -INFINITY, 1e308, 1e308};
+  size_t s;
+  for (s = 0; s < sizeof isas / sizeof isas[0]; s++) {
+    int isa = isas[s], m, n, ki, cases = 0, bad = 0, outside = 0;
+    double one = 1.0, z = 0.0;
+    lm_mat p1 = lm_dense(&one, 1, 1), p0 = lm_dense(&z, 1, 1);
+    lm_rng rng;
+    lm_rng_seed(&rng, 14);
+    if (!lm_gemm_tiny(isa, 1.0, &p1, &p1, 0.0, &p0)) {
+      tap_skip(1, "this CPU lacks the instruction set");
+      continue;
+    }
+    for (m = 1; m <= 16; m++)
+      for (n = 1; n <= 16; n++)
+        for (ki = 0; ki < 4; ki++) {
+          int k = ks[ki], i, j, la = (int)lm_rng_below(&rng, 3);
+          int lb = (int)lm_rng_below(&rng, 5), lo = (int)lm_rng_below(&rng, 5);
+          int t = (int)lm_rng_below(&rng, 5), sp = (int)lm_rng_below(&rng, 10);
+          double alpha = ab[t][0], beta = ab[t][1];
+          double *sa, *sb, *so, *o0;
+          lm_mat a, b, o;
+          size_t span, span_a, span_b, q;
+          if ((double)m * n * k > LM_GEMM_SMALL) continue;  /* not small */
+          a = tiny_view(la == 2 ? 3 : la, m, k, &sa, &span_a);
+          b = tiny_view(lb, k, n, &sb, &span_b);
+          o = tiny_view(lo, m, n, &so, &span);
+          for (i = 0; i < m; i++)
+            for (j = 0; j < k; j++) TV_AT(a, i, j) = sin(1.0 + i * 17 + j) - 0.25;
+          for (i = 0; i < k; i++)
+            for (j = 0; j < n; j++) TV_AT(b, i, j) = 0.25 * cos(3.0 + i * 5 + j * 11);
+          for (q = 0; q < span; q++) so[q] = 0.5 + (double)q;
+          if (sp < 5) {  /* a special value in a (and b), or overflow */
+            double v = odd[sp];
+            int r = (int)lm_rng_below(&rng, (uint64_t)m);
+            if (v == 1e308 && k > 1) {  /* 1e308 * 1.5 + 1e308 * -2: -5e307 */
+              j = (int)lm_rng_below(&rng, (uint64_t)n);  /* in the fma */
+              TV_AT(b, 0, j) = 1.5;                      /* chain; -inf */
+              TV_AT(b, 1, j) = -2;                       /* plainly */
+              for (j = 0; j < k; j++) TV_AT(a, r, j) = 1e308;
+            } else if (v != 1e308) {
+              TV_AT(a, r, (int)lm_rng_below(&rng, (uint64_t)k)) = v;
+              if (sp == 0)
+                TV_AT(b, (int)lm_rng_below(&rng, (uint64_t)k),
+                      (int)lm_rng_below(&rng, (uint64_t)n)) = -INFINITY;
+            }
+          }
+          o0 = malloc(span * sizeof *o0);
+          memcpy(o0, so, span * sizeof *o0);
+          cases++;
+          if (!lm_gemm_tiny(isa, alpha, &a, &b, beta, &o)) { bad++; goto next; }
+          for (i = 0; i < m; i++)
+            for (j = 0; j < n; j++) {
+              ptrdiff_t at = &TV_AT(o, i, j) - so;
+              double want = tiny_ref(alpha, &a, &b, beta, o0[at], i, j);
+              if (!same_bits(so[at], want) && bad++ < 3)
+                diag("  %s (%d,%d,%d) layouts %d %d %d: [%d][%d] = %.17g, "
+                     "want %.17g", lm_isa_name(isa), m, k, n, la, lb, lo, i, j,
+                     so[at], want);
+              o0[at] = so[at];
+            }
+          for (q = 0; q < span; q++)  /* the view's elements now agree */
+            if (!same_bits(so[q], o0[q])) outside++;
+        next:
+          free(sa); free(sb); free(so); free(o0);
+        }
+    ok(bad == 0 && outside == 0, "tiny kernel, %s: %d products (m, n 1..16, "
+       "k 1..64, layouts, alpha/beta, NaN, inf, overflow) equal the "
+       "in-order sum bit for bit (%d wrong, %d written outside out)",
+       lm_isa_name(isa), cases, bad, outside);
+  }
+  {
+    double x[17 * 65] = {0}, y[17 * 65] = {0}, w[17 * 17], w0[17 * 17];
+    lm_mat a1 = lm_dense(x, 2, 65), b1 = lm_dense(y, 65, 2), o1 = lm_dense(w, 2, 2);
+    lm_mat a2 = lm_dense(x, 2, 3), b2 = lm_dense(y, 3, 17), o2 = lm_dense(w, 2, 17);
+    size_t q;
+    for (q = 0; q < 17 * 17; q++) w[q] = w0[q] = (double)q;
+    ok(!lm_gemm_tiny(LM_ISA_BEST, 1.0, &a1, &b1, 0.0, &o1) &&
+       !lm_gemm_tiny(LM_ISA_BEST, 1.0, &a2, &b2, 0.0, &o2) &&
+       memcmp(w, w0, sizeof w) == 0,
+       "k = 65 or n = 17 is not tiny: out untouched");
+  }
+}
+
 int main(void) {
   setenv("LUAML_KERNEL_CACHE", "off", 1);
   test_choose();
@@ -481,5 +623,6 @@ int main(void) {
   test_group();
   test_paths();
   test_overflow();
+  test_tiny_isas();
   return tap_end();
 }
