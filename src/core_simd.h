@@ -76,9 +76,9 @@ int lm_gemm_tiny(int isa, double alpha, const lm_mat *a, const lm_mat *b,
 
 /* out (m,n) = alpha * a (m,k) @ b (k,n) + beta * out for the skinny
 ** products of gradient descent on N x D data, n <= LM_SKINNY_N columns:
-**  - X v (one column, two rows or more): a with unit column stride; four
+**  - X v (one column, two rows or more): a with unit column stride; eight
 **    rows of X at a time, each read once, in order, each load of v
-**    serving the four; the sums as in X W below, so the bits do not
+**    serving the eight; the sums as in X W below, so the bits do not
 **    depend on the grouping (dgemv in BLAS);
 **  - X W: a with unit column stride and n >= 4 (2 and 3 columns go to
 **    BLAS's dgemm): each output row the dot products of a row of X
@@ -92,8 +92,9 @@ int lm_gemm_tiny(int isa, double alpha, const lm_mat *a, const lm_mat *b,
 **    each block's partial X_blk^T G_blk (one thread's, in order over the
 **    block's rows) goes to its own buffer, and the partials are added in
 **    block order.  The blocks depend on N alone, never on the threads.
-**    X^T d (one column) runs its own loop: four rows at a time over
-**    their whole length, the block's partial in the first-level cache.
+**    X^T d (one column) runs its own loop, with the same sums: eight rows
+**    at a time over their whole length, the block's partial in the
+**    first-level cache.
 ** So the numbers do not depend on the threads, and the design does not
 ** depend on one cache hierarchy (no slices of rows, no tiles to fit).
 ** Same contract as lm_gemm_small; returns 0 (touching nothing) for other
