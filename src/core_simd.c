@@ -1296,29 +1296,30 @@ static void serial(lm_rangefn fn, void *ctx, size_t n, size_t piece) {
 #else
 #define relax() ((void)0)
 #endif
-static void spin_until_changed(unsigned long *gen, unsigned long seen) {
+/* poll done(arg) for at most LM_SPIN seconds: 1 when it came true */
+static int spin(int (*done)(const void *), const void *arg) {
   double t0 = lm_now();
   int k;
   for (;;) {
     for (k = 0; k < 64; k++) {
-      if (__atomic_load_n(gen, __ATOMIC_ACQUIRE) != seen) return;
+      if (done(arg)) return 1;
       relax();
     }
-    if (lm_now() - t0 > LM_SPIN) return;
+    if (lm_now() - t0 > LM_SPIN) return 0;
   }
 }
 
-static void spin_until_idle(void) {
-  double t0 = lm_now();
-  int k;
-  for (;;) {
-    for (k = 0; k < 64; k++) {
-      if (__atomic_load_n(&P.active, __ATOMIC_ACQUIRE) == 0 &&
-          __atomic_load_n(&P.next, __ATOMIC_RELAXED) >= P.np) return;
-      relax();
-    }
-    if (lm_now() - t0 > LM_SPIN) return;
-  }
+/* a new job was handed out (P.gen moved past *seen) */
+static int new_job(const void *seen) {
+  return __atomic_load_n(&P.gen, __ATOMIC_ACQUIRE) !=
+         *(const unsigned long *)seen;
+}
+
+/* the current job's pieces are all taken and done */
+static int job_done(const void *unused) {
+  (void)unused;
+  return __atomic_load_n(&P.active, __ATOMIC_ACQUIRE) == 0 &&
+         __atomic_load_n(&P.next, __ATOMIC_RELAXED) >= P.np;
 }
 
 static void *worker(void *arg) {
@@ -1332,7 +1333,7 @@ static void *worker(void *arg) {
     double deadline;
     if (P.gen == seen) {  /* a moment's polling, then sleep */
       pthread_mutex_unlock(&P.mu);
-      spin_until_changed(&P.gen, seen);
+      spin(new_job, &seen);
       pthread_mutex_lock(&P.mu);
     }
     while (P.gen == seen) pthread_cond_wait(&P.work, &P.mu);
@@ -1427,7 +1428,7 @@ void lm_parallel(size_t n, size_t cost, size_t min, size_t align,
   pthread_cond_broadcast(&P.work);
   pthread_mutex_unlock(&P.mu);
   pieces(fn, ctx, n, piece, np, P.deadline);
-  spin_until_idle();
+  spin(job_done, NULL);
   pthread_mutex_lock(&P.mu);
   P.busy = 0;  /* workers waking from now on stay out */
   while (P.active > 0) pthread_cond_wait(&P.done, &P.mu);
